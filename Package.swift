@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// Occam: discover physical laws from video by compression.
+// Targets follow the data flow: PNG shim → Physics → Render → Lab (jobs) → occam (CLI).
+import PackageDescription
+
+let package = Package(
+    name: "Occam",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "occam", targets: ["occam"]),
+        .library(name: "Physics", targets: ["Physics"]),
+        .library(name: "Render", targets: ["Render"]),
+        .library(name: "Lab", targets: ["Lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libpng as found by pkg-config; no Swift API of its own.
+        .systemLibrary(
+            name: "CLibPNG", path: "Sources/CLibPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        // C shim that owns every setjmp/longjmp of libpng, plus the zlib calls APNG needs.
+        .target(
+            name: "CPNGShim", dependencies: ["CLibPNG"], path: "Sources/CPNGShim",
+            linkerSettings: [.linkedLibrary("z")]),
+        // Units, vectors, bodies, forces and integrators. No dependencies.
+        .target(name: "Physics"),
+        // Camera, anti-aliased rasteriser, PNG read/write, APNG and video export.
+        .target(name: "Render", dependencies: ["CPNGShim", "Physics"]),
+        // Jobs that join the stages: scenario files, simulate, video.
+        .target(name: "Lab", dependencies: ["Physics", "Render", .product(name: "Yams", package: "Yams")]),
+        // Argument parsing only.
+        .executableTarget(
+            name: "occam",
+            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics"]),
+    ]
+)
