@@ -1,1 +1,146 @@
-print("occam")
+import ArgumentParser
+import Foundation
+import Lab
+import Render
+
+/// The `occam` command line: parses arguments and calls the libraries, nothing more.
+@main
+struct Occam: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "occam",
+        abstract: "Discover physical laws from video by compression.",
+        discussion: """
+            Simulate a scenario into PNG frames, make a video of it, and (in later stages) compress \
+            the frames and discover the law that explains them.
+
+            Examples:
+              occam simulate simulations/kepler.yaml --out frames/kepler
+              occam video frames/kepler --format apng --out kepler.png
+            """,
+        subcommands: [Simulate.self, Video.self])
+}
+
+/// Print one error line and exit non-zero: errors from the libraries already name the file,
+/// the field and the problem.
+func fail(_ error: Error) -> Never {
+    let text: String
+    switch error {
+    case let e as LabError: text = e.message
+    case let e as RenderError: text = e.description
+    default: text = "\(error)"
+    }
+    FileHandle.standardError.write(Data("occam: error: \(text)\n".utf8))
+    Foundation.exit(1)
+}
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a scenario and render its frames, scene.json and truth.csv.",
+        discussion: """
+            Writes frame_00000.png, frame_00001.png, … plus scene.json (calibration and the \
+            quantities an experimenter knows) and truth.csv (true states, for validation only) \
+            into the output folder. A sweep scenario writes one sub-folder per run (run-000, …) \
+            and sweep.json. The folder appears only when complete.
+
+            Examples:
+              occam simulate simulations/kepler.yaml --out frames/kepler
+              occam simulate simulations/cyclotron-sweep.yaml --out frames/cyclotron-sweep
+              occam simulate simulations/cyclotron-sweep.yaml --index 2 --out frames/sweep-002
+            """)
+
+    @Argument(help: "Scenario file (YAML or JSON); see simulations/README.md for the schema.")
+    var scenario: String
+
+    @Option(name: .shortAndLong, help: "Output folder (default: frames/<scenario name>).")
+    var out: String?
+
+    @Flag(help: "Replace the output folder if it exists.")
+    var force = false
+
+    @Option(help: "Simulate only run N of a sweep, into --out.")
+    var index: Int?
+
+    @Option(help: "Threads for rendering and PNG encoding (default: all cores).")
+    var workers: Int?
+
+    func run() throws {
+        do {
+            let file = try ScenarioFile(path: scenario)
+            let name = file.runs.first?.name ?? "run"
+            var options = SimulateJob.Options(output: out ?? "frames/\(name)\(index.map { String(format: "-%03d", $0) } ?? "")")
+            options.force = force
+            options.sweepIndex = index
+            if let workers {
+                guard workers >= 1 else { throw LabError("--workers must be at least 1 (got \(workers))") }
+                options.workers = workers
+            }
+            let summary = try SimulateJob.run(file, options: options)
+            let t = summary.timing
+            print(String(format: "wrote %d frame(s) in %d run(s) to %@ (%.1f MB) in %.2f s: %.0f frames/s",
+                         summary.totalFrames, summary.runs.count, options.output, Double(summary.totalBytes) / 1e6,
+                         t.wall, Double(summary.totalFrames) / max(t.wall, 1e-9)))
+            print(String(format: "time: physics %.3f s, raster %.3f s, png %.3f s (raster and png summed over threads)",
+                         t.physics, t.raster, t.png))
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Video: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn a folder of frames into an animation (APNG, GIF or MP4).",
+        discussion: """
+            APNG is written by Occam itself; GIF and MP4 need ffmpeg on PATH. The frame rate \
+            defaults to 30 frames per second.
+
+            Examples:
+              occam video frames/kepler --format apng --out kepler.png
+              occam video frames/kepler --format mp4 --out kepler.mp4 --fps 60
+            """)
+
+    @Argument(help: "Folder of frame_NNNNN.png files.")
+    var frames: String
+
+    @Option(help: "apng, gif or mp4 (default: from the --out extension, else apng).")
+    var format: String?
+
+    @Option(name: .shortAndLong, help: "Output file.")
+    var out: String
+
+    @Option(help: "Playback frames per second.")
+    var fps: Double = 30
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        do {
+            let chosen: VideoFormat
+            if let format {
+                guard let f = VideoFormat(rawValue: format.lowercased()) else {
+                    throw LabError("--format: unknown format '\(format)' (expected apng, gif or mp4)")
+                }
+                chosen = f
+            } else {
+                switch (out as NSString).pathExtension.lowercased() {
+                case "gif": chosen = .gif
+                case "mp4": chosen = .mp4
+                default: chosen = .apng
+                }
+            }
+            guard fps > 0, fps <= 1000 else { throw LabError("--fps must be in (0, 1000] (got \(fps))") }
+            if FileManager.default.fileExists(atPath: out) && !force {
+                throw LabError("\(out): already exists; pass --force to replace it")
+            }
+            let folder = try FrameFolder(path: frames)
+            let progress = Progress(label: "video", total: folder.count)
+            try VideoExport.write(frames: folder, format: chosen, output: out, framesPerSecond: fps) { progress.set(done: $0) }
+            progress.finish()
+            let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+            print(String(format: "wrote %@ (%@, %d frames, %.1f MB)", out, chosen.rawValue, folder.count, Double(size) / 1e6))
+        } catch {
+            fail(error)
+        }
+    }
+}

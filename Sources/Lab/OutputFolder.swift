@@ -1,0 +1,58 @@
+import Foundation
+
+/// Writes a run folder atomically: everything goes into a hidden temporary sibling, which is
+/// renamed into place only when complete. A failed or interrupted job never leaves a folder
+/// at the output path that looks complete.
+public struct OutputFolder {
+    public let destination: String
+    public let temporary: String
+    public let force: Bool
+
+    public init(destination: String, force: Bool) throws {
+        let trimmed = destination.hasSuffix("/") && destination.count > 1 ? String(destination.dropLast()) : destination
+        self.destination = trimmed
+        self.force = force
+        let fm = FileManager.default
+        if fm.fileExists(atPath: trimmed) && !force {
+            throw LabError("\(trimmed): already exists; choose another --out or pass --force to replace it")
+        }
+        let parent = (trimmed as NSString).deletingLastPathComponent
+        let base = (trimmed as NSString).lastPathComponent
+        let parentPath = parent.isEmpty ? "." : parent
+        do {
+            try fm.createDirectory(atPath: parentPath, withIntermediateDirectories: true)
+        } catch {
+            throw LabError("\(parentPath): cannot create folder: \(error.localizedDescription)")
+        }
+        temporary = "\(parentPath)/.\(base).partial-\(getpid())"
+        try? fm.removeItem(atPath: temporary)
+        do {
+            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        } catch {
+            throw LabError("\(parentPath): cannot write here: \(error.localizedDescription)")
+        }
+    }
+
+    /// Move the finished folder into place (replacing the old one when forced).
+    public func commit() throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: destination) {
+            guard force else { throw LabError("\(destination): appeared while the job ran; not replaced") }
+            let old = temporary.replacingOccurrences(of: ".partial-", with: ".old-")
+            try? fm.removeItem(atPath: old)
+            try fm.moveItem(atPath: destination, toPath: old)
+            try fm.moveItem(atPath: temporary, toPath: destination)
+            try? fm.removeItem(atPath: old)
+        } else {
+            try fm.moveItem(atPath: temporary, toPath: destination)
+        }
+    }
+
+    public func discard() { try? FileManager.default.removeItem(atPath: temporary) }
+}
+
+func writeFile(_ path: String, _ data: Data) throws {
+    guard FileManager.default.createFile(atPath: path, contents: data) else {
+        throw LabError("\(path): cannot write file")
+    }
+}

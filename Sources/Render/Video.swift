@@ -1,0 +1,79 @@
+import Foundation
+
+/// Video formats `occam video` can write.
+public enum VideoFormat: String, CaseIterable, Sendable {
+    case apng, gif, mp4
+}
+
+/// Turns a frame folder into an animation. APNG is written by Occam; GIF and MP4 go through
+/// ffmpeg, found on PATH.
+public enum VideoExport {
+    /// Write the video to `output` (via a temporary file renamed into place).
+    /// `progress` is called with the number of frames done.
+    public static func write(frames: FrameFolder, format: VideoFormat, output: String, framesPerSecond: Double,
+                             progress: (Int) -> Void = { _ in }) throws {
+        let directory = (output as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((output as NSString).lastPathComponent).tmp-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        switch format {
+        case .apng:
+            let first = try frames.frame(0)
+            let size = (first.width, first.height, first.channels)
+            var writer = try APNGWriter(width: first.width, height: first.height, channels: first.channels,
+                                        frameCount: frames.count, framesPerSecond: framesPerSecond)
+            try writer.append(first)
+            progress(1)
+            for k in 1..<max(1, frames.count) where k < frames.count {
+                try writer.append(try frames.frame(k, expecting: size))
+                progress(k + 1)
+            }
+            let bytes = try writer.finish()
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+                throw RenderError.videoTool("\(output): cannot write file")
+            }
+        case .gif, .mp4:
+            guard let ffmpeg = findExecutable("ffmpeg") else {
+                throw RenderError.videoTool(
+                    "\(format.rawValue.uppercased()) needs ffmpeg, which is not on PATH: install it (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg) or use --format apng")
+            }
+            let input = (frames.path as NSString).appendingPathComponent(FrameFolder.pattern)
+            var arguments = ["-y", "-loglevel", "error", "-framerate", String(framesPerSecond), "-i", input]
+            if format == .gif {
+                arguments += ["-vf", "split[a][b];[a]palettegen[p];[b][p]paletteuse", "-f", "gif"]
+            } else {
+                arguments += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                              "-crf", "20", "-movflags", "+faststart", "-f", "mp4"]
+            }
+            arguments.append(temporary)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ffmpeg)
+            process.arguments = arguments
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let message = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                let text = String(decoding: message, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+                throw RenderError.videoTool("ffmpeg failed (exit \(process.terminationStatus)): \(text)")
+            }
+            progress(frames.count)
+        }
+        if FileManager.default.fileExists(atPath: output) {
+            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: output), withItemAt: URL(fileURLWithPath: temporary))
+        } else {
+            try FileManager.default.moveItem(atPath: temporary, toPath: output)
+        }
+    }
+
+    /// First executable named `name` on PATH.
+    public static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
