@@ -11,6 +11,7 @@
 typedef struct {
     char *err;
     size_t errlen;
+    char warning[160]; /* last warning: libpng often explains an error in a warning first */
 } shim_ctx;
 
 static void shim_set_error(char *err, size_t errlen, const char *msg) {
@@ -21,13 +22,21 @@ static void shim_set_error(char *err, size_t errlen, const char *msg) {
 
 static void shim_error_fn(png_structp png, png_const_charp msg) {
     shim_ctx *ctx = (shim_ctx *)png_get_error_ptr(png);
-    if (ctx) shim_set_error(ctx->err, ctx->errlen, msg ? msg : "libpng error");
+    if (ctx) {
+        if (ctx->warning[0] && ctx->err && ctx->errlen > 0) {
+            snprintf(ctx->err, ctx->errlen, "%s (%s)", msg ? msg : "libpng error", ctx->warning);
+        } else {
+            shim_set_error(ctx->err, ctx->errlen, msg ? msg : "libpng error");
+        }
+    }
     png_longjmp(png, 1);
 }
 
 static void shim_warning_fn(png_structp png, png_const_charp msg) {
-    (void)png;
-    (void)msg; /* warnings (e.g. unknown ancillary chunks) are not errors */
+    /* Warnings (e.g. unknown ancillary chunks) are not errors; keep the last one to explain
+       an error that may follow. */
+    shim_ctx *ctx = (shim_ctx *)png_get_error_ptr(png);
+    if (ctx && msg) snprintf(ctx->warning, sizeof ctx->warning, "%s", msg);
 }
 
 int occam_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height,
@@ -42,7 +51,7 @@ int occam_png_write(const char *path, const uint8_t *pixels, uint32_t width, uin
         shim_set_error(err, errlen, "cannot open file for writing");
         return OCCAM_PNG_ERR_OPEN;
     }
-    shim_ctx ctx = {err, errlen};
+    shim_ctx ctx = {err, errlen, {0}};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, shim_error_fn,
                                               shim_warning_fn);
     if (!png) {
@@ -102,7 +111,7 @@ static void shim_read_memory(png_structp png, png_bytep out, png_size_t count) {
 static int shim_read(FILE *fp, mem_reader *mem, uint32_t max_width, uint32_t max_height,
                      size_t max_bytes, uint8_t **pixels, uint32_t *out_width,
                      uint32_t *out_height, int *out_channels, char *err, size_t errlen) {
-    shim_ctx ctx = {err, errlen};
+    shim_ctx ctx = {err, errlen, {0}};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, shim_error_fn,
                                              shim_warning_fn);
     if (!png) {
