@@ -48,11 +48,7 @@ public struct Rasteriser: Sendable {
             for c in 0..<channels { buffer[p * channels + c] = background[c] }
         }
         for disc in discs where disc.radius > 0 && disc.u.isFinite && disc.v.isFinite {
-            let i0 = max(0, Int((disc.u - disc.radius).rounded(.down)))
-            let i1 = min(width - 1, Int((disc.u + disc.radius).rounded(.down)))
-            let j0 = max(0, Int((disc.v - disc.radius).rounded(.down)))
-            let j1 = min(height - 1, Int((disc.v + disc.radius).rounded(.down)))
-            if i0 > i1 || j0 > j1 { continue }
+            guard let (i0, i1, j0, j1) = box(disc) else { continue }
             for j in j0...j1 {
                 for i in i0...i1 {
                     let f = Coverage.pixelFraction(i: i, j: j, cu: disc.u, cv: disc.v, radius: disc.radius)
@@ -67,17 +63,55 @@ public struct Rasteriser: Sendable {
 
     /// The 8-bit frame: exposure plus noise drawn from `seed`, rounded and clipped.
     public func render(_ discs: [Disc], seed: UInt64) -> Image {
-        let light = exposure(discs)
-        var pixels = [UInt8](repeating: 0, count: light.count)
         if noiseSigma > 0 {
+            let light = exposure(discs)
+            var pixels = [UInt8](repeating: 0, count: light.count)
             var rng = SplitMix64(seed: seed)
             for k in 0..<light.count {
                 pixels[k] = Self.quantise(light[k] + noiseSigma * rng.nextGaussian())
             }
+            return Image(width: width, height: height, channels: channels, pixels: pixels)
+        }
+        // Without noise only the discs' bounding boxes differ from the background: quantise
+        // those pixels and fill the rest with the quantised background (same result, less work).
+        let level = background.map(Self.quantise)
+        var pixels: [UInt8]
+        if channels == 1 {
+            pixels = [UInt8](repeating: level[0], count: width * height)
         } else {
-            for k in 0..<light.count { pixels[k] = Self.quantise(light[k]) }
+            pixels = [UInt8](repeating: 0, count: width * height * channels)
+            for p in 0..<(width * height) {
+                for c in 0..<channels { pixels[p * channels + c] = level[c] }
+            }
+        }
+        var extra = [Double](repeating: 0, count: width * height * channels)
+        var touched: [Int] = []
+        for disc in discs where disc.radius > 0 && disc.u.isFinite && disc.v.isFinite {
+            guard let box = box(disc) else { continue }
+            for j in box.j0...box.j1 {
+                for i in box.i0...box.i1 {
+                    let f = Coverage.pixelFraction(i: i, j: j, cu: disc.u, cv: disc.v, radius: disc.radius)
+                    if f == 0 { continue }
+                    let base = (j * width + i) * channels
+                    for c in 0..<channels { extra[base + c] += f * disc.intensity[c] }
+                    touched.append(base)
+                }
+            }
+        }
+        for base in touched {
+            for c in 0..<channels { pixels[base + c] = Self.quantise(background[c] + extra[base + c]) }
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Pixel bounding box of a disc clipped to the image, or nil when it is off-image.
+    func box(_ disc: Disc) -> (i0: Int, i1: Int, j0: Int, j1: Int)? {
+        let lo = -1e9, hi = 1e9  // keep far-off positions from overflowing Int
+        let i0 = max(0, Int(min(hi, max(lo, disc.u - disc.radius)).rounded(.down)))
+        let i1 = min(width - 1, Int(min(hi, max(lo, disc.u + disc.radius)).rounded(.down)))
+        let j0 = max(0, Int(min(hi, max(lo, disc.v - disc.radius)).rounded(.down)))
+        let j1 = min(height - 1, Int(min(hi, max(lo, disc.v + disc.radius)).rounded(.down)))
+        return i0 > i1 || j0 > j1 ? nil : (i0, i1, j0, j1)
     }
 
     @inlinable static func quantise(_ x: Double) -> UInt8 {

@@ -48,6 +48,18 @@ import Testing
             let y = (scene.calibration.originPx[1] - sv / s) / scene.calibration.pxPerUnit
             #expect(abs(x - Double(row[3])!) < 0.02 / 55 * 2 && abs(y - Double(row[4])!) < 0.02 / 55 * 2)
         }
+        // An independent decoder (Pillow) opens every frame.
+        let check = """
+            import sys, glob
+            from PIL import Image
+            files = sorted(glob.glob(sys.argv[1] + '/frame_*.png'))
+            for f in files:
+                im = Image.open(f); im.load(); assert im.size == (256, 256) and im.mode == 'L', f
+            print(len(files))
+            """
+        let result = pythonRun(check, "\(dir)/kepler")
+        if let result { #expect(result == "12") }
+
         // No temporary folders left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
@@ -125,4 +137,25 @@ import Testing
         let e1 = Gravity.energy(positions: t.positions[100], velocities: t.velocities[100], masses: masses, G: G)
         #expect(abs((e1 - e0) / e0) < 1e-9)
     }
+}
+
+/// Run a Python snippet; nil (and a recorded issue when OCCAM_REQUIRE_TOOLS=1) without Pillow.
+func pythonRun(_ script: String, _ arguments: String...) -> String? {
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    probe.arguments = ["python3", "-c", script] + arguments
+    let pipe = Pipe()
+    probe.standardOutput = pipe
+    probe.standardError = pipe
+    do { try probe.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    probe.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    if probe.terminationStatus != 0 && text.contains("No module named 'PIL'") {
+        if ProcessInfo.processInfo.environment["OCCAM_REQUIRE_TOOLS"] == "1" {
+            Issue.record("python3 with Pillow is required (OCCAM_REQUIRE_TOOLS=1)")
+        }
+        return nil
+    }
+    return text
 }
