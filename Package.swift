@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "occam", targets: ["occam"]),
         .library(name: "Physics", targets: ["Physics"]),
         .library(name: "Render", targets: ["Render"]),
+        .library(name: "Discovery", targets: ["Discovery"]),
         .library(name: "Lab", targets: ["Lab"]),
     ],
     dependencies: [
@@ -29,14 +30,17 @@ let package = Package(
         .target(name: "Physics"),
         // Camera, anti-aliased rasteriser, PNG read/write, APNG and video export.
         .target(name: "Render", dependencies: ["CPNGShim", "Physics"]),
+        // Symbolic regression: formulas, enumeration, constant fitting, description length.
+        .target(name: "Discovery"),
         // Jobs that join the stages: scenario files, simulate, video.
-        .target(name: "Lab", dependencies: ["Physics", "Render", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Lab", dependencies: ["Physics", "Render", "Discovery", .product(name: "Yams", package: "Yams")]),
         // Argument parsing only.
         .executableTarget(
             name: "occam",
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics"]),
     ]
 )

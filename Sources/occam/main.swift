@@ -17,7 +17,7 @@ struct Occam: ParsableCommand {
               occam simulate simulations/kepler.yaml --out frames/kepler
               occam video frames/kepler --format apng --out kepler.png
             """,
-        subcommands: [Simulate.self, Video.self])
+        subcommands: [Simulate.self, Video.self, Discover.self])
 }
 
 /// Print one error line and exit non-zero: errors from the libraries already name the file,
@@ -139,6 +139,68 @@ struct Video: ParsableCommand {
             progress.finish()
             let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
             print(String(format: "wrote %@ (%@, %d frames, %.1f MB)", out, chosen.rawValue, folder.count, Double(size) / 1e6))
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Discover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the equation behind a table of measurements (symbolic regression).",
+        discussion: """
+            Reads a CSV or TSV with a header row, fits every formula up to --max-size nodes \
+            (constants by Levenberg–Marquardt) and keeps the Pareto front of complexity against \
+            error. The chosen equation has the shortest description length in bits. Writes \
+            equations.json and pareto.csv into --out. Label columns (non-numeric) are left out.
+
+            Not built yet: discovery from frames, --units, evolutionary search for larger formulas.
+
+            Examples:
+              occam discover --table planets.csv --target T --out runs/planets
+              occam discover --table data.tsv --target omega --inputs q,B,m --out runs/omega
+            """)
+
+    @Option(help: "CSV or TSV file with a header row.")
+    var table: String
+
+    @Option(help: "Column to explain.")
+    var target: String
+
+    @Option(help: "Comma-separated input columns (default: every numeric column but the target).")
+    var inputs: String?
+
+    @Option(name: .shortAndLong, help: "Run folder to write.")
+    var out: String
+
+    @Option(help: "Largest formula size in nodes (enumerated exhaustively).")
+    var maxSize = 7
+
+    @Option(help: "Threads for fitting candidates.")
+    var threads = 1
+
+    @Flag(help: "Replace the run folder if it exists.")
+    var force = false
+
+    func run() throws {
+        do {
+            guard (1...9).contains(maxSize) else { throw LabError("--max-size must be in 1…9 (got \(maxSize))") }
+            guard threads >= 1 else { throw LabError("--threads must be at least 1") }
+            var options = DiscoverJob.Options(table: table, target: target, output: out)
+            options.inputs = inputs?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            options.force = force
+            options.search.maxSize = maxSize
+            options.search.threads = threads
+            let outcome = try DiscoverJob.run(options)
+            for n in outcome.notices { FileHandle.standardError.write(Data("occam: note: \(n)\n".utf8)) }
+            let names = outcome.inputNames
+            print("evaluated \(outcome.result.evaluated) formulas; Pareto front:")
+            for c in outcome.result.front {
+                let mark = c.formula == outcome.result.best.formula ? "*" : " "
+                print(String(format: "%@ %2d  %10.4g bits  mse %.4g  ", mark, c.complexity, c.bits.total, c.mse)
+                      + "\(target) = \(c.formula.sympyString(names: names))")
+            }
+            print("chosen: \(target) = \(outcome.result.best.formula.sympyString(names: names))  (written to \(out))")
         } catch {
             fail(error)
         }

@@ -1,0 +1,197 @@
+import Foundation
+
+/// Operators of a formula. Unary and binary operators act elementwise on columns.
+public enum Op: UInt8, Sendable, Hashable, CaseIterable {
+    // leaves
+    case variable, constant
+    // unary
+    case neg, sqrt, square, cube, inv, exp, log, sin, cos, abs
+    // binary
+    case add, sub, mul, div, pow
+
+    public var arity: Int {
+        switch self {
+        case .variable, .constant: return 0
+        case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs: return 1
+        case .add, .sub, .mul, .div, .pow: return 2
+        }
+    }
+    public var isCommutative: Bool { self == .add || self == .mul }
+}
+
+/// One node of a formula in postfix order: an operator and, for leaves, an index (the
+/// variable's column or the constant's slot).
+public struct Token: Sendable, Hashable {
+    public var op: Op
+    public var index: Int
+    public init(_ op: Op, _ index: Int = 0) {
+        self.op = op
+        self.index = index
+    }
+}
+
+/// A formula as a flat postfix program over named input columns and fitted constants.
+///
+/// Evaluation runs a small stack machine over whole columns (flat `[Double]` buffers), with no
+/// per-node dynamic dispatch. Complexity is the number of nodes.
+public struct Formula: Sendable, Hashable {
+    public var tokens: [Token]
+    public var constants: [Double]
+
+    public init(tokens: [Token], constants: [Double] = []) {
+        self.tokens = tokens
+        self.constants = constants
+    }
+
+    public var complexity: Int { tokens.count }
+    public var constantCount: Int { tokens.filter { $0.op == .constant }.count }
+
+    /// Evaluate on columns (`columns[v][row]`); returns one value per row.
+    public func evaluate(_ columns: [[Double]], rows: Int, constants c: [Double]? = nil) -> [Double] {
+        let consts = c ?? constants
+        var stack: [[Double]] = []
+        stack.reserveCapacity(8)
+        for t in tokens {
+            switch t.op {
+            case .variable:
+                stack.append(columns[t.index])
+            case .constant:
+                stack.append([Double](repeating: consts[t.index], count: rows))
+            case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs:
+                var a = stack.removeLast()
+                a.withUnsafeMutableBufferPointer { p in
+                    switch t.op {
+                    case .neg: for i in 0..<rows { p[i] = -p[i] }
+                    case .sqrt: for i in 0..<rows { p[i] = p[i].squareRoot() }
+                    case .square: for i in 0..<rows { p[i] = p[i] * p[i] }
+                    case .cube: for i in 0..<rows { p[i] = p[i] * p[i] * p[i] }
+                    case .inv: for i in 0..<rows { p[i] = 1 / p[i] }
+                    case .exp: for i in 0..<rows { p[i] = Foundation.exp(p[i]) }
+                    case .log: for i in 0..<rows { p[i] = Foundation.log(p[i]) }
+                    case .sin: for i in 0..<rows { p[i] = Foundation.sin(p[i]) }
+                    case .cos: for i in 0..<rows { p[i] = Foundation.cos(p[i]) }
+                    case .abs: for i in 0..<rows { p[i] = Swift.abs(p[i]) }
+                    default: break
+                    }
+                }
+                stack.append(a)
+            case .add, .sub, .mul, .div, .pow:
+                let b = stack.removeLast()
+                var a = stack.removeLast()
+                a.withUnsafeMutableBufferPointer { p in
+                    b.withUnsafeBufferPointer { q in
+                        switch t.op {
+                        case .add: for i in 0..<rows { p[i] += q[i] }
+                        case .sub: for i in 0..<rows { p[i] -= q[i] }
+                        case .mul: for i in 0..<rows { p[i] *= q[i] }
+                        case .div: for i in 0..<rows { p[i] /= q[i] }
+                        case .pow: for i in 0..<rows { p[i] = Foundation.pow(p[i], q[i]) }
+                        default: break
+                        }
+                    }
+                }
+                stack.append(a)
+            }
+        }
+        return stack.last ?? [Double](repeating: .nan, count: rows)
+    }
+
+    /// Infix text that SymPy parses, with the given variable names and constant values.
+    public func sympyString(names: [String], constants c: [Double]? = nil) -> String {
+        render(names: names, constants: c ?? constants, latex: false)
+    }
+
+    /// LaTeX for the formula.
+    public func latex(names: [String], constants c: [Double]? = nil) -> String {
+        render(names: names, constants: c ?? constants, latex: true)
+    }
+
+    /// Structure with constants shown as c0, c1, … (for de-duplication and display).
+    public func skeleton(names: [String]) -> String {
+        var stack: [String] = []
+        for t in tokens {
+            switch t.op.arity {
+            case 0: stack.append(t.op == .variable ? names[t.index] : "c")
+            case 1: let a = stack.removeLast(); stack.append("\(t.op)(\(a))")
+            default:
+                let b = stack.removeLast(), a = stack.removeLast()
+                stack.append("\(t.op)(\(a),\(b))")
+            }
+        }
+        return stack.last ?? ""
+    }
+
+    static func number(_ x: Double) -> String {
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+        return String(x)
+    }
+
+    private func render(names: [String], constants c: [Double], latex: Bool) -> String {
+        // Each entry: text and precedence (3 atom, 2 power/function, 1 product, 0 sum).
+        var stack: [(String, Int)] = []
+        func wrap(_ e: (String, Int), _ minimum: Int) -> String {
+            e.1 >= minimum ? e.0 : (latex ? "\\left(\(e.0)\\right)" : "(\(e.0))")
+        }
+        for t in tokens {
+            switch t.op {
+            case .variable:
+                stack.append((latex ? Self.latexName(names[t.index]) : names[t.index], 3))
+            case .constant:
+                let v = c[t.index]
+                let s = latex ? Self.latexNumber(v) : Self.number(v)
+                stack.append((v < 0 ? (latex ? "\\left(\(s)\\right)" : "(\(s))") : s, 3))
+            case .neg:
+                let a = stack.removeLast()
+                stack.append(("-" + wrap(a, 2), 0))
+            case .sqrt:
+                let a = stack.removeLast()
+                stack.append((latex ? "\\sqrt{\(a.0)}" : "sqrt(\(a.0))", 3))
+            case .square, .cube:
+                let a = stack.removeLast()
+                let n = t.op == .square ? 2 : 3
+                stack.append((latex ? "{\(wrap(a, 3))}^{\(n)}" : "\(wrap(a, 3))**\(n)", 2))
+            case .inv:
+                let a = stack.removeLast()
+                stack.append((latex ? "\\frac{1}{\(a.0)}" : "1/\(wrap(a, 2))", latex ? 3 : 1))
+            case .exp, .log, .sin, .cos, .abs:
+                let a = stack.removeLast()
+                if latex {
+                    let f = t.op == .abs ? "\\left|\(a.0)\\right|" : "\\\(t.op)\\left(\(a.0)\\right)"
+                    stack.append((f, 3))
+                } else {
+                    stack.append(("\(t.op == .abs ? "Abs" : "\(t.op)")(\(a.0))", 3))
+                }
+            case .add, .sub:
+                let b = stack.removeLast(), a = stack.removeLast()
+                let sign = t.op == .add ? " + " : " - "
+                stack.append((a.0 + sign + (t.op == .sub ? wrap(b, 1) : b.0), 0))
+            case .mul:
+                let b = stack.removeLast(), a = stack.removeLast()
+                stack.append((wrap(a, 1) + (latex ? " \\cdot " : "*") + wrap(b, 2), 1))
+            case .div:
+                let b = stack.removeLast(), a = stack.removeLast()
+                if latex { stack.append(("\\frac{\(a.0)}{\(b.0)}", 3)) } else { stack.append((wrap(a, 1) + "/" + wrap(b, 2), 1)) }
+            case .pow:
+                let b = stack.removeLast(), a = stack.removeLast()
+                stack.append((latex ? "{\(wrap(a, 3))}^{\(b.0)}" : "\(wrap(a, 3))**\(wrap(b, 3))", 2))
+            }
+        }
+        return stack.last?.0 ?? ""
+    }
+
+    static func latexName(_ name: String) -> String {
+        if let u = name.firstIndex(of: "_") {
+            return "\(name[..<u])_{\(name[name.index(after: u)...])}"
+        }
+        return name
+    }
+
+    static func latexNumber(_ x: Double) -> String {
+        let s = String(format: "%.6g", x)
+        if let e = s.firstIndex(of: "e") {
+            let mantissa = s[..<e], exponent = Int(s[s.index(after: e)...]) ?? 0
+            return "\(mantissa) \\times 10^{\(exponent)}"
+        }
+        return s
+    }
+}

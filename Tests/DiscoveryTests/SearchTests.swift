@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import Discovery
+
+/// Small recovery problems, sized for debug builds (the full suite belongs in bench/sr).
+@Suite struct SearchTests {
+    func data(_ n: Int, seed: UInt64, noise: Double, _ make: (inout SystemRandomNumberGenerator) -> ([Double], Double)) -> ([[Double]], [Double]) {
+        var g = SystemRandomNumberGenerator()
+        var lcg = seed
+        func gaussian() -> Double {
+            // Box–Muller from a seeded LCG, so the data are the same on every run.
+            lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
+            let u1 = (Double(lcg >> 11) + 0.5) / 9007199254740992.0
+            lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
+            let u2 = (Double(lcg >> 11) + 0.5) / 9007199254740992.0
+            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        }
+        var xs: [[Double]] = [], ys: [Double] = []
+        for _ in 0..<n {
+            let (x, y) = make(&g)
+            xs.append(x)
+            ys.append(y * (1 + noise * gaussian()))
+        }
+        let columns = (0..<xs[0].count).map { c in xs.map { $0[c] } }
+        return (columns, ys)
+    }
+
+    var small: SearchOptions {
+        var o = SearchOptions()
+        o.maxSize = 5
+        o.unary = [.sqrt, .square, .inv]
+        o.binary = [.add, .sub, .mul, .div, .pow]
+        return o
+    }
+
+    /// Kepler's third law in AU and years with a fitted constant 2π/√(GM) = 1 for M☉ — use
+    /// days instead so the constant is not 1: T[d] = 365.25·a^(3/2).
+    @Test(arguments: [0.0, 0.01])
+    func keplersThirdLaw(noise: Double) throws {
+        let (x, y) = data(40, seed: 3, noise: noise) { _ in
+            let a = Double.random(in: 0.3...30, using: &lcgSource)
+            return ([a], 365.25 * pow(a, 1.5))
+        }
+        let r = try Search.run(inputs: x, target: y, options: small)
+        // The chosen formula predicts like c·a^1.5 with c within 1 %.
+        let test: [[Double]] = [[1.0, 4.0, 9.0]]
+        let predicted = r.best.formula.evaluate(test, rows: 3)
+        for (p, a) in zip(predicted, [1.0, 4.0, 9.0]) {
+            #expect(abs(p / (365.25 * pow(a, 1.5)) - 1) < 0.01, "\(r.best.formula.sympyString(names: ["a"]))")
+        }
+        #expect(r.best.complexity <= 5, "\(r.front.map { "\($0.formula.sympyString(names: ["a"])) \($0.bits.total)" })")
+    }
+
+    @Test func cyclotronFrequency() throws {
+        let (x, y) = data(60, seed: 5, noise: 0.01) { _ in
+            let q = Double.random(in: 0.5...3, using: &lcgSource), b = Double.random(in: 0.2...2, using: &lcgSource)
+            let m = Double.random(in: 0.5...4, using: &lcgSource)
+            return ([q, b, m], q * b / m)
+        }
+        let r = try Search.run(inputs: x, target: y, options: small)
+        let check = r.best.formula.evaluate([[2.0], [1.5], [3.0]], rows: 1)[0]
+        #expect(abs(check - 1.0) < 0.01, "\(r.best.formula.sympyString(names: ["q", "B", "m"]))")
+        // The front is ordered by complexity and strictly improving in error.
+        for (a, b) in zip(r.front, r.front.dropFirst()) where b.formula != r.best.formula {
+            #expect(a.complexity < b.complexity)
+        }
+    }
+
+    @Test func formulaStringsParseAsTheSameFunction() throws {
+        // c0*x/(x**2 + y**2)**c1 in postfix
+        let f = Formula(tokens: [Token(.constant, 0), Token(.variable, 0), .init(.mul), Token(.variable, 0), .init(.square),
+                                 Token(.variable, 1), .init(.square), .init(.add), Token(.constant, 1), .init(.pow), .init(.div)],
+                        constants: [-39.47, 1.5])
+        #expect(f.sympyString(names: ["x", "y"]) == "(-39.47)*x/(x**2 + y**2)**1.5")
+        let v = f.evaluate([[1.0, 0.5], [0.0, 0.5]], rows: 2)
+        #expect(abs(v[0] + 39.47) < 1e-12)
+        #expect(abs(v[1] - (-39.47 * 0.5 / pow(0.5, 1.5))) < 1e-9)
+    }
+
+    @Test func badTablesNameRowAndColumn() {
+        let cases: [(String, String)] = [
+            ("a,T\n1,2\n2,\n", "row 3, column 'T': missing value"),
+            ("a,T\n1,2\n2,x\n3,4\n", "row 3, column 'T': not a number"),
+            ("a,T\n1,2\n2,nan\n", "row 3, column 'T': NaN"),
+            ("a,T\n1,2\n2,inf\n", "infinite"),
+            ("a,T\n1,2\n2\n", "row 3 has 1 values"),
+            ("", "empty file"),
+        ]
+        for (text, expected) in cases {
+            #expect { _ = try Table(text: text, name: "t.csv") } throws: { "\($0)".contains(expected) && "\($0)".hasPrefix("t.csv") }
+        }
+        let labelled = try? Table(text: "name\ta\tT\nMercury\t0.39\t0.24\nVenus\t0.72\t0.62\n", name: "p.tsv")
+        #expect(labelled?.labelColumns == ["name"] && labelled?.names == ["a", "T"])
+    }
+}
+
+/// Seeded generator for the test data.
+nonisolated(unsafe) var lcgSource = SeededGenerator(state: 12345)
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state ^ (state >> 29)
+    }
+}
