@@ -96,14 +96,49 @@ public struct Formula: Sendable, Hashable {
         return stack.last ?? [Double](repeating: .nan, count: rows)
     }
 
+    /// Output syntaxes.
+    public enum Style: Sendable { case sympy, python, swift, latex }
+
     /// Infix text that SymPy parses, with the given variable names and constant values.
     public func sympyString(names: [String], constants c: [Double]? = nil) -> String {
-        render(names: names, constants: c ?? constants, latex: false)
+        render(names: names, constants: c ?? constants, style: .sympy)
     }
 
     /// LaTeX for the formula.
     public func latex(names: [String], constants c: [Double]? = nil) -> String {
-        render(names: names, constants: c ?? constants, latex: true)
+        render(names: names, constants: c ?? constants, style: .latex)
+    }
+
+    /// The formula in a given syntax (Python uses `math.`, Swift uses Foundation's functions).
+    public func text(_ style: Style, names: [String]) -> String {
+        render(names: names, constants: constants, style: style)
+    }
+
+    /// Postfix program as text, e.g. "c0 x0 mul": what `equations.json` stores for re-export.
+    public var program: String {
+        tokens.map { t in
+            switch t.op {
+            case .variable: return "x\(t.index)"
+            case .constant: return "c\(t.index)"
+            default: return "\(t.op)"
+            }
+        }.joined(separator: " ")
+    }
+
+    /// Parse a `program` string back into a formula with the given constants.
+    public init?(program: String, constants: [Double]) {
+        var tokens: [Token] = []
+        for word in program.split(separator: " ") {
+            if word.hasPrefix("x"), let i = Int(word.dropFirst()) { tokens.append(Token(.variable, i)); continue }
+            if word.hasPrefix("c"), let i = Int(word.dropFirst()), word != "cos", word != "cube" {
+                guard i < constants.count else { return nil }
+                tokens.append(Token(.constant, i))
+                continue
+            }
+            guard let op = Op.allCases.first(where: { "\($0)" == word }), op.arity > 0 else { return nil }
+            tokens.append(Token(op))
+        }
+        self.init(tokens: tokens, constants: constants)
     }
 
     /// Structure with constants shown as c0, c1, … (for de-duplication and display).
@@ -126,7 +161,14 @@ public struct Formula: Sendable, Hashable {
         return String(x)
     }
 
-    private func render(names: [String], constants c: [Double], latex: Bool) -> String {
+    private func render(names: [String], constants c: [Double], style: Style) -> String {
+        let latex = style == .latex
+        func call(_ f: String, _ a: String) -> String {
+            switch style {
+            case .python: return "math.\(f)(\(a))"
+            default: return "\(f)(\(a))"
+            }
+        }
         // Each entry: text and precedence (3 atom, 2 power/function, 1 product, 0 sum).
         var stack: [(String, Int)] = []
         func wrap(_ e: (String, Int), _ minimum: Int) -> String {
@@ -145,10 +187,11 @@ public struct Formula: Sendable, Hashable {
                 stack.append(("-" + wrap(a, 2), 0))
             case .sqrt:
                 let a = stack.removeLast()
-                stack.append((latex ? "\\sqrt{\(a.0)}" : "sqrt(\(a.0))", 3))
+                stack.append((latex ? "\\sqrt{\(a.0)}" : call("sqrt", a.0), 3))
             case .square, .cube:
                 let a = stack.removeLast()
                 let n = t.op == .square ? 2 : 3
+                if style == .swift { stack.append(("pow(\(a.0), \(n))", 3)); continue }
                 stack.append((latex ? "{\(wrap(a, 3))}^{\(n)}" : "\(wrap(a, 3))**\(n)", 2))
             case .inv:
                 let a = stack.removeLast()
@@ -158,8 +201,10 @@ public struct Formula: Sendable, Hashable {
                 if latex {
                     let f = t.op == .abs ? "\\left|\(a.0)\\right|" : "\\\(t.op)\\left(\(a.0)\\right)"
                     stack.append((f, 3))
+                } else if t.op == .abs {
+                    stack.append((style == .sympy ? "Abs(\(a.0))" : "abs(\(a.0))", 3))
                 } else {
-                    stack.append(("\(t.op == .abs ? "Abs" : "\(t.op)")(\(a.0))", 3))
+                    stack.append((call("\(t.op)", a.0), 3))
                 }
             case .add, .sub:
                 let b = stack.removeLast(), a = stack.removeLast()
@@ -173,6 +218,7 @@ public struct Formula: Sendable, Hashable {
                 if latex { stack.append(("\\frac{\(a.0)}{\(b.0)}", 3)) } else { stack.append((wrap(a, 1) + "/" + wrap(b, 2), 1)) }
             case .pow:
                 let b = stack.removeLast(), a = stack.removeLast()
+                if style == .swift { stack.append(("pow(\(a.0), \(b.0))", 3)); continue }
                 stack.append((latex ? "{\(wrap(a, 3))}^{\(b.0)}" : "\(wrap(a, 3))**\(wrap(b, 3))", 2))
             }
         }

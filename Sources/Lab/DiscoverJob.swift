@@ -77,6 +77,8 @@ public enum DiscoverJob {
             "expression": c.formula.sympyString(names: names),
             "latex": c.formula.latex(names: names),
             "skeleton": c.formula.skeleton(names: names),
+            "program": c.formula.program,
+            "variables": names,
             "complexity": c.complexity,
             "loss": c.mse,
             "description_length_bits": c.bits.total,

@@ -17,7 +17,7 @@ struct Occam: ParsableCommand {
               occam simulate simulations/kepler.yaml --out frames/kepler
               occam video frames/kepler --format apng --out kepler.png
             """,
-        subcommands: [Simulate.self, Video.self, Discover.self])
+        subcommands: [Simulate.self, Video.self, Discover.self, Export.self])
 }
 
 /// Print one error line and exit non-zero: errors from the libraries already name the file,
@@ -201,6 +201,33 @@ struct Discover: ParsableCommand {
                       + "\(target) = \(c.formula.sympyString(names: names))")
             }
             print("chosen: \(target) = \(outcome.result.best.formula.sympyString(names: names))  (written to \(out))")
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a run's chosen equations as LaTeX, SymPy, JSON, Python, Swift or CSV.",
+        discussion: """
+            Examples:
+              occam export runs/planets --format latex
+              occam export runs/planets --format python > kepler.py
+            """)
+
+    @Argument(help: "Run folder written by occam discover.")
+    var folder: String
+
+    @Option(help: "latex, sympy, json, python, swift or csv.")
+    var format: String = "latex"
+
+    func run() throws {
+        do {
+            guard let f = ExportJob.Format(rawValue: format.lowercased()) else {
+                throw LabError("--format: unknown format '\(format)' (expected \(ExportJob.Format.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            print(try ExportJob.render(try ExportJob.equations(runFolder: folder), format: f))
         } catch {
             fail(error)
         }

@@ -1,0 +1,65 @@
+import Discovery
+import Foundation
+import Testing
+@testable import Lab
+
+@Suite struct ExportTests {
+    /// Python and SymPy exports evaluate to the same numbers as Occam's evaluator.
+    @Test func pythonAndSympyExportsAgreeWithOccam() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var csv = "q,B,m,omega\n"
+        // Deterministic scattered values (a Weyl sequence), so every run fits the same table.
+        func u(_ k: Int, _ a: Double) -> Double { (Double(k) * a).truncatingRemainder(dividingBy: 1) }
+        for k in 1...30 {
+            let q = 0.5 + 2.5 * u(k, 0.6180339887), b = 0.2 + 1.8 * u(k, 0.4142135623), m = 0.5 + 3.5 * u(k, 0.7320508075)
+            csv += "\(q),\(b),\(m),\(1.3 * q * b / m + 0.2 * sin(q))\n"
+        }
+        try csv.write(toFile: "\(dir)/t.csv", atomically: true, encoding: .utf8)
+        var options = DiscoverJob.Options(table: "\(dir)/t.csv", target: "omega", output: "\(dir)/run")
+        options.search.maxSize = 5
+        options.search.unary = [.sqrt, .sin, .inv]
+        options.search.binary = [.add, .mul, .div, .pow]
+        _ = try DiscoverJob.run(options)
+        let eqs = try ExportJob.equations(runFolder: "\(dir)/run")
+        #expect(eqs.count == 1)
+        let points: [[Double]] = [[0.7, 1.1, 2.0], [2.5, 0.3, 0.9], [1.9, 1.7, 3.3]]
+        let columns = (0..<3).map { c in points.map { $0[c] } }
+        let ours = eqs[0].formula.evaluate(columns, rows: points.count)
+        let python = try ExportJob.render(eqs, format: .python)
+        let sympy = eqs[0].formula.sympyString(names: eqs[0].variables)
+        let script = """
+            import sys, json
+            ns = {}
+            exec(sys.argv[1], ns)
+            points = json.loads(sys.argv[3])
+            import sympy
+            expr = sympy.sympify(sys.argv[2])
+            syms = [sympy.Symbol(n) for n in ['q', 'B', 'm']]
+            f = sympy.lambdify(syms, expr, 'math')
+            for p in points:
+                print(repr(ns['omega'](*p)), repr(float(f(*p))))
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, python, sympy, "\(points)"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if out.contains("No module named 'sympy'") && ProcessInfo.processInfo.environment["OCCAM_REQUIRE_TOOLS"] != "1" { return }
+        #expect(p.terminationStatus == 0, "\(out)")
+        let rows = out.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }
+        #expect(rows.count == points.count, "\(out)")
+        for (row, value) in zip(rows, ours) {
+            #expect(row.count == 2)
+            for v in row { #expect(abs(v - value) <= 1e-12 * max(1, abs(value)), "\(row) vs \(value)") }
+        }
+    }
+
+    @Test func badRunFolderIsNamed() {
+        #expect { _ = try ExportJob.equations(runFolder: "/nonexistent/run") } throws: { "\($0)".contains("equations.json: not found") }
+    }
+}
