@@ -13,8 +13,17 @@ public struct OutputFolder {
         self.destination = trimmed
         self.force = force
         let fm = FileManager.default
-        if fm.fileExists(atPath: trimmed) && !force {
-            throw LabError("\(trimmed): already exists; choose another --out or pass --force to replace it")
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: trimmed, isDirectory: &isDirectory) {
+            if !force {
+                throw LabError("\(trimmed): already exists; choose another --out or pass --force to replace it")
+            }
+            // --force replaces only what Occam wrote (or an empty folder), never an arbitrary folder.
+            let contents = (try? fm.contentsOfDirectory(atPath: trimmed)) ?? []
+            let ours = ["scene.json", "sweep.json", "equations.json"].contains { contents.contains($0) }
+            guard isDirectory.boolValue, ours || contents.isEmpty else {
+                throw LabError("\(trimmed): exists and is not an Occam run folder; not replacing it even with --force")
+            }
         }
         let parent = (trimmed as NSString).deletingLastPathComponent
         let base = (trimmed as NSString).lastPathComponent

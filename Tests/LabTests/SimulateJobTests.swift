@@ -75,6 +75,13 @@ import Testing
         #expect { _ = try SimulateJob.run(file, options: options) } throws: { "\($0)".contains("already exists") }
         options.force = true
         _ = try SimulateJob.run(file, options: options)
+        // --force never replaces a folder Occam did not write.
+        try FileManager.default.createDirectory(atPath: "\(dir)/precious", withIntermediateDirectories: false)
+        try "keep".write(toFile: "\(dir)/precious/notes.txt", atomically: true, encoding: .utf8)
+        var precious = options
+        precious.output = "\(dir)/precious"
+        #expect { _ = try SimulateJob.run(file, options: precious) } throws: { "\($0)".contains("not an Occam run folder") }
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/precious/notes.txt"))
         // A run whose motion blows up (planet placed inside... a zero-size step cannot be
         // written, so use an unwritable output instead) leaves no folder at the output path.
         var bad = SimulateJob.Options(output: "\(dir)/out/frame_00000.png/nested")
