@@ -131,10 +131,9 @@ public struct ScenarioFile: Sendable {
         try sweep.rejectUnknown()
         var axes: [(path: String, components: [ScenarioNode.PathComponent], values: [ScenarioNode])] = []
         for (key, value) in varyReader.pairs {
-            guard case let .list(values, line) = value, !values.isEmpty else {
+            guard case let .list(values, _) = value, !values.isEmpty else {
                 throw LabError("\(path):\(value.line): sweep.vary.\(key): expected a non-empty list of values")
             }
-            _ = line
             axes.append((key, try ScenarioNode.parsePath(key, file: path), values))
         }
         guard !axes.isEmpty else { throw LabError("\(path):\(varyReader.line): sweep.vary: no parameters to vary") }

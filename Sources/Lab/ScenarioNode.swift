@@ -93,7 +93,7 @@ public indirect enum ScenarioNode: Equatable, Sendable {
         var out: [PathComponent] = []
         for part in path.split(separator: ".", omittingEmptySubsequences: false) {
             var s = Substring(part)
-            guard let nameEnd = s.firstIndex(of: "[") ?? Optional(s.endIndex) else { continue }
+            let nameEnd = s.firstIndex(of: "[") ?? s.endIndex
             let name = String(s[s.startIndex..<nameEnd])
             guard !name.isEmpty else { throw LabError("\(file): sweep path '\(path)' is malformed") }
             out.append(.key(name))

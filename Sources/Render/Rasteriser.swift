@@ -47,6 +47,14 @@ public struct Rasteriser: Sendable {
         for p in 0..<(width * height) {
             for c in 0..<channels { buffer[p * channels + c] = background[c] }
         }
+        _ = add(discs, to: &buffer)
+        return buffer
+    }
+
+    /// Add each disc's exact-coverage light to `buffer`; returns the first index of every pixel
+    /// touched (a pixel appears once per disc covering it).
+    private func add(_ discs: [Disc], to buffer: inout [Double]) -> [Int] {
+        var touched: [Int] = []
         for disc in discs where disc.radius > 0 && disc.u.isFinite && disc.v.isFinite {
             guard let (i0, i1, j0, j1) = box(disc) else { continue }
             for j in j0...j1 {
@@ -55,10 +63,11 @@ public struct Rasteriser: Sendable {
                     if f == 0 { continue }
                     let base = (j * width + i) * channels
                     for c in 0..<channels { buffer[base + c] += f * disc.intensity[c] }
+                    touched.append(base)
                 }
             }
         }
-        return buffer
+        return touched
     }
 
     /// The 8-bit frame: exposure plus noise drawn from `seed`, rounded and clipped.
@@ -85,19 +94,7 @@ public struct Rasteriser: Sendable {
             }
         }
         var extra = [Double](repeating: 0, count: width * height * channels)
-        var touched: [Int] = []
-        for disc in discs where disc.radius > 0 && disc.u.isFinite && disc.v.isFinite {
-            guard let box = box(disc) else { continue }
-            for j in box.j0...box.j1 {
-                for i in box.i0...box.i1 {
-                    let f = Coverage.pixelFraction(i: i, j: j, cu: disc.u, cv: disc.v, radius: disc.radius)
-                    if f == 0 { continue }
-                    let base = (j * width + i) * channels
-                    for c in 0..<channels { extra[base + c] += f * disc.intensity[c] }
-                    touched.append(base)
-                }
-            }
-        }
+        let touched = add(discs, to: &extra)
         for base in touched {
             for c in 0..<channels { pixels[base + c] = Self.quantise(background[c] + extra[base + c]) }
         }

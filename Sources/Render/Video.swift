@@ -23,7 +23,7 @@ public enum VideoExport {
                                         frameCount: frames.count, framesPerSecond: framesPerSecond)
             try writer.append(first)
             progress(1)
-            for k in 1..<max(1, frames.count) where k < frames.count {
+            for k in 1..<frames.count {  // a FrameFolder holds at least one frame
                 try writer.append(try frames.frame(k, expecting: size))
                 progress(k + 1)
             }

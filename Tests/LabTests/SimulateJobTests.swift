@@ -82,8 +82,8 @@ import Testing
         precious.output = "\(dir)/precious"
         #expect { _ = try SimulateJob.run(file, options: precious) } throws: { "\($0)".contains("not an Occam run folder") }
         #expect(FileManager.default.fileExists(atPath: "\(dir)/precious/notes.txt"))
-        // A run whose motion blows up (planet placed inside... a zero-size step cannot be
-        // written, so use an unwritable output instead) leaves no folder at the output path.
+        // A job that fails while writing (its output path lies under a file) leaves no folder
+        // at the output path and no hidden temporary folder.
         var bad = SimulateJob.Options(output: "\(dir)/out/frame_00000.png/nested")
         bad.showProgress = false
         #expect(throws: LabError.self) { _ = try SimulateJob.run(file, options: bad) }
