@@ -55,6 +55,27 @@ import Testing
         #expect(abs(coarse.omega / coarse.expectedOmega - 1) > 1e-3)
     }
 
+    /// Frequency and radius alone do not pin the phase: a leapfrog that starts half a step off
+    /// still draws the right circle in the wrong place. Compare the state itself with the
+    /// analytic gyration, x(t) = x0 + (vx0 sin Ωt + vy0 (1 − cos Ωt))/Ω, … (B along z).
+    @Test func correctedBorisFollowsTheAnalyticTrajectoryAndVelocity() throws {
+        let qm = 2.0, B = 1.0, omega = qm * B
+        let v0 = Vector3(4, 1, 0), x0 = Vector3(0.5, -0.3, 0)
+        let h = 0.02
+        var p = try BorisPusher(chargeToMass: qm, electric: .zero, magnetic: Vector3(0, 0, B),
+                                position: x0, velocity: v0, step: h)
+        for n in 1...500 {
+            p.advance()
+            let t = Double(n) * h, c = cos(omega * t), s = sin(omega * t)
+            let x = x0.x + (v0.x * s + v0.y * (1 - c)) / omega
+            let y = x0.y + (v0.y * s - v0.x * (1 - c)) / omega
+            let vx = v0.x * c + v0.y * s, vy = v0.y * c - v0.x * s
+            #expect(abs(p.position.x - x) < 1e-9 && abs(p.position.y - y) < 1e-9, "position at step \(n)")
+            #expect(abs(p.velocity.x - vx) < 1e-9 && abs(p.velocity.y - vy) < 1e-9, "velocity at step \(n)")
+            if abs(p.position.x - x) > 1e-9 { break }
+        }
+    }
+
     @Test(arguments: [true, false])
     func exBDriftMatchesTheory(corrected: Bool) throws {
         let qm = -0.9

@@ -94,10 +94,7 @@ public struct BorisPusher: Sendable {
 
     /// Advance one step.
     public mutating func advance() {
-        let vMinus = halfStepVelocity + kick
-        let vPrime = vMinus + vMinus.cross(t)
-        let vPlus = vMinus + vPrime.cross(s)
-        halfStepVelocity = vPlus + kick
+        // Drift with v(n+½), which is stored alongside x(n) …
         var displacementVelocity = halfStepVelocity
         if chordFactor != 1 {
             let v = halfStepVelocity
@@ -107,5 +104,10 @@ public struct BorisPusher: Sendable {
         }
         position += step * displacementVelocity
         time += step
+        // … then kick–rotate–kick to v(n+3/2), half a step ahead of the new x(n+1).
+        let vMinus = halfStepVelocity + kick
+        let vPrime = vMinus + vMinus.cross(t)
+        let vPlus = vMinus + vPrime.cross(s)
+        halfStepVelocity = vPlus + kick
     }
 }
