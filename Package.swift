@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Occam: discover physical laws from video by compression.
-// Targets follow the data flow: PNG shim → Physics → Render → Lab (jobs) → occam (CLI).
+// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Discovery → Lab (jobs) → occam (CLI).
 import PackageDescription
 
 let package = Package(
@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "occam", targets: ["occam"]),
         .library(name: "Physics", targets: ["Physics"]),
         .library(name: "Render", targets: ["Render"]),
+        .library(name: "Tracking", targets: ["Tracking"]),
         .library(name: "Discovery", targets: ["Discovery"]),
         .library(name: "Lab", targets: ["Lab"]),
     ],
@@ -30,17 +31,20 @@ let package = Package(
         .target(name: "Physics"),
         // Camera, anti-aliased rasteriser, PNG read/write, APNG and video export.
         .target(name: "Render", dependencies: ["CPNGShim", "Physics"]),
+        // Detection, sub-pixel centroids, association, calibration and derivatives.
+        .target(name: "Tracking", dependencies: ["Render"]),
         // Symbolic regression: formulas, enumeration, constant fitting, description length.
         .target(name: "Discovery"),
         // Jobs that join the stages: scenario files, simulate, video.
-        .target(name: "Lab", dependencies: ["Physics", "Render", "Discovery", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Discovery", .product(name: "Yams", package: "Yams")]),
         // Argument parsing only.
         .executableTarget(
             name: "occam",
-            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Lab", "Tracking", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Discovery"]),
     ]
 )

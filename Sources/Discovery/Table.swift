@@ -30,9 +30,12 @@ public struct Table: Sendable {
     }
 
     public init(text: String, name: String) throws {
+        // Lines starting with '#' are comments (occam track writes its origin and units there).
+        // Row numbers in messages are line numbers of the file.
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let header = lines.first, !header.isEmpty else { throw DiscoveryError("\(name): empty file (expected a header row)") }
+            .enumerated().filter { !$0.element.hasPrefix("#") }.map { (line: $0.offset + 1, text: $0.element) }
+        guard let header = lines.first?.text, !header.isEmpty else { throw DiscoveryError("\(name): empty file (expected a header row)") }
         let separator: Character = header.contains("\t") ? "\t" : ","
         let names = header.split(separator: separator, omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
@@ -41,15 +44,16 @@ public struct Table: Sendable {
             throw DiscoveryError("\(name): header column \(k + 1) has no name")
         }
         if Set(names).count != names.count { throw DiscoveryError("\(name): header has duplicate column names") }
-        var cells: [[String]] = []
-        for (k, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+        var cells: [[String]] = [], lineNumbers: [Int] = []
+        for (number, line) in lines.dropFirst() where !line.isEmpty {
             let parts = line.split(separator: separator, omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             }
             guard parts.count == names.count else {
-                throw DiscoveryError("\(name): row \(k + 1) has \(parts.count) values, the header has \(names.count)")
+                throw DiscoveryError("\(name): row \(number) has \(parts.count) values, the header has \(names.count)")
             }
             cells.append(parts)
+            lineNumbers.append(number)
         }
         guard !cells.isEmpty else { throw DiscoveryError("\(name): no data rows") }
         var kept: [String] = [], columns: [[Double]] = [], labels: [String] = []
@@ -63,10 +67,10 @@ public struct Table: Sendable {
             for (r, v) in values.enumerated() {
                 guard let v else {
                     let raw = cells[r][c]
-                    throw DiscoveryError("\(name): row \(r + 2), column '\(column)': \(raw.isEmpty ? "missing value" : "not a number ('\(raw)')")")
+                    throw DiscoveryError("\(name): row \(lineNumbers[r]), column '\(column)': \(raw.isEmpty ? "missing value" : "not a number ('\(raw)')")")
                 }
                 guard v.isFinite else {
-                    throw DiscoveryError("\(name): row \(r + 2), column '\(column)': \(v.isNaN ? "NaN" : "infinite value") is not allowed")
+                    throw DiscoveryError("\(name): row \(lineNumbers[r]), column '\(column)': \(v.isNaN ? "NaN" : "infinite value") is not allowed")
                 }
                 out.append(v)
             }

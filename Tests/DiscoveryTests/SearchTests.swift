@@ -84,6 +84,8 @@ import Testing
             ("a,T\n1,2\n2,nan\n", "row 3, column 'T': NaN"),
             ("a,T\n1,2\n2,inf\n", "infinite"),
             ("a,T\n1,2\n2\n", "row 3 has 1 values"),
+            // Comment lines are skipped; row numbers stay the file's line numbers.
+            ("# units: AU\na,T\n# note\n1,2\n\n2,\n", "row 6, column 'T': missing value"),
             ("", "empty file"),
         ]
         for (text, expected) in cases {

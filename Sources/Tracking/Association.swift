@@ -1,0 +1,136 @@
+/// A chain of detections of one object through the frames, in image coordinates.
+public struct PixelTrack: Sendable {
+    public struct Point: Sendable, Equatable {
+        public var frame: Int
+        public var u: Double
+        public var v: Double
+        public var flux: Double
+        public var radius: Double
+        public var sigma: Double
+    }
+    public var id: Int
+    public var points: [Point] = []
+    /// Why the track ended (nil while active or when it ran to the last frame).
+    public var endReason: String?
+    /// Frames in which the object was hidden in a merged blob or cut by the border.
+    public var hiddenFrames = 0
+
+    /// Position predicted for `frame` from the last few points (constant acceleration when
+    /// there are three or more, constant velocity with two, at rest with one).
+    func predict(_ frame: Int) -> (u: Double, v: Double) {
+        let tail = points.suffix(5)
+        guard let last = tail.last else { return (0, 0) }
+        if tail.count < 2 { return (last.u, last.v) }
+        let times = tail.map { Double($0.frame) }
+        let degree = tail.count >= 3 ? 2 : 1
+        guard let fit = Differentiator.fit(times: times, values: [tail.map(\.u), tail.map(\.v)],
+                                           range: 0...(times.count - 1), at: Double(frame), degree: degree)
+        else { return (last.u, last.v) }
+        return (fit.coefficients[0][0], fit.coefficients[1][0])
+    }
+}
+
+/// Links detections frame to frame by predicted position.
+///
+/// Rules, so that a track is never silently joined to another object:
+/// - a detection whose footprint holds the predicted positions of two or more tracks is a merge
+///   (a planet passing the star, two objects crossing): none of those tracks gets a point, they
+///   coast on their predictions;
+/// - a detection that touches the image border gives no point either (its centroid is cut);
+/// - a detection within the gate of two tracks, or a track with two detections in its gate
+///   whose distances are too close to tell apart, is ambiguous: the track ends;
+/// - a track that finds nothing for more than `maxGap` frames ends (left the frame, too faint);
+/// - a detection that no track claims starts a new track.
+public struct Associator: Sendable {
+    public struct Options: Sendable, Equatable {
+        /// Gate radius in pixels for a track seen in the previous frame.
+        public var gate = 4.0
+        /// Extra gate radius per missed frame, in pixels.
+        public var gateGrowth = 1.5
+        /// Frames a track may go unseen before it ends.
+        public var maxGap = 12
+        /// Two candidates closer than this (pixels) in distance are ambiguous.
+        public var ambiguity = 1.0
+        public init() {}
+    }
+
+    public var options: Options
+    public init(options: Options = Options()) { self.options = options }
+
+    public func link(_ frames: [[Detection]]) -> [PixelTrack] {
+        var finished: [PixelTrack] = []
+        var active: [PixelTrack] = []
+        var nextID = 0
+        for (f, detections) in frames.enumerated() {
+            let predictions = active.map { $0.predict(f) }
+            let gates = active.map { options.gate + options.gateGrowth * Double(f - ($0.points.last?.frame ?? f) - 1) }
+            // Which tracks' predictions fall inside each detection's footprint.
+            var claimed = [Bool](repeating: false, count: detections.count)
+            var hidden = [Bool](repeating: false, count: active.count)
+            for (k, d) in detections.enumerated() {
+                let inside = predictions.indices.filter { d.covers(u: predictions[$0].u, v: predictions[$0].v, margin: 1) }
+                if inside.count >= 2 || (d.touchesEdge && !inside.isEmpty) {
+                    claimed[k] = true
+                    for t in inside { hidden[t] = true }
+                }
+                if d.touchesEdge { claimed[k] = true }
+            }
+            // Candidate pairs within the gate.
+            var pairs: [(track: Int, detection: Int, distance: Double)] = []
+            for t in active.indices where !hidden[t] {
+                for (k, d) in detections.enumerated() where !claimed[k] {
+                    let du = d.u - predictions[t].u, dv = d.v - predictions[t].v
+                    let distance = (du * du + dv * dv).squareRoot()
+                    if distance <= gates[t] { pairs.append((t, k, distance)) }
+                }
+            }
+            pairs.sort { $0.distance < $1.distance }
+            var trackTaken = [Bool](repeating: false, count: active.count)
+            var ended = [Bool](repeating: false, count: active.count)
+            for pair in pairs where !trackTaken[pair.track] && !claimed[pair.detection] {
+                // Ambiguity: another free candidate for the same track or detection at nearly the same distance.
+                let rival = pairs.contains { other in
+                    (other.track != pair.track || other.detection != pair.detection)
+                        && ((other.track == pair.track && !claimed[other.detection])
+                            || (other.detection == pair.detection && !trackTaken[other.track]))
+                        && other.distance - pair.distance < options.ambiguity
+                }
+                trackTaken[pair.track] = true
+                claimed[pair.detection] = true
+                if rival {
+                    ended[pair.track] = true
+                    active[pair.track].endReason = "ambiguous: two candidates near frame \(f)"
+                    // The detection starts a new track rather than extend a possibly wrong one.
+                    claimed[pair.detection] = false
+                    continue
+                }
+                let d = detections[pair.detection]
+                active[pair.track].points.append(.init(frame: f, u: d.u, v: d.v, flux: d.flux, radius: d.radius, sigma: d.sigma))
+            }
+            for t in active.indices where hidden[t] { active[t].hiddenFrames += 1 }
+            // End tracks that are ambiguous or have been gone too long.
+            var still: [PixelTrack] = []
+            for t in active.indices {
+                let last = active[t].points.last?.frame ?? f
+                if ended[t] {
+                    finished.append(active[t])
+                } else if f - last > options.maxGap {
+                    active[t].endReason = hidden[t] ? "hidden (merged or at the border) for more than \(options.maxGap) frames"
+                                                    : "not seen for more than \(options.maxGap) frames after frame \(last)"
+                    finished.append(active[t])
+                } else {
+                    still.append(active[t])
+                }
+            }
+            active = still
+            for (k, d) in detections.enumerated() where !claimed[k] {
+                var track = PixelTrack(id: nextID)
+                nextID += 1
+                track.points.append(.init(frame: f, u: d.u, v: d.v, flux: d.flux, radius: d.radius, sigma: d.sigma))
+                active.append(track)
+            }
+        }
+        finished.append(contentsOf: active)
+        return finished.sorted { ($0.points.first?.frame ?? 0, $0.id) < ($1.points.first?.frame ?? 0, $1.id) }
+    }
+}

@@ -1,0 +1,212 @@
+import Render
+
+/// Background level and sensor noise of one frame, estimated from its pixel histogram.
+///
+/// The noise is σ = q(97.72 %) − q(84.13 %): the distance between the +2σ and +1σ points of the
+/// background distribution. Both quantiles lie above the background level, so the estimate is
+/// unaffected by clipping at 0 (a black background with noise) and by objects as long as they
+/// cover less than about 2 % of the frame. The level is q(84.13 %) − σ (the median for clean
+/// frames, where σ is below half a grey level). Quantiles interpolate
+/// within unit-wide grey-level bins, which is how an 8-bit sensor quantises.
+public struct Background: Sendable, Equatable {
+    /// Background grey level (before clipping).
+    public var level: Double
+    /// Standard deviation of the sensor noise, in grey levels (0 for clean renders).
+    public var sigma: Double
+
+    public init(level: Double, sigma: Double) {
+        self.level = level
+        self.sigma = sigma
+    }
+
+    public init(luminance: [Double]) {
+        var histogram = [Int](repeating: 0, count: 257)
+        for value in luminance {
+            let bin = Int((value + 0.5).rounded(.down))
+            histogram[min(max(bin, 0), 256)] += 1
+        }
+        let n = Double(max(luminance.count, 1))
+        func quantile(_ q: Double) -> Double {
+            var cumulative = 0.0
+            for (bin, count) in histogram.enumerated() where count > 0 {
+                let next = cumulative + Double(count) / n
+                if next >= q { return Double(bin) - 0.5 + (q - cumulative) / (next - cumulative) }
+                cumulative = next
+            }
+            return 255.5
+        }
+        let q84 = quantile(0.841345), q98 = quantile(0.977250)
+        sigma = max(0, q98 - q84)
+        // Below half a grey level the spread is quantisation, not noise: the median is the level.
+        level = sigma < 0.5 ? quantile(0.5) : q84 - sigma
+    }
+}
+
+/// One object found in one frame.
+public struct Detection: Sendable, Equatable {
+    /// Sub-pixel centroid in image coordinates (pixels, y down; pixel (i, j) has centre (i+½, j+½)).
+    public var u: Double
+    public var v: Double
+    /// Background-subtracted flux (sum of grey levels above the local background).
+    public var flux: Double
+    /// Radius of a uniform disc with the same second moment, in pixels.
+    public var radius: Double
+    /// One-sigma uncertainty of each centroid coordinate from noise and quantisation, in pixels.
+    public var sigma: Double
+    /// Bounding box of the pixels above threshold (inclusive).
+    public var minX: Int, maxX: Int, minY: Int, maxY: Int
+    /// The object touches the image border: its centroid is biased and it is not used for motion.
+    public var touchesEdge: Bool
+    /// Number of pixels above threshold.
+    public var area: Int
+
+    /// Whether the image point (u, v) lies within the bounding box grown by `margin` pixels.
+    public func covers(u: Double, v: Double, margin: Double) -> Bool {
+        u >= Double(minX) - margin && u <= Double(maxX + 1) + margin
+            && v >= Double(minY) - margin && v <= Double(maxY + 1) + margin
+    }
+}
+
+/// Finds objects in a frame: estimate the background, threshold adaptively, label connected
+/// components (8-connected), and measure each by a background-subtracted intensity-weighted
+/// centroid over its bounding box grown by a margin (so the faint anti-aliased rim counts),
+/// with the local background taken from the ring of the window that belongs to no object.
+public struct Detector: Sendable {
+    public struct Options: Sendable, Equatable {
+        /// Pixels above level + `threshold`·σ belong to an object (σ floored at `minimumSigma`).
+        public var threshold: Double = 3
+        /// An object's brightest pixel must exceed level + `peakThreshold`·σ.
+        public var peakThreshold: Double = 6
+        /// Floor for σ, in grey levels: clean renders still have quantisation.
+        public var minimumSigma: Double = 0.5
+        /// Extra pixels around the bounding box used for the centroid and the local background.
+        public var margin: Int = 3
+        /// Components with fewer pixels are ignored when the frame is noisy (σ above the floor).
+        public var minimumNoisyArea: Int = 3
+        public init() {}
+    }
+
+    public var options: Options
+    public init(options: Options = Options()) { self.options = options }
+
+    /// Luminance of every pixel (BT.601 weights for RGB), not rounded.
+    public static func luminance(_ image: Image) -> [Double] {
+        if image.channels == 1 { return image.pixels.map(Double.init) }
+        var out = [Double](repeating: 0, count: image.width * image.height)
+        image.pixels.withUnsafeBufferPointer { p in
+            for i in 0..<out.count {
+                out[i] = 0.299 * Double(p[3 * i]) + 0.587 * Double(p[3 * i + 1]) + 0.114 * Double(p[3 * i + 2])
+            }
+        }
+        return out
+    }
+
+    /// Objects in `image`, and the background they were measured against.
+    public func detect(_ image: Image) -> (detections: [Detection], background: Background) {
+        let lum = Self.luminance(image)
+        let background = Background(luminance: lum)
+        return (detect(luminance: lum, width: image.width, height: image.height, background: background), background)
+    }
+
+    public func detect(luminance lum: [Double], width: Int, height: Int, background: Background) -> [Detection] {
+        let sigma = max(background.sigma, options.minimumSigma)
+        let noisy = background.sigma > options.minimumSigma
+        let cut = background.level + options.threshold * sigma
+        let peakCut = background.level + options.peakThreshold * sigma
+        // Label 8-connected components above the cut with an explicit stack (no recursion).
+        var label = [Int32](repeating: 0, count: width * height)
+        var components: [(pixels: [Int], peak: Double)] = []
+        var stack: [Int] = []
+        for start in 0..<(width * height) where lum[start] > cut && label[start] == 0 {
+            let id = Int32(components.count + 1)
+            label[start] = id
+            stack.append(start)
+            var pixels: [Int] = []
+            var peak = -Double.infinity
+            while let p = stack.popLast() {
+                pixels.append(p)
+                peak = max(peak, lum[p])
+                let x = p % width, y = p / width
+                for dy in -1...1 {
+                    let yy = y + dy
+                    if yy < 0 || yy >= height { continue }
+                    for dx in -1...1 {
+                        let xx = x + dx
+                        if xx < 0 || xx >= width || (dx == 0 && dy == 0) { continue }
+                        let q = yy * width + xx
+                        if label[q] == 0 && lum[q] > cut {
+                            label[q] = id
+                            stack.append(q)
+                        }
+                    }
+                }
+            }
+            components.append((pixels, peak))
+        }
+        var out: [Detection] = []
+        for (index, component) in components.enumerated() {
+            guard component.peak > peakCut else { continue }
+            if noisy && component.pixels.count < options.minimumNoisyArea { continue }
+            let id = Int32(index + 1)
+            var minX = width, maxX = -1, minY = height, maxY = -1
+            for p in component.pixels {
+                let x = p % width, y = p / width
+                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+            }
+            let m = options.margin
+            let x0 = max(0, minX - m), x1 = min(width - 1, maxX + m)
+            let y0 = max(0, minY - m), y1 = min(height - 1, maxY + m)
+            let touchesEdge = minX - 1 < 0 || minY - 1 < 0 || maxX + 1 >= width || maxY + 1 >= height
+            // Local background: window pixels more than one pixel outside the box that belong to
+            // no component, sigma-clipped around the global level.
+            var ringSum = 0.0, ringCount = 0
+            for y in y0...y1 {
+                for x in x0...x1 where x < minX - 1 || x > maxX + 1 || y < minY - 1 || y > maxY + 1 {
+                    let q = y * width + x
+                    if label[q] == 0 && lum[q] <= cut {
+                        ringSum += lum[q]
+                        ringCount += 1
+                    }
+                }
+            }
+            let local: Double
+            if ringCount >= 8 {
+                local = ringSum / Double(ringCount)
+            } else {
+                local = background.level
+            }
+            var sw = 0.0, sx = 0.0, sy = 0.0
+            for y in y0...y1 {
+                for x in x0...x1 {
+                    let q = y * width + x
+                    if label[q] != 0 && label[q] != id { continue }   // another object's pixels
+                    let w = lum[q] - local
+                    sw += w
+                    sx += w * (Double(x) + 0.5)
+                    sy += w * (Double(y) + 0.5)
+                }
+            }
+            guard sw > 0 else { continue }
+            let cu = sx / sw, cv = sy / sw
+            var s2 = 0.0, spread = 0.0
+            for y in y0...y1 {
+                for x in x0...x1 {
+                    let q = y * width + x
+                    if label[q] != 0 && label[q] != id { continue }
+                    let du = Double(x) + 0.5 - cu, dv = Double(y) + 0.5 - cv
+                    let r2 = du * du + dv * dv
+                    s2 += max(0, lum[q] - local) * r2
+                    spread += du * du
+                }
+            }
+            // Noise per pixel: sensor σ plus uniform quantisation (1/12 of a grey level squared).
+            let pixelSigma = (background.sigma * background.sigma + 1.0 / 12.0).squareRoot()
+            out.append(Detection(
+                u: cu, v: cv, flux: sw, radius: (2 * s2 / sw).squareRoot(),
+                sigma: pixelSigma * spread.squareRoot() / sw,
+                minX: minX, maxX: maxX, minY: minY, maxY: maxY,
+                touchesEdge: touchesEdge, area: component.pixels.count))
+        }
+        return out
+    }
+}

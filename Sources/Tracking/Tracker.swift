@@ -1,0 +1,213 @@
+import Foundation
+import Render
+
+/// One object's trajectory in physical units.
+public struct Track: Sendable {
+    public enum Role: String, Sendable {
+        /// The brightest static object: the origin of coordinates (a star).
+        case reference
+        /// Another object that does not move.
+        case `static`
+        case moving
+    }
+
+    public struct Sample: Sendable, Equatable {
+        public var frame: Int
+        public var t: Double
+        /// Measured centroid, in length units relative to the origin (y up).
+        public var x: Double, y: Double
+        public var vx: Double, vy: Double
+        public var ax: Double, ay: Double
+        /// One-sigma uncertainties.
+        public var sigmaX: Double, sigmaY: Double
+        public var sigmaVX: Double, sigmaVY: Double
+        public var sigmaAX: Double, sigmaAY: Double
+        /// Measured centroid in image coordinates.
+        public var u: Double, v: Double
+        public var flux: Double
+    }
+
+    public var name: String
+    public var role: Role
+    public var samples: [Sample]
+    /// Why the track ended early, if it did.
+    public var endReason: String?
+    /// Position noise estimated from the track, in pixels.
+    public var noisePx: Double
+    /// Mean radius in pixels and mean flux (grey levels).
+    public var radiusPx: Double
+    public var flux: Double
+}
+
+/// All trajectories from one frame stream, with the origin they are measured from.
+public struct TrackSet: Sendable {
+    public var tracks: [Track]
+    public var calibration: Calibration
+    /// Image coordinates of the origin of x, y.
+    public var originPx: (u: Double, v: Double)
+    /// Which origin: "reference body <name>", "scene origin (scene.json)", "--origin", "frame centre".
+    public var originDescription: String
+    public var frameCount: Int
+    public var imageSize: (width: Int, height: Int)
+    /// Background level and noise, medians over the frames.
+    public var background: Background
+    /// Short tracks (fewer than the minimum points) that were dropped as noise.
+    public var droppedShortTracks: Int
+
+    public var reference: Track? { tracks.first { $0.role == .reference } }
+    public var moving: [Track] { tracks.filter { $0.role == .moving } }
+}
+
+/// Frames → detections → tracks → calibrated trajectories with derivatives.
+public struct Tracker: Sendable {
+    public struct Options: Sendable {
+        public var detector = Detector.Options()
+        public var associator = Associator.Options()
+        public var differentiator = Differentiator.Options()
+        /// Tracks with fewer points are dropped.
+        public var minimumPoints = 8
+        /// A track is static if its positions scatter by less than this (pixels RMS).
+        public var staticTolerance = 0.5
+        /// Worker threads for reading and detecting frames.
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public init() {}
+    }
+
+    public var options: Options
+    public init(options: Options = Options()) { self.options = options }
+
+    /// Track the frames of a folder. `frame` is called concurrently from several threads.
+    public func track(frameCount: Int, calibration: Calibration, progress: (@Sendable (Int) -> Void)? = nil,
+                      frame: @Sendable (Int) throws -> Image) throws -> TrackSet {
+        guard frameCount > 0 else { throw TrackingError("no frames to track") }
+        let first = try frame(0)
+        let size = (first.width, first.height)
+        let detector = Detector(options: options.detector)
+        let box = ResultBox(count: frameCount)
+        let threads = max(1, min(options.threads, frameCount))
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            var index = worker
+            while index < frameCount {
+                if box.failed { return }
+                do {
+                    let image = index == 0 ? first : try frame(index)
+                    guard image.width == size.0, image.height == size.1 else {
+                        throw TrackingError("frame \(index) is \(image.width)x\(image.height); frame 0 is \(size.0)x\(size.1)")
+                    }
+                    let (detections, background) = detector.detect(image)
+                    box.store(index, detections, background)
+                    progress?(done.increment())
+                } catch {
+                    box.fail(error)
+                    return
+                }
+                index += threads
+            }
+        }
+        if let error = box.error { throw error }
+        let frames = box.detections
+        guard frames.contains(where: { !$0.isEmpty }) else {
+            let bg = median(box.backgrounds.map(\.level)), noise = median(box.backgrounds.map(\.sigma))
+            throw TrackingError(String(format: "no objects found in any frame (background %.1f, noise σ %.2f grey levels)", bg, noise))
+        }
+        let background = Background(level: median(box.backgrounds.map(\.level)), sigma: median(box.backgrounds.map(\.sigma)))
+        return assemble(Associator(options: options.associator).link(frames), calibration: calibration,
+                        frameCount: frameCount, imageSize: size, background: background)
+    }
+
+    /// Calibrate linked tracks, pick the reference body and differentiate.
+    public func assemble(_ linked: [PixelTrack], calibration: Calibration, frameCount: Int,
+                         imageSize: (width: Int, height: Int), background: Background) -> TrackSet {
+        let kept = linked.filter { $0.points.count >= options.minimumPoints }
+        var roles = [Track.Role](repeating: .moving, count: kept.count)
+        var staticCandidates: [(index: Int, flux: Double)] = []
+        for (k, t) in kept.enumerated() {
+            let mu = mean(t.points.map(\.u)), mv = mean(t.points.map(\.v))
+            let rms = mean(t.points.map { ($0.u - mu) * ($0.u - mu) + ($0.v - mv) * ($0.v - mv) }).squareRoot()
+            if rms < options.staticTolerance {
+                roles[k] = .static
+                staticCandidates.append((k, median(t.points.map(\.flux))))
+            }
+        }
+        let origin: (u: Double, v: Double)
+        let originDescription: String
+        var names = kept.indices.map { "object\($0 + 1)" }
+        if let ref = staticCandidates.max(by: { $0.flux < $1.flux }) {
+            roles[ref.index] = .reference
+            let points = kept[ref.index].points
+            origin = (mean(points.map(\.u)), mean(points.map(\.v)))
+            names[ref.index] = "reference"
+            var number = 0
+            for k in kept.indices where k != ref.index {
+                number += 1
+                names[k] = "object\(number)"
+            }
+            originDescription = String(format: "reference body at mean pixel (%.3f, %.3f)", origin.u, origin.v)
+        } else if let o = calibration.originPx {
+            origin = o
+            originDescription = String(format: "%@ origin at pixel (%.3f, %.3f)", calibration.source, o.u, o.v)
+        } else {
+            origin = (Double(imageSize.width) / 2, Double(imageSize.height) / 2)
+            originDescription = String(format: "frame centre, pixel (%.3f, %.3f)", origin.u, origin.v)
+        }
+        let differentiator = Differentiator(options: options.differentiator)
+        let s = calibration.pxPerUnit, dt = calibration.dt
+        var tracks: [Track] = []
+        for (k, t) in kept.enumerated() {
+            let frames = t.points.map { Double($0.frame) }
+            let us = t.points.map(\.u), vs = t.points.map(\.v)
+            let d = differentiator.differentiate(times: frames, coordinates: [us, vs])
+            var samples: [Track.Sample] = []
+            for (i, p) in t.points.enumerated() {
+                let ex = max(p.sigma, 0) / s
+                samples.append(Track.Sample(
+                    frame: p.frame, t: calibration.time(frame: Double(p.frame)),
+                    x: (p.u - origin.u) / s, y: -(p.v - origin.v) / s,
+                    vx: d[0].velocity[i].value / s / dt, vy: -d[1].velocity[i].value / s / dt,
+                    ax: d[0].acceleration[i].value / s / (dt * dt), ay: -d[1].acceleration[i].value / s / (dt * dt),
+                    sigmaX: ex, sigmaY: ex,
+                    sigmaVX: d[0].velocity[i].sigma / s / dt, sigmaVY: d[1].velocity[i].sigma / s / dt,
+                    sigmaAX: d[0].acceleration[i].sigma / s / (dt * dt), sigmaAY: d[1].acceleration[i].sigma / s / (dt * dt),
+                    u: p.u, v: p.v, flux: p.flux))
+            }
+            tracks.append(Track(name: names[k], role: roles[k], samples: samples, endReason: t.endReason,
+                                noisePx: d[0].noise, radiusPx: mean(t.points.map(\.radius)), flux: mean(t.points.map(\.flux))))
+        }
+        return TrackSet(tracks: tracks, calibration: calibration, originPx: origin, originDescription: originDescription,
+                        frameCount: frameCount, imageSize: imageSize, background: background,
+                        droppedShortTracks: linked.count - kept.count)
+    }
+}
+
+func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+
+func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let sorted = values.sorted()
+    let n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
+}
+
+/// Per-frame results written by worker threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    var detections: [[Detection]]
+    var backgrounds: [Background]
+    private(set) var error: Error?
+    init(count: Int) {
+        detections = Array(repeating: [], count: count)
+        backgrounds = Array(repeating: Background(level: 0, sigma: 0), count: count)
+    }
+    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
+    func store(_ index: Int, _ d: [Detection], _ b: Background) {
+        lock.lock(); detections[index] = d; backgrounds[index] = b; lock.unlock()
+    }
+    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+}
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

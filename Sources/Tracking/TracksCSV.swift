@@ -1,0 +1,40 @@
+import Foundation
+
+extension TrackSet {
+    /// The column names of `csv`, in order.
+    public static let columns = ["object", "role", "frame", "t", "x", "y", "vx", "vy", "ax", "ay",
+                                 "sigma_x", "sigma_y", "sigma_vx", "sigma_vy", "sigma_ax", "sigma_ay",
+                                 "u_px", "v_px", "flux"]
+
+    /// Tracks as CSV: a few `#` comment lines (origin, units, calibration), a header row, then one
+    /// row per object per frame in which it was measured. Read it with `pandas.read_csv(path,
+    /// comment="#")`; Occam's own table reader skips the comments too.
+    public var csv: String {
+        let c = calibration
+        var lines: [String] = [
+            "# occam tracks, version 1",
+            "# origin: \(originDescription); x right, y up",
+            "# units: length \(c.lengthUnit), time \(c.timeUnit); velocities \(c.lengthUnit)/\(c.timeUnit), accelerations \(c.lengthUnit)/\(c.timeUnit)^2",
+            "# calibration (\(c.source)): px_per_unit \(c.pxPerUnit), dt \(c.dt), t0 \(c.startTime)",
+            (background.sigma < 0.5 ? String(format: "# background %.1f, noise below 0.5 grey levels (quantisation only)", background.level)
+                : String(format: "# background %.1f, noise sigma %.2f grey levels", background.level, background.sigma))
+                + String(format: "; %d frames of %dx%d", frameCount, imageSize.width, imageSize.height),
+        ]
+        for t in tracks {
+            let ended = t.endReason.map { "; ended: \($0)" } ?? ""
+            lines.append(String(format: "# %@: %@, %d points, frames %d-%d, radius %.2f px, position noise %.4f px",
+                                t.name, t.role.rawValue, t.samples.count, t.samples.first?.frame ?? 0,
+                                t.samples.last?.frame ?? 0, t.radiusPx, t.noisePx) + ended)
+        }
+        lines.append(Self.columns.joined(separator: ","))
+        func g(_ v: Double) -> String { v.isFinite ? "\(v)" : "" }
+        for t in tracks {
+            for s in t.samples {
+                let values = [s.t, s.x, s.y, s.vx, s.vy, s.ax, s.ay, s.sigmaX, s.sigmaY, s.sigmaVX, s.sigmaVY,
+                              s.sigmaAX, s.sigmaAY, s.u, s.v, s.flux]
+                lines.append("\(t.name),\(t.role.rawValue),\(s.frame)," + values.map(g).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Render
+
+/// Frames drawn by the tests' own code, independent of Occam's renderer: discs by brute-force
+/// supersampling (not exact area coverage), Gaussian blobs (another renderer's look), a
+/// background level, and Gaussian noise from a local generator, rounded and clipped to 8 bits.
+struct Sketch {
+    var width: Int
+    var height: Int
+    var background: Double = 0
+    var noise: Double = 0
+    var seed: UInt64 = 7
+    /// Subsamples per pixel side for discs.
+    var supersampling = 12
+
+    enum Shape { case disc(radius: Double), gaussian(sigma: Double) }
+    struct Object { var u: Double; var v: Double; var shape: Shape; var brightness: Double }
+
+    func draw(_ objects: [Object], frame: Int) -> Image {
+        var value = [Double](repeating: background, count: width * height)
+        for o in objects {
+            switch o.shape {
+            case .disc(let r):
+                let x0 = max(0, Int(o.u - r) - 1), x1 = min(width - 1, Int(o.u + r) + 1)
+                let y0 = max(0, Int(o.v - r) - 1), y1 = min(height - 1, Int(o.v + r) + 1)
+                if x0 > x1 || y0 > y1 { continue }
+                let n = supersampling
+                for y in y0...y1 {
+                    for x in x0...x1 {
+                        var inside = 0
+                        for sy in 0..<n {
+                            for sx in 0..<n {
+                                let px = Double(x) + (Double(sx) + 0.5) / Double(n) - o.u
+                                let py = Double(y) + (Double(sy) + 0.5) / Double(n) - o.v
+                                if px * px + py * py <= r * r { inside += 1 }
+                            }
+                        }
+                        value[y * width + x] += o.brightness * Double(inside) / Double(n * n)
+                    }
+                }
+            case .gaussian(let s):
+                let reach = Int(4 * s) + 1
+                for y in max(0, Int(o.v) - reach)...min(height - 1, Int(o.v) + reach) {
+                    for x in max(0, Int(o.u) - reach)...min(width - 1, Int(o.u) + reach) {
+                        let dx = Double(x) + 0.5 - o.u, dy = Double(y) + 0.5 - o.v
+                        value[y * width + x] += o.brightness * exp(-(dx * dx + dy * dy) / (2 * s * s))
+                    }
+                }
+            }
+        }
+        var rng = Generator(seed: seed &+ UInt64(frame) &* 0x9E37_79B9)
+        let pixels = value.map { v -> UInt8 in
+            let noisy = noise > 0 ? v + noise * rng.gaussian() : v
+            return UInt8(max(0, min(255, noisy.rounded())))
+        }
+        return Image(width: width, height: height, channels: 1, pixels: pixels)
+    }
+}
+
+/// xorshift64* with Marsaglia's polar method: deliberately not the renderer's generator.
+struct Generator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed == 0 ? 0x1234_5678 : seed }
+    mutating func next() -> Double {
+        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+        return Double((state &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
+    }
+    mutating func gaussian() -> Double {
+        while true {
+            let a = 2 * next() - 1, b = 2 * next() - 1
+            let s = a * a + b * b
+            if s > 0 && s < 1 { return a * (-2 * log(s) / s).squareRoot() }
+        }
+    }
+}

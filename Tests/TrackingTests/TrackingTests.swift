@@ -1,0 +1,213 @@
+import Foundation
+import Render
+import Testing
+@testable import Tracking
+
+/// RMS over both axes.
+private func rms(_ errors: [Double]) -> Double {
+    (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
+}
+
+private func medianOf(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s[s.count / 2]
+}
+
+@Suite struct DetectionTests {
+    @Test(arguments: [(0.0, 0.0), (30.0, 2.0), (0.0, 2.0), (120.0, 5.0)])
+    func backgroundLevelAndNoiseAreMeasuredFromTheFrame(level: Double, noise: Double) {
+        let sketch = Sketch(width: 128, height: 128, background: level, noise: noise)
+        let image = sketch.draw([.init(u: 40.3, v: 60.8, shape: .disc(radius: 4), brightness: 100)], frame: 0)
+        let b = Background(luminance: Detector.luminance(image))
+        // Quantile estimates from 16k pixels: a few percent of σ, plus quantisation.
+        #expect(abs(b.sigma - noise) < 0.1 * noise + 0.15, "σ \(b.sigma) for \(noise)")
+        #expect(abs(b.level - level) < 0.1 * noise + 0.15, "level \(b.level) for \(level)")
+    }
+
+    /// The accuracy: ≤ 0.02 px RMS clean, ≤ 0.1 px with σ = 2 noise, on discs this test
+    /// draws itself at many sub-pixel offsets, and on Gaussian blobs (another renderer's look).
+    @Test(arguments: [
+        (Sketch.Shape.disc(radius: 3), 0.0, 0.0, 0.02), (.disc(radius: 2.5), 0.0, 0.0, 0.02),
+        (.disc(radius: 3), 30.0, 2.0, 0.1), (.disc(radius: 2.5), 0.0, 2.0, 0.1),
+        (.gaussian(sigma: 1.5), 20.0, 0.0, 0.02), (.gaussian(sigma: 1.5), 20.0, 2.0, 0.1),
+    ])
+    func centroidIsSubPixelAccurate(shape: Sketch.Shape, level: Double, noise: Double, tolerance: Double) {
+        var errors: [Double] = []
+        var rng = Generator(seed: 11)
+        for k in 0..<60 {
+            var sketch = Sketch(width: 48, height: 48, background: level, noise: noise)
+            sketch.seed = UInt64(k + 1)
+            let u = 20 + 8 * rng.next(), v = 20 + 8 * rng.next()
+            let image = sketch.draw([.init(u: u, v: v, shape: shape, brightness: 200)], frame: k)
+            let found = Detector().detect(image).detections
+            #expect(found.count == 1)
+            guard let d = found.first else { continue }
+            errors.append(d.u - u)
+            errors.append(d.v - v)
+        }
+        #expect(rms(errors) <= tolerance, "RMS \(rms(errors)) px")
+    }
+
+    @Test func objectsAtTheBorderAreFlaggedAndNoiseMakesNoObjects() {
+        let sketch = Sketch(width: 64, height: 64, background: 10, noise: 2)
+        let image = sketch.draw([.init(u: 1.5, v: 30, shape: .disc(radius: 3), brightness: 150),
+                                 .init(u: 32, v: 32, shape: .disc(radius: 3), brightness: 150)], frame: 3)
+        let found = Detector().detect(image).detections.sorted { $0.u < $1.u }
+        #expect(found.count == 2)
+        #expect(found.first?.touchesEdge == true && found.last?.touchesEdge == false)
+        let empty = sketch.draw([], frame: 4)
+        #expect(Detector().detect(empty).detections.isEmpty)
+    }
+}
+
+@Suite struct DerivativeTests {
+    /// Circular motion with position noise: |a| = ω²R from positions alone, and the window
+    /// chosen from the data (a fixed short window would be ruined by the noise).
+    @Test(arguments: [0.0, 0.05])
+    func accelerationOfNoisyCircularMotion(noise: Double) {
+        let omega = 0.05, radius = 40.0
+        var rng = Generator(seed: 5)
+        let t = (0..<300).map(Double.init)
+        let x = t.map { radius * cos(omega * $0) + noise * rng.gaussian() }
+        let y = t.map { radius * sin(omega * $0) + noise * rng.gaussian() }
+        let d = Differentiator().differentiate(times: t, coordinates: [x, y])
+        let truth = omega * omega * radius
+        let errors = t.indices.map { i in
+            abs(hypot(d[0].acceleration[i].value, d[1].acceleration[i].value) / truth - 1)
+        }
+        // Clean positions are trusted to the 0.001 px floor for image centroids, not to round-off.
+        #expect(medianOf(errors) < (noise == 0 ? 2e-3 : 0.01), "median |a| error \(medianOf(errors))")
+        let speedErrors = t.indices.map { abs(hypot(d[0].velocity[$0].value, d[1].velocity[$0].value) / (omega * radius) - 1) }
+        #expect(medianOf(speedErrors) < (noise == 0 ? 5e-4 : 5e-3), "median speed error \(medianOf(speedErrors))")
+        // The noise level is estimated from the data.
+        if noise > 0 { #expect(abs(d[0].noise / noise - 1) < 0.2, "noise \(d[0].noise)") }
+        #expect(d[0].acceleration.allSatisfy { $0.sigma.isFinite && $0.sigma > 0 })
+    }
+
+    /// A polynomial of the fitted degree is reproduced exactly, gaps in time included.
+    @Test func exactForAQuarticWithGaps() {
+        let t = (0..<80).map(Double.init).filter { !(30..<36).contains(Int($0)) }
+        let x = t.map { 0.5 + 0.3 * $0 - 0.02 * $0 * $0 + 1e-4 * pow($0, 3) }
+        let d = Differentiator().differentiate(times: t, coordinates: [x])[0]
+        for (i, ti) in t.enumerated() {
+            #expect(abs(d.acceleration[i].value - (-0.04 + 6e-4 * ti)) < 1e-8)
+            #expect(abs(d.velocity[i].value - (0.3 - 0.04 * ti + 3e-4 * ti * ti)) < 1e-8)
+        }
+    }
+}
+
+@Suite struct TrackerTests {
+    struct Scene {
+        var sketch: Sketch
+        var frames: Int
+        var objects: (Int) -> [Sketch.Object]
+        func track(pxPerUnit: Double = 1, dt: Double = 1) throws -> TrackSet {
+            let calibration = try Calibration(pxPerUnit: pxPerUnit, dt: dt)
+            let sketch = self.sketch
+            let objects = self.objects
+            let images = (0..<frames).map { sketch.draw(objects($0), frame: $0) }
+            return try Tracker().track(frameCount: frames, calibration: calibration) { images[$0] }
+        }
+    }
+
+    /// A planet on a circle around a static star, both drawn by this test: the star becomes the
+    /// reference and origin; |a| = ω²R in physical units within 1 % clean and 5 % at σ = 2.
+    @Test(arguments: [(0.0, 0.01), (2.0, 0.05)])
+    func orbitAroundAStaticStarInPhysicalUnits(noise: Double, tolerance: Double) throws {
+        let pxPerUnit = 25.0, dt = 0.1, period = 60.0   // frames
+        let centre = (u: 48.3, v: 47.6)
+        let scene = Scene(sketch: Sketch(width: 96, height: 96, background: 12, noise: noise), frames: 150) { f in
+            let phase = 2 * Double.pi * Double(f) / period
+            return [.init(u: centre.u, v: centre.v, shape: .disc(radius: 5), brightness: 230),
+                    .init(u: centre.u + 25 * cos(phase), v: centre.v - 25 * sin(phase), shape: .disc(radius: 2.5), brightness: 180)]
+        }
+        let set = try scene.track(pxPerUnit: pxPerUnit, dt: dt)
+        let reference = try #require(set.reference)
+        #expect(abs(set.originPx.u - centre.u) < 0.05 && abs(set.originPx.v - centre.v) < 0.05)
+        #expect(reference.samples.count == 150)
+        #expect(set.moving.count == 1)
+        let planet = try #require(set.moving.first)
+        #expect(planet.samples.count == 150)
+        let omega = 2 * Double.pi / (period * dt)
+        let truth = omega * omega * 1.0   // R = 25 px = 1 unit
+        let errors = planet.samples.map { abs(hypot($0.ax, $0.ay) / truth - 1) }
+        #expect(medianOf(errors) <= tolerance, "median |a| error \(medianOf(errors))")
+        // Direction: towards the star, and y is up (counter-clockwise on screen = positive ω).
+        for s in planet.samples {
+            let r = hypot(s.x, s.y)
+            #expect((s.ax * s.x + s.ay * s.y) / (r * hypot(s.ax, s.ay)) < -0.95)
+        }
+        let first = planet.samples[0]
+        #expect(abs(first.x - 1) < 0.01 && abs(first.y) < 0.01 && first.vy > 0)
+    }
+
+    /// Two objects cross (their discs merge for a few frames): each track must stay on one object.
+    @Test(arguments: [0.0, 2.0])
+    func crossingObjectsKeepTheirIdentity(noise: Double) throws {
+        func a(_ f: Int) -> (Double, Double) { (14 + Double(f), 32.4) }
+        func b(_ f: Int) -> (Double, Double) { (113 - Double(f), 31.7 + 0.02 * Double(f)) }
+        let scene = Scene(sketch: Sketch(width: 128, height: 64, background: 5, noise: noise), frames: 100) { f in
+            [.init(u: a(f).0, v: a(f).1, shape: .disc(radius: 3), brightness: 200),
+             .init(u: b(f).0, v: b(f).1, shape: .disc(radius: 3), brightness: 160)]
+        }
+        let set = try scene.track()
+        for t in set.tracks {
+            let onA = t.samples.allSatisfy { hypot($0.u - a($0.frame).0, $0.v - a($0.frame).1) < 1 }
+            let onB = t.samples.allSatisfy { hypot($0.u - b($0.frame).0, $0.v - b($0.frame).1) < 1 }
+            #expect(onA != onB, "track \(t.name) (frames \(t.samples.first!.frame)–\(t.samples.last!.frame)) mixes objects")
+        }
+        // The merge is brief: each object keeps one track through it.
+        #expect(set.tracks.count == 2)
+        #expect(set.tracks.allSatisfy { $0.samples.first?.frame == 0 && $0.samples.last?.frame == 99 })
+    }
+
+    /// A planet passes in front of the star: while merged it has no points, the star stays the
+    /// reference, and no point of any track is taken from the blend.
+    @Test func passingTheStarHidesThePlanetInsteadOfBlendingIt() throws {
+        let star = (u: 64.0, v: 32.0)
+        func planet(_ f: Int) -> (Double, Double) { (20 + 1.2 * Double(f), 30.5) }
+        let scene = Scene(sketch: Sketch(width: 128, height: 64, noise: 1), frames: 80) { f in
+            [.init(u: star.u, v: star.v, shape: .disc(radius: 5), brightness: 250),
+             .init(u: planet(f).0, v: planet(f).1, shape: .disc(radius: 2.5), brightness: 150)]
+        }
+        let set = try scene.track()
+        let reference = try #require(set.reference)
+        #expect(abs(set.originPx.u - star.u) < 0.05 && abs(set.originPx.v - star.v) < 0.05)
+        #expect(reference.samples.count < 80)   // hidden while blended
+        for t in set.moving {
+            for s in t.samples {
+                #expect(hypot(s.u - planet(s.frame).0, s.v - planet(s.frame).1) < 0.3)
+            }
+        }
+        let covered = Set(set.moving.flatMap { $0.samples.map(\.frame) })
+        #expect(covered.count > 55)
+    }
+
+    /// An object that leaves the frame ends its track; one that appears elsewhere later starts a new one.
+    @Test func leavingTheFrameEndsTheTrack() throws {
+        let scene = Scene(sketch: Sketch(width: 64, height: 64, background: 20, noise: 2), frames: 90) { f in
+            var objects: [Sketch.Object] = []
+            if f < 60 { objects.append(.init(u: 30 + 1.5 * Double(f), v: 20, shape: .disc(radius: 3), brightness: 200)) }
+            if f >= 40 { objects.append(.init(u: 20, v: 50 - 0.2 * Double(f - 40), shape: .disc(radius: 3), brightness: 200)) }
+            return objects
+        }
+        let set = try scene.track()
+        #expect(set.tracks.count == 2)
+        let leaving = try #require(set.tracks.first { $0.samples.first?.frame == 0 })
+        #expect(leaving.endReason != nil)
+        #expect(leaving.samples.allSatisfy { abs($0.v - 20) < 0.3 })
+        let arriving = try #require(set.tracks.first { $0.samples.first?.frame == 40 })
+        #expect(arriving.samples.allSatisfy { abs($0.u - 20) < 0.3 })
+    }
+
+    @Test func tooFaintGivesAClearError() throws {
+        let scene = Scene(sketch: Sketch(width: 64, height: 64, background: 20, noise: 2), frames: 20) { f in
+            [.init(u: 30, v: 30, shape: .disc(radius: 3), brightness: 3)]
+        }
+        #expect {
+            try scene.track()
+        } throws: { error in
+            "\(error)".contains("no objects found in any frame") && "\(error)".contains("noise σ 2")
+        }
+    }
+}
