@@ -83,6 +83,10 @@ public struct Detector: Sendable {
         public var margin: Int = 3
         /// Components with fewer pixels are ignored when the frame is noisy (σ above the floor).
         public var minimumNoisyArea: Int = 3
+        /// The centroid aperture's radius exceeds the object's estimated radius by this (pixels).
+        public var apertureMargin: Double = 1.5
+        /// Recentring passes of the aperture (0: plain window centroid).
+        public var apertureIterations: Int = 3
         public init() {}
     }
 
@@ -175,38 +179,77 @@ public struct Detector: Sendable {
             } else {
                 local = background.level
             }
-            var sw = 0.0, sx = 0.0, sy = 0.0
-            for y in y0...y1 {
-                for x in x0...x1 {
-                    let q = y * width + x
-                    if label[q] != 0 && label[q] != id { continue }   // another object's pixels
-                    let w = lum[q] - local
-                    sw += w
-                    sx += w * (Double(x) + 0.5)
-                    sy += w * (Double(y) + 0.5)
-                }
-            }
-            guard sw > 0 else { continue }
-            let cu = sx / sw, cv = sy / sw
-            var s2 = 0.0, spread = 0.0
-            for y in y0...y1 {
-                for x in x0...x1 {
-                    let q = y * width + x
-                    if label[q] != 0 && label[q] != id { continue }
-                    let du = Double(x) + 0.5 - cu, dv = Double(y) + 0.5 - cv
-                    let r2 = du * du + dv * dv
-                    s2 += max(0, lum[q] - local) * r2
-                    spread += du * du
-                }
+            // First pass: the whole window. Then a circular aperture a little larger than the
+            // object, recentred a few times: fewer background pixels, so less noise.
+            guard var c = weightedCentroid(lum, width: width, id: id, label: label, local: local,
+                                           box: (x0, x1, y0, y1), aperture: nil)
+            else { continue }
+            let areaRadius = (Double(component.pixels.count) / Double.pi).squareRoot()
+            let apertureRadius = max(c.radius, areaRadius) + options.apertureMargin
+            for _ in 0..<options.apertureIterations {
+                let ax0 = max(0, Int((c.u - apertureRadius - 1).rounded(.down)))
+                let ax1 = min(width - 1, Int((c.u + apertureRadius + 1).rounded(.up)))
+                let ay0 = max(0, Int((c.v - apertureRadius - 1).rounded(.down)))
+                let ay1 = min(height - 1, Int((c.v + apertureRadius + 1).rounded(.up)))
+                guard ax0 <= ax1, ay0 <= ay1,
+                      let next = weightedCentroid(lum, width: width, id: id, label: label, local: local,
+                                                  box: (ax0, ax1, ay0, ay1), aperture: (c.u, c.v, apertureRadius))
+                else { break }
+                let moved = abs(next.u - c.u) + abs(next.v - c.v)
+                c = (next.u, next.v, c.radius, next.flux, next.spread)
+                if moved < 1e-4 { break }
             }
             // Noise per pixel: sensor σ plus uniform quantisation (1/12 of a grey level squared).
             let pixelSigma = (background.sigma * background.sigma + 1.0 / 12.0).squareRoot()
             out.append(Detection(
-                u: cu, v: cv, flux: sw, radius: (2 * s2 / sw).squareRoot(),
-                sigma: pixelSigma * spread.squareRoot() / sw,
+                u: c.u, v: c.v, flux: c.flux, radius: c.radius,
+                sigma: pixelSigma * c.spread.squareRoot() / c.flux,
                 minX: minX, maxX: maxX, minY: minY, maxY: maxY,
                 touchesEdge: touchesEdge, area: component.pixels.count))
         }
         return out
+    }
+
+    /// Background-subtracted intensity-weighted centroid over `box`, skipping other objects'
+    /// pixels; with an aperture, each pixel is weighted by the share of it inside the circle
+    /// (a linear ramp over one pixel at the rim, so the centroid moves smoothly with the circle).
+    /// Returns nil when the net flux is not positive.
+    func weightedCentroid(_ lum: [Double], width: Int, id: Int32, label: [Int32], local: Double,
+                          box: (Int, Int, Int, Int), aperture: (u: Double, v: Double, r: Double)?)
+        -> (u: Double, v: Double, radius: Double, flux: Double, spread: Double)? {
+        var sw = 0.0, sx = 0.0, sy = 0.0
+        var mask = [Double](repeating: 1, count: (box.1 - box.0 + 1) * (box.3 - box.2 + 1))
+        var k = 0
+        for y in box.2...box.3 {
+            for x in box.0...box.1 {
+                defer { k += 1 }
+                let q = y * width + x
+                if label[q] != 0 && label[q] != id { mask[k] = 0; continue }   // another object's pixels
+                if let a = aperture {
+                    let du = Double(x) + 0.5 - a.u, dv = Double(y) + 0.5 - a.v
+                    mask[k] = min(1, max(0, a.r + 0.5 - (du * du + dv * dv).squareRoot()))
+                    if mask[k] == 0 { continue }
+                }
+                let w = mask[k] * (lum[q] - local)
+                sw += w
+                sx += w * (Double(x) + 0.5)
+                sy += w * (Double(y) + 0.5)
+            }
+        }
+        guard sw > 0 else { return nil }
+        let cu = sx / sw, cv = sy / sw
+        var s2 = 0.0, spread = 0.0
+        k = 0
+        for y in box.2...box.3 {
+            for x in box.0...box.1 {
+                defer { k += 1 }
+                let m = mask[k]
+                if m == 0 { continue }
+                let du = Double(x) + 0.5 - cu, dv = Double(y) + 0.5 - cv
+                s2 += m * max(0, lum[y * width + x] - local) * (du * du + dv * dv)
+                spread += m * m * du * du
+            }
+        }
+        return (cu, cv, (2 * s2 / sw).squareRoot(), sw, spread)
     }
 }
