@@ -14,6 +14,9 @@ public enum TrackJob {
         public var dt: Double?
         public var origin: (u: Double, v: Double)?
         public var startTime: Double?
+        /// Unit names written into the CSV header (labels only; they do not convert anything).
+        public var lengthUnit: String?
+        public var timeUnit: String?
         public var tracker = Tracker.Options()
         public init(frames: String, output: String) {
             self.frames = frames
@@ -36,8 +39,8 @@ public enum TrackJob {
                 let overridden = pxPerUnit != nil || interval != nil || origin != nil || startTime != nil
                 c = try Calibration(pxPerUnit: pxPerUnit ?? c.pxPerUnit, dt: interval ?? c.dt,
                                     startTime: startTime ?? c.startTime, originPx: origin ?? c.originPx,
-                                    lengthUnit: pxPerUnit == nil ? c.lengthUnit : "unit",
-                                    timeUnit: interval == nil ? c.timeUnit : "s",
+                                    lengthUnit: pxPerUnit == nil ? c.lengthUnit : "",
+                                    timeUnit: interval == nil ? c.timeUnit : (fps != nil ? "s" : ""),
                                     source: overridden ? "scene.json and command line" : "scene.json")
                 return c
             }
@@ -48,7 +51,8 @@ public enum TrackJob {
                 throw LabError("\(scenePath): not found; give the frame rate with --fps or the frame interval with --dt")
             }
             return try Calibration(pxPerUnit: pxPerUnit, dt: interval, startTime: startTime ?? 0, originPx: origin,
-                                   lengthUnit: "unit", timeUnit: fps != nil ? "s" : "unit", source: "command line")
+                                   lengthUnit: "", timeUnit: fps != nil ? "s" : "",
+                                   source: "command line")
         } catch let e as TrackingError {
             throw LabError(e.message)
         }
@@ -79,14 +83,18 @@ public enum TrackJob {
     }
 
     public static func run(_ options: Options) throws -> TrackSet {
+        // Input problems first (the folder, its frames, the calibration), then the output.
+        do { _ = try FrameFolder(path: options.frames) } catch { throw LabError("\(error)") }
+        var calibration = try calibration(folder: options.frames, pxPerUnit: options.pxPerUnit, fps: options.fps,
+                                          dt: options.dt, origin: options.origin, startTime: options.startTime)
+        if let unit = options.lengthUnit { calibration.lengthUnit = unit }
+        if let unit = options.timeUnit { calibration.timeUnit = unit }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: options.output, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw LabError("\(options.output): is a folder; --out takes a CSV file name") }
             if !options.force { throw LabError("\(options.output): already exists; choose another --out or pass --force") }
         }
-        let calibration = try calibration(folder: options.frames, pxPerUnit: options.pxPerUnit, fps: options.fps,
-                                          dt: options.dt, origin: options.origin, startTime: options.startTime)
         let set = try trackFolder(options.frames, calibration: calibration, options: options.tracker)
         try writeFileAtomically(options.output, Data(set.csv.utf8))
         return set

@@ -13,13 +13,14 @@ public struct Calibration: Sendable, Equatable {
     /// Image coordinates of the physical origin given by the scene or the user, if any.
     /// Without one, the origin is the reference body (when found) or the frame centre.
     public var originPx: (u: Double, v: Double)?
+    /// Unit names for people (empty when unknown); nothing is converted by them.
     public var lengthUnit: String
     public var timeUnit: String
     /// Where the numbers came from, for the file header ("scene.json", "command line").
     public var source: String
 
     public init(pxPerUnit: Double, dt: Double, startTime: Double = 0, originPx: (u: Double, v: Double)? = nil,
-                lengthUnit: String = "unit", timeUnit: String = "unit", source: String = "command line") throws {
+                lengthUnit: String = "", timeUnit: String = "", source: String = "command line") throws {
         guard pxPerUnit.isFinite, pxPerUnit > 0 else { throw TrackingError("--px-per-unit must be a positive number (got \(pxPerUnit))") }
         guard dt.isFinite, dt > 0 else { throw TrackingError("the frame interval must be a positive number (got \(dt))") }
         guard startTime.isFinite else { throw TrackingError("the start time must be finite") }

@@ -11,10 +11,14 @@ extension TrackSet {
     /// comment="#")`; Occam's own table reader skips the comments too.
     public var csv: String {
         let c = calibration
+        // Unnamed units (calibration flags without --length-unit/--time-unit) get symbolic names.
+        let length = c.lengthUnit.isEmpty ? "L" : c.lengthUnit
+        let time = c.timeUnit.isEmpty ? "T" : c.timeUnit
+        let legend = (c.lengthUnit.isEmpty ? " (L: px_per_unit pixels)" : "") + (c.timeUnit.isEmpty ? " (T: the unit of dt)" : "")
         var lines: [String] = [
             "# occam tracks, version 1",
             "# origin: \(originDescription); x right, y up",
-            "# units: length \(c.lengthUnit), time \(c.timeUnit); velocities \(c.lengthUnit)/\(c.timeUnit), accelerations \(c.lengthUnit)/\(c.timeUnit)^2",
+            "# units: length \(length), time \(time); velocities \(length)/\(time), accelerations \(length)/\(time)^2" + legend,
             "# calibration (\(c.source)): px_per_unit \(c.pxPerUnit), dt \(c.dt), t0 \(c.startTime)",
             (background.sigma < 0.5 ? String(format: "# background %.1f, noise below 0.5 grey levels (quantisation only)", background.level)
                 : String(format: "# background %.1f, noise sigma %.2f grey levels", background.level, background.sigma))

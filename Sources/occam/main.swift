@@ -183,6 +183,12 @@ struct Track: ParsableCommand {
     @Option(help: "Pixel coordinates u,v of the physical origin, used when no static reference body is found (default: frame centre).")
     var origin: String?
 
+    @Option(help: "Name of the length unit for the CSV header, e.g. m (with --px-per-unit).")
+    var lengthUnit: String?
+
+    @Option(help: "Name of the time unit for the CSV header (with --dt; --fps means seconds).")
+    var timeUnit: String?
+
     @Option(help: "Worker threads for reading and detecting frames (default: all cores).")
     var threads: Int?
 
@@ -192,6 +198,8 @@ struct Track: ParsableCommand {
     func run() throws {
         do {
             var options = TrackJob.Options(frames: frames, output: out)
+            options.lengthUnit = lengthUnit
+            options.timeUnit = timeUnit
             options.force = force
             options.pxPerUnit = pxPerUnit
             options.fps = fps

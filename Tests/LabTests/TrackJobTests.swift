@@ -134,3 +134,33 @@ import Tracking
         #expect(!fm.fileExists(atPath: "\(dir)/t.csv"))
     }
 }
+
+@Suite struct TrackEveryScenarioTests {
+    /// Every shipped scenario (cut to 150 frames) tracks to one full-length track per moving
+    /// body, with the star as the reference in gravity scenarios.
+    @Test func everyShippedScenarioTracksCompletely() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = "\(repositoryRoot)/simulations"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.count >= 5)
+        for name in files {
+            var text = try String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
+            text = text.replacingOccurrences(of: "frames: 600", with: "frames: 150")
+            let file = try ScenarioFile(text: text, path: name)
+            var options = SimulateJob.Options(output: "\(dir)/\(name)")
+            options.showProgress = false
+            _ = try SimulateJob.run(file, options: options)
+            let runs = file.isSweep ? (0..<file.runs.count).map { String(format: "\(dir)/\(name)/run-%03d", $0) } : ["\(dir)/\(name)"]
+            for run in runs {
+                let scene = try SceneMetadata.read("\(run)/scene.json")
+                let calibration = try TrackJob.calibration(folder: run, pxPerUnit: nil, fps: nil, dt: nil, origin: nil, startTime: nil)
+                let set = try TrackJob.trackFolder(run, calibration: calibration, options: Tracker.Options(), showProgress: false)
+                let movers = scene.bodies.filter { $0.role != "star" }.count
+                #expect(set.moving.count == movers, "\(run): \(set.moving.count) moving tracks for \(movers) bodies")
+                #expect(set.moving.allSatisfy { $0.samples.count == scene.frameCount }, "\(run): a track is incomplete")
+                #expect((set.reference != nil) == (scene.kind == "gravity"), "\(run): reference body")
+            }
+        }
+    }
+}
