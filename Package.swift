@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Occam: discover physical laws from video by compression.
-// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Discovery → Lab (jobs) → occam (CLI).
+// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Codec → Discovery → Lab (jobs) → occam (CLI).
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Physics", targets: ["Physics"]),
         .library(name: "Render", targets: ["Render"]),
         .library(name: "Tracking", targets: ["Tracking"]),
+        .library(name: "Codec", targets: ["Codec"]),
         .library(name: "Discovery", targets: ["Discovery"]),
         .library(name: "Lab", targets: ["Lab"]),
     ],
@@ -33,17 +34,20 @@ let package = Package(
         .target(name: "Render", dependencies: ["CPNGShim", "Physics"]),
         // Detection, sub-pixel centroids, association, calibration and derivatives.
         .target(name: "Tracking", dependencies: ["Render"]),
+        // Lossless frame-stream coder: range coder, ladder of pixel models, .occ container.
+        .target(name: "Codec", dependencies: ["Render", "Tracking"]),
         // Symbolic regression: formulas, enumeration, constant fitting, description length.
         .target(name: "Discovery"),
         // Jobs that join the stages: scenario files, simulate, video.
-        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Discovery", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Codec", "Discovery", .product(name: "Yams", package: "Yams")]),
         // Argument parsing only.
         .executableTarget(
             name: "occam",
-            dependencies: ["Lab", "Tracking", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Lab", "Tracking", "Codec", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "Render"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Discovery"]),
     ]

@@ -17,7 +17,7 @@ public struct PixelTrack: Sendable {
 
     /// Position predicted for `frame` from the last few points (constant acceleration when
     /// there are three or more, constant velocity with two, at rest with one).
-    func predict(_ frame: Int) -> (u: Double, v: Double) {
+    public func predict(_ frame: Int) -> (u: Double, v: Double) {
         let tail = points.suffix(5)
         guard let last = tail.last else { return (0, 0) }
         if tail.count < 2 { return (last.u, last.v) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Codec
 import Lab
 import Render
 import Tracking
@@ -19,7 +20,7 @@ struct Occam: ParsableCommand {
               occam video frames/kepler --format apng --out kepler.png
               occam track frames/kepler --out kepler-tracks.csv
             """,
-        subcommands: [Simulate.self, Video.self, Track.self, Discover.self, Export.self])
+        subcommands: [Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self])
 }
 
 /// Print one error line and exit non-zero: errors from the libraries already name the file,
@@ -227,6 +228,105 @@ struct Track: ParsableCommand {
                 print("  (\(set.droppedShortTracks) short track(s) of fewer than \(options.tracker.minimumPoints) points dropped)")
             }
             print("wrote \(out)")
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Compress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compress a frame folder losslessly into an .occ stream, or measure the model ladder.",
+        discussion: """
+            Codes every pixel with an adaptive binary range coder driven by a pixel model: \
+            intra (neighbours in the frame), temporal (adds the previous frame) or motion (a \
+            predicted frame: the static scene averaged over decoded frames plus moving objects \
+            found, extrapolated and drawn as discs). The decoder runs the same models on the \
+            same decoded pixels, so nothing learned is stored. --ladder codes the stream with \
+            every level and reports bits per frame for each.
+
+            Examples:
+              occam compress frames/kepler --out kepler.occ
+              occam compress frames/kepler --model temporal --out kepler-temporal.occ
+              occam compress frames/kepler --ladder --json ladder.json
+            """)
+
+    @Argument(help: "Folder of frame_00000.png, frame_00001.png, … (scene.json is stored too).")
+    var frames: String
+
+    @Option(name: .shortAndLong, help: "Stream file to write (.occ).")
+    var out: String?
+
+    @Option(help: "Model level: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: String = "motion"
+
+    @Flag(help: "Code the frames with every model level and report each.")
+    var ladder = false
+
+    @Option(help: "With --ladder: write the ladder (bits per frame, per level) as JSON here.")
+    var json: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        do {
+            let raw: Int
+            if ladder {
+                let scratch = NSTemporaryDirectory() + "occam-ladder-\(getpid())"
+                try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(atPath: scratch) }
+                let results = try CompressJob.ladder(frames: frames, scratch: scratch)
+                raw = results.first?.rawBytes ?? 0
+                print("\(frames): \(results.first?.frameBits.count ?? 0) frames, \(raw) raw bytes")
+                print("model        bytes   bits/frame   ratio to raw   seconds")
+                for r in results {
+                    print(String(format: "%-9@ %8d %12.1f %14.1f %9.2f", r.model.rawValue, r.bytes, r.bitsPerFrame, r.ratio, r.seconds))
+                }
+                if let json {
+                    let lab = try LabFiles.write(json, CompressJob.ladderJSON(results, frames: frames), force: force)
+                    print("wrote \(lab)")
+                }
+                return
+            }
+            guard let out else { throw LabError("--out: give the stream file to write (or --ladder)") }
+            guard json == nil else { throw LabError("--json goes with --ladder") }
+            guard let kind = ModelKind(rawValue: model.lowercased()) else {
+                throw LabError("--model: unknown model '\(model)' (expected \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force)
+            print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s",
+                         out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds))
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Decompress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decode an .occ stream back into PNG frames and scene.json.",
+        discussion: """
+            Every frame is checked against the checksum recorded when it was coded; a damaged, \
+            truncated or foreign file gives one error line and writes nothing.
+
+            Example:
+              occam decompress kepler.occ --out restored/
+            """)
+
+    @Argument(help: "Stream written by occam compress.")
+    var stream: String
+
+    @Option(name: .shortAndLong, help: "Folder to write the frames into.")
+    var out: String
+
+    @Flag(help: "Replace the output folder if it exists.")
+    var force = false
+
+    func run() throws {
+        do {
+            let n = try CompressJob.decompress(stream, output: out, force: force)
+            print("wrote \(n) frames to \(out)")
         } catch {
             fail(error)
         }

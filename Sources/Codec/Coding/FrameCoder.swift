@@ -1,0 +1,69 @@
+/// Codes whole frames pixel by pixel with a model: one function for both directions, so the
+/// encoder and the decoder cannot drift apart. Each row starts with a flag "every pixel of this
+/// row equals its prediction", which makes well-predicted rows nearly free.
+public struct FrameCoder<Model: PixelModel>: Sendable {
+    public private(set) var model: Model
+    let geometry: Geometry
+    var residuals: ResidualCoder
+    var rowFlags = [BitModel](repeating: BitModel(), count: 4)
+    var predictions: [Int32]
+    var frameIndex = 0
+
+    public init(model: Model, geometry: Geometry) {
+        self.model = model
+        self.geometry = geometry
+        residuals = ResidualCoder(contexts: model.contexts)
+        predictions = [Int32](repeating: 0, count: geometry.rowStride)
+    }
+
+    /// Encode (`encoding` true: `frame` holds the pixels) or decode (`frame` is overwritten) one frame.
+    public mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
+        let g = geometry
+        precondition(frame.count == g.count)
+        model.beginFrame(frameIndex)
+        var previousFlag = 0
+        frame.withUnsafeMutableBufferPointer { buffer in
+            let f = buffer.baseAddress!
+            for y in 0..<g.height {
+                let rowStart = y * g.rowStride
+                var allExact = 0
+                if encoding {
+                    allExact = 1
+                    var west = [Int](repeating: 0, count: g.channels)
+                    scan: for x in 0..<g.width {
+                        for c in 0..<g.channels {
+                            let p = model.predict(f, x: x, y: y, c: c, westResidual: west[c]).prediction
+                            let r = Int(f[rowStart + x * g.channels + c]) - p
+                            if r != 0 { allExact = 0; break scan }
+                            west[c] = 0
+                        }
+                    }
+                }
+                let flagContext = model.rowContext(y) * 2 + previousFlag
+                let exact = coder.code(allExact, &rowFlags[flagContext])
+                previousFlag = exact
+                predictions.withUnsafeMutableBufferPointer { preds in
+                    var west = [Int](repeating: 0, count: g.channels)
+                    for x in 0..<g.width {
+                        for c in 0..<g.channels {
+                            let i = rowStart + x * g.channels + c
+                            let (p, context) = model.predict(f, x: x, y: y, c: c, westResidual: west[c])
+                            preds[x * g.channels + c] = Int32(p)
+                            let value: Int
+                            if exact == 1 {
+                                value = p
+                            } else {
+                                value = residuals.code(Int(f[i]), prediction: p, context: context, coder: &coder)
+                            }
+                            f[i] = UInt8(value)
+                            west[c] = value - p
+                        }
+                    }
+                    model.learnRow(f, y: y, predictions: UnsafePointer(preds.baseAddress!))
+                }
+            }
+        }
+        model.endFrame(frame)
+        frameIndex += 1
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+
+/// The model levels of the ladder, in order of how much of the stream they understand.
+public enum ModelKind: String, CaseIterable, Sendable {
+    case intra, temporal, motion
+
+    var id: UInt8 {
+        switch self {
+        case .intra: 1
+        case .temporal: 2
+        case .motion: 3
+        }
+    }
+
+    init?(id: UInt8) {
+        guard let kind = Self.allCases.first(where: { $0.id == id }) else { return nil }
+        self = kind
+    }
+}
+
+/// One frame coder of any level; dispatches once per frame to a specialised generic loop.
+enum AnyFrameCoder {
+    case intra(FrameCoder<IntraModel>)
+    case temporal(FrameCoder<TemporalModel>)
+    case motion(FrameCoder<MotionModel>)
+
+    init(_ kind: ModelKind, geometry g: Geometry) {
+        switch kind {
+        case .intra: self = .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
+        case .temporal: self = .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
+        case .motion: self = .motion(FrameCoder(model: MotionModel(geometry: g), geometry: g))
+        }
+    }
+
+    mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
+        switch self {
+        case .intra(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .intra(f)
+        case .temporal(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .temporal(f)
+        case .motion(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .motion(f)
+        }
+    }
+}
+
+/// The range encoder plus a tally of the information content of what it codes.
+struct CountingEncoder: BinaryCoder {
+    var encoder = RangeEncoder()
+    var bits = 0.0
+    @inline(__always) mutating func code(_ bit: Int, p1: UInt32) -> Int {
+        let p = min(max(p1, 1), 65535)
+        bits += costTable[Int((bit != 0 ? p : 65536 - p) >> 4)]
+        return encoder.code(bit, p1: p1)
+    }
+}
+
+/// Layout of an `.occ` stream (all integers little-endian):
+///
+///     header   "OCCAMVID" · version u16 · model u8 · channels u8 · width u32 · height u32
+///              · frames u32 · scene length u32 · CRC-32 of the 28 bytes before it
+///     scene    the run's scene.json, verbatim (may be empty)
+///     payload  one range-coded bit stream for all frames
+///     index    per frame: CRC-32 of its pixels u32 · coded bits f32 · payload offset u64
+///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · 0 u32 · "OCCAMEND"
+public enum StreamFormat {
+    public static let magic = Array("OCCAMVID".utf8)
+    public static let endMagic = Array("OCCAMEND".utf8)
+    public static let version: UInt16 = 1
+    static let headerSize = 32
+    static let trailerSize = 32
+    static let indexEntrySize = 16
+    public static let maxSide = 16384
+    public static let maxSamples = 64 << 20
+    public static let maxFrames = 10_000_000
+    public static let maxScene = 16 << 20
+}
+
+/// Writes frames into an `.occ` file as they come; memory holds a few frames, not the stream.
+public struct StreamWriter {
+    let handle: FileHandle
+    let geometry: Geometry
+    var coder: AnyFrameCoder
+    var counting = CountingEncoder()
+    var written = 0   // payload bytes written to the file
+    var index: [UInt8] = []
+    let frameCount: Int
+    var framesDone = 0
+    let payloadStart: Int
+    public private(set) var frameBits: [Double] = []
+
+    /// `handle` must be positioned at the start of an empty file.
+    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data) throws {
+        guard (1...StreamFormat.maxSide).contains(geometry.width), (1...StreamFormat.maxSide).contains(geometry.height),
+              geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
+        else { throw CodecError("frames of \(geometry.width)x\(geometry.height)x\(geometry.channels) cannot be coded (limits: sides ≤ \(StreamFormat.maxSide), 1 or 3 channels)") }
+        guard (1...StreamFormat.maxFrames).contains(frameCount) else { throw CodecError("frame count \(frameCount) out of range") }
+        guard scene.count <= StreamFormat.maxScene else { throw CodecError("scene.json is larger than 16 MB") }
+        self.handle = handle
+        self.geometry = geometry
+        self.frameCount = frameCount
+        coder = AnyFrameCoder(model, geometry: geometry)
+        var header = StreamFormat.magic
+        header.append(le: StreamFormat.version)
+        header.append(model.id)
+        header.append(UInt8(geometry.channels))
+        header.append(le: UInt32(geometry.width))
+        header.append(le: UInt32(geometry.height))
+        header.append(le: UInt32(frameCount))
+        header.append(le: UInt32(scene.count))
+        header.append(le: CRC32.checksum(header))
+        try handle.write(contentsOf: header + [UInt8](scene))
+        payloadStart = header.count + scene.count
+    }
+
+    /// Code one frame (pixels interleaved, rows top to bottom). Returns its information content in bits.
+    @discardableResult
+    public mutating func append(_ pixels: [UInt8]) throws -> Double {
+        guard pixels.count == geometry.count else { throw CodecError("frame \(framesDone) has the wrong size") }
+        guard framesDone < frameCount else { throw CodecError("more frames than announced") }
+        let offset = written + counting.encoder.bytes.count
+        let before = counting.bits
+        var frame = pixels
+        coder.code(&frame, coder: &counting, encoding: true)
+        let bits = counting.bits - before
+        index.append(le: CRC32.checksum(pixels))
+        index.append(le: Float(bits).bitPattern)
+        index.append(le: UInt64(offset))
+        frameBits.append(bits)
+        framesDone += 1
+        if counting.encoder.bytes.count >= 1 << 16 { try drain() }
+        return bits
+    }
+
+    mutating func drain() throws {
+        let bytes = counting.encoder.takeBytes()
+        try handle.write(contentsOf: bytes)
+        written += bytes.count
+    }
+
+    /// Flush the coder and write the index and trailer. Returns the file size in bytes.
+    public mutating func finish() throws -> Int {
+        guard framesDone == frameCount else { throw CodecError("\(framesDone) frames coded, \(frameCount) announced") }
+        var encoder = counting.encoder
+        let tail = encoder.finish()
+        try handle.write(contentsOf: tail)
+        written += tail.count
+        let indexOffset = payloadStart + written
+        var trailer: [UInt8] = []
+        trailer.append(le: UInt64(written))
+        trailer.append(le: UInt64(indexOffset))
+        trailer.append(le: CRC32.checksum(index))
+        trailer.append(le: UInt32(0))
+        trailer += StreamFormat.endMagic
+        try handle.write(contentsOf: index + trailer)
+        return indexOffset + index.count + trailer.count
+    }
+}
+
+/// Reads an `.occ` file: checks everything it can before decoding, then decodes frames in
+/// order and verifies each one's checksum.
+public struct StreamReader {
+    public let path: String
+    public let geometry: Geometry
+    public let frameCount: Int
+    public let model: ModelKind
+    public let scene: Data
+    /// Per frame: pixel checksum, coded bits, payload offset.
+    public let index: [(crc: UInt32, bits: Double, offset: Int)]
+    public let fileSize: Int
+    let payloadStart: Int
+    let payloadLength: Int
+    var coder: AnyFrameCoder
+    var decoder: RangeDecoder
+    public private(set) var framesRead = 0
+
+    public init(path: String) throws {
+        self.path = path
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CodecError("\(path): cannot open file") }
+        let size: Int
+        do {
+            size = Int(try handle.seekToEnd())
+            try handle.seek(toOffset: 0)
+        } catch { throw CodecError("\(path): cannot read file") }
+        fileSize = size
+        func read(_ count: Int, at offset: Int) throws -> [UInt8] {
+            try handle.seek(toOffset: UInt64(offset))
+            let data = try handle.read(upToCount: count) ?? Data()
+            guard data.count == count else { throw CodecError("\(path): truncated") }
+            return [UInt8](data)
+        }
+        let header = try read(min(size, StreamFormat.headerSize), at: 0)
+        guard header.count >= 8, Array(header[0..<8]) == StreamFormat.magic else {
+            throw CodecError("\(path): not an Occam stream (no OCCAMVID signature)")
+        }
+        guard header.count == StreamFormat.headerSize else { throw CodecError("\(path): truncated inside the header") }
+        let version = header.le(UInt16.self, at: 8)
+        guard version <= StreamFormat.version else {
+            throw CodecError("\(path): stream version \(version) is newer than this Occam reads (\(StreamFormat.version)); upgrade Occam")
+        }
+        guard header.le(UInt32.self, at: 28) == CRC32.checksum(header[0..<28]) else {
+            throw CodecError("\(path): header checksum mismatch (corrupt file)")
+        }
+        guard let model = ModelKind(id: header[10]) else { throw CodecError("\(path): unknown model id \(header[10])") }
+        let channels = Int(header[11])
+        let width = Int(header.le(UInt32.self, at: 12)), height = Int(header.le(UInt32.self, at: 16))
+        let frames = Int(header.le(UInt32.self, at: 20)), sceneLength = Int(header.le(UInt32.self, at: 24))
+        let g = Geometry(width: width, height: height, channels: channels)
+        guard channels == 1 || channels == 3, (1...StreamFormat.maxSide).contains(width), (1...StreamFormat.maxSide).contains(height),
+              g.count <= StreamFormat.maxSamples, (1...StreamFormat.maxFrames).contains(frames), sceneLength <= StreamFormat.maxScene
+        else { throw CodecError("\(path): header describes \(width)x\(height)x\(channels), \(frames) frames: out of range (corrupt file)") }
+        let indexLength = frames * StreamFormat.indexEntrySize
+        guard size >= StreamFormat.headerSize + sceneLength + indexLength + StreamFormat.trailerSize else {
+            throw CodecError("\(path): truncated (\(size) bytes, too short for \(frames) frames)")
+        }
+        let trailer = try read(StreamFormat.trailerSize, at: size - StreamFormat.trailerSize)
+        guard Array(trailer[24..<32]) == StreamFormat.endMagic else {
+            throw CodecError("\(path): truncated or damaged (no OCCAMEND trailer)")
+        }
+        let payloadLength = Int(clamping: trailer.le(UInt64.self, at: 0))
+        let indexOffset = Int(clamping: trailer.le(UInt64.self, at: 8))
+        let payloadStart = StreamFormat.headerSize + sceneLength
+        guard indexOffset == payloadStart + payloadLength,
+              indexOffset + indexLength + StreamFormat.trailerSize == size else {
+            throw CodecError("\(path): damaged (the trailer's offsets do not match the file size)")
+        }
+        let indexBytes = try read(indexLength, at: indexOffset)
+        guard CRC32.checksum(indexBytes) == trailer.le(UInt32.self, at: 16) else {
+            throw CodecError("\(path): frame index checksum mismatch (corrupt file)")
+        }
+        var entries: [(crc: UInt32, bits: Double, offset: Int)] = []
+        entries.reserveCapacity(frames)
+        for k in 0..<frames {
+            let base = k * StreamFormat.indexEntrySize
+            entries.append((indexBytes.le(UInt32.self, at: base), Double(Float(bitPattern: indexBytes.le(UInt32.self, at: base + 4))),
+                            Int(clamping: indexBytes.le(UInt64.self, at: base + 8))))
+        }
+        self.scene = Data(try read(sceneLength, at: StreamFormat.headerSize))
+        self.geometry = g
+        self.frameCount = frames
+        self.model = model
+        self.index = entries
+        self.payloadStart = payloadStart
+        self.payloadLength = payloadLength
+        coder = AnyFrameCoder(model, geometry: g)
+        decoder = RangeDecoder(handle: handle, start: payloadStart, length: payloadLength)
+    }
+
+    /// Decode the next frame and check it against its recorded checksum.
+    public mutating func next() throws -> [UInt8] {
+        guard framesRead < frameCount else { throw CodecError("\(path): no more frames") }
+        var frame = [UInt8](repeating: 0, count: geometry.count)
+        coder.code(&frame, coder: &decoder, encoding: false)
+        if decoder.failed { throw CodecError("\(path): cannot read the payload") }
+        guard CRC32.checksum(frame) == index[framesRead].crc else {
+            throw CodecError("\(path): frame \(framesRead) does not match its checksum (corrupt stream)")
+        }
+        framesRead += 1
+        return frame
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func append<T: FixedWidthInteger>(le value: T) {
+        var v = value.littleEndian
+        Swift.withUnsafeBytes(of: &v) { append(contentsOf: $0) }
+    }
+
+    func le<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
+        var v: T = 0
+        for k in 0..<MemoryLayout<T>.size { v |= T(self[offset + k]) << (8 * k) }
+        return v
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    func le<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T { Array(self).le(type, at: offset) }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import Render
+import Tracking
+
+/// Level 3, `motion`: a predicted frame drawn from a model of the scene learned from the
+/// decoded frames. The static scene (background, stars) is a per-pixel running mean of the
+/// decoded frames, which averages sensor noise down; moving objects are found in each decoded
+/// frame (Occam's detector), linked across frames, extrapolated to the next frame (constant
+/// acceleration from their last points) and drawn as discs with exact area coverage, with a
+/// radius and brightness fitted to their pixels (radius from flux / peak brightness). Nothing
+/// about Occam's renderer is assumed beyond "objects are roughly uniform discs".
+///
+/// Each pixel is predicted either as the predicted frame itself or as the predicted frame plus
+/// the median-edge prediction of the neighbours' misprediction; per context the model keeps
+/// the recent absolute error of both and uses the better one (noise favours the first,
+/// a slightly wrong object the second).
+public struct MotionModel: PixelModel {
+    let geometry: Geometry
+    var temporal: TemporalModel
+    /// Running mean of the static scene and how many frames it averages (per sample).
+    var mean: [Double]
+    var count: [UInt16]
+    /// The predicted frame for the frame being coded.
+    var predicted: [Double]
+    var predictedInt: [Int32]
+    /// Structure of the predicted frame per pixel (bucket of its local gradient).
+    var structure: [UInt8]
+    /// Rows that a predicted object touches.
+    var objectRows: [Bool]
+    /// Detections of the last few decoded frames (oldest first) and the frame index of the last.
+    var history: [[Detection]] = []
+    var decodedFrames = 0
+    var noise = 0.0
+    /// Per selection context: recent absolute error of [plain, corrected].
+    var errors: [Int32]
+    /// Objects drawn into the current prediction (image coordinates), for tests and the ladder.
+    public private(set) var drawn: [(u: Double, v: Double, radius: Double)] = []
+
+    static let historyLength = 6
+
+    public init(geometry: Geometry) {
+        self.geometry = geometry
+        temporal = TemporalModel(geometry: geometry)
+        mean = Array(repeating: 0, count: geometry.count)
+        count = Array(repeating: 0, count: geometry.count)
+        predicted = Array(repeating: 0, count: geometry.count)
+        predictedInt = Array(repeating: 0, count: geometry.count)
+        structure = Array(repeating: 0, count: geometry.count)
+        objectRows = Array(repeating: false, count: geometry.height)
+        errors = Array(repeating: 0, count: 16 * 2)
+    }
+
+    public var contexts: Int { 64 + 64 }
+
+    /// An object to draw: centre, radius and per-channel brightness above the background.
+    struct Sprite { var u: Double; var v: Double; var radius: Double; var brightness: [Double] }
+    var sprites: [Sprite] = []
+
+    public mutating func beginFrame(_ index: Int) {
+        guard decodedFrames > 0 else { return }
+        let g = geometry
+        for i in 0..<g.count { predicted[i] = mean[i] }
+        for k in objectRows.indices { objectRows[k] = false }
+        drawn = []
+        for s in sprites {
+            let r = s.radius
+            let x0 = max(0, Int((s.u - r).rounded(.down)) - 1), x1 = min(g.width - 1, Int((s.u + r).rounded(.up)) + 1)
+            let y0 = max(0, Int((s.v - r).rounded(.down)) - 1), y1 = min(g.height - 1, Int((s.v + r).rounded(.up)) + 1)
+            guard x0 <= x1, y0 <= y1 else { continue }
+            drawn.append((s.u, s.v, r))
+            for y in y0...y1 {
+                objectRows[y] = true
+                for x in x0...x1 {
+                    let f = Coverage.pixelFraction(i: x, j: y, cu: s.u, cv: s.v, radius: r)
+                    if f == 0 { continue }
+                    for c in 0..<g.channels { predicted[(y * g.width + x) * g.channels + c] += f * s.brightness[c] }
+                }
+            }
+        }
+        for i in 0..<g.count { predictedInt[i] = Int32(min(255, max(0, predicted[i].rounded()))) }
+        for y in 0..<g.height {
+            for x in 0..<g.width {
+                for c in 0..<g.channels {
+                    let i = (y * g.width + x) * g.channels + c
+                    let p = predictedInt[i]
+                    var a: Int32 = 0
+                    if x > 0 { a += abs(p - predictedInt[i - g.channels]) }
+                    if x + 1 < g.width { a += abs(p - predictedInt[i + g.channels]) }
+                    if y > 0 { a += abs(p - predictedInt[i - g.rowStride]) }
+                    if y + 1 < g.height { a += abs(p - predictedInt[i + g.rowStride]) }
+                    structure[i] = a == 0 ? 0 : a <= 4 ? 1 : a <= 40 ? 2 : 3
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    public func predict(_ frame: UnsafePointer<UInt8>, x: Int, y: Int, c: Int, westResidual: Int) -> (prediction: Int, context: Int) {
+        guard decodedFrames > 0 else { return temporal.predict(frame, x: x, y: y, c: c, westResidual: westResidual) }
+        let g = geometry
+        let i = (y * g.width + x) * g.channels + c
+        let plain = Int(predictedInt[i])
+        // Misprediction of the neighbours.
+        let s = g.rowStride, ch = g.channels
+        var ew = 0, en = 0, enw = 0, ene = 0
+        if x > 0 { ew = Int(frame[i - ch]) - Int(predictedInt[i - ch]) }
+        if y > 0 {
+            en = Int(frame[i - s]) - Int(predictedInt[i - s])
+            if x > 0 { enw = Int(frame[i - s - ch]) - Int(predictedInt[i - s - ch]) }
+            if x + 1 < g.width { ene = Int(frame[i - s + ch]) - Int(predictedInt[i - s + ch]) }
+        }
+        let activity = abs(ew) + abs(en) + abs(enw) + abs(ene)
+        let bucket = Int(structure[i]) * 4 + residualBucket(activity / 2)
+        let useCorrected = errors[bucket * 2 + 1] < errors[bucket * 2]
+        let prediction = useCorrected ? min(255, max(0, plain + med(ew, en, enw))) : plain
+        return (prediction, 64 + (bucket * 2 + (useCorrected ? 1 : 0)) * 2 + min(residualBucket(westResidual), 1))
+    }
+
+    public func rowContext(_ y: Int) -> Int { decodedFrames > 0 && objectRows[y] ? 1 : 0 }
+
+    public mutating func learnRow(_ frame: UnsafePointer<UInt8>, y: Int, predictions: UnsafePointer<Int32>) {
+        guard decodedFrames > 0 else { return }
+        let g = geometry
+        for x in 0..<g.width {
+            for c in 0..<g.channels {
+                let i = (y * g.width + x) * g.channels + c
+                let value = Int32(frame[i])
+                let plain = predictedInt[i]
+                let s = g.rowStride, ch = g.channels
+                var ew: Int32 = 0, en: Int32 = 0, enw: Int32 = 0, ene: Int32 = 0
+                if x > 0 { ew = Int32(frame[i - ch]) - predictedInt[i - ch] }
+                if y > 0 {
+                    en = Int32(frame[i - s]) - predictedInt[i - s]
+                    if x > 0 { enw = Int32(frame[i - s - ch]) - predictedInt[i - s - ch] }
+                    if x + 1 < g.width { ene = Int32(frame[i - s + ch]) - predictedInt[i - s + ch] }
+                }
+                let activity = Int(abs(ew) + abs(en) + abs(enw) + abs(ene))
+                let bucket = Int(structure[i]) * 4 + residualBucket(activity / 2)
+                let corrected = min(255, max(0, plain + Int32(med(Int(ew), Int(en), Int(enw)))))
+                // Exponentially decayed error sums (×15/16 per update), in 1/16 units.
+                errors[bucket * 2] += abs(value - plain) * 16 - errors[bucket * 2] / 16
+                errors[bucket * 2 + 1] += abs(value - corrected) * 16 - errors[bucket * 2 + 1] / 16
+            }
+        }
+    }
+
+    public mutating func endFrame(_ frame: [UInt8]) {
+        temporal.endFrame(frame)
+        let g = geometry
+        let image = Image(width: g.width, height: g.height, channels: g.channels, pixels: frame)
+        let (detections, background) = Detector().detect(image)
+        noise = background.sigma
+        history.append(detections)
+        if history.count > Self.historyLength { history.removeFirst() }
+        // Link the recent frames; tracks that reach this frame and move are the moving objects.
+        let tracks = Associator().link(history).filter { $0.points.last?.frame == history.count - 1 }
+        var moving: [(track: PixelTrack, detection: Detection)] = []
+        for t in tracks {
+            guard let last = t.points.last, t.points.count >= 2, let first = t.points.first else { continue }
+            let displacement = hypot(last.u - first.u, last.v - first.v)
+            guard displacement > 0.05 * Double(t.points.count - 1) else { continue }
+            guard let d = detections.first(where: { $0.u == last.u && $0.v == last.v }) else { continue }
+            moving.append((t, d))
+        }
+        // Update the static scene: moving objects' footprints get the background level, pixels
+        // that changed beyond the noise restart their average, the rest average in.
+        let threshold = 4 * max(noise, 0.5) + 1
+        var footprint = [Bool](repeating: false, count: g.width * g.height)
+        for (_, d) in moving {
+            for y in max(0, d.minY - 2)...min(g.height - 1, d.maxY + 2) {
+                for x in max(0, d.minX - 2)...min(g.width - 1, d.maxX + 2) { footprint[y * g.width + x] = true }
+            }
+        }
+        let levels = (0..<g.channels).map { g.channels == 1 ? background.level : levelOfChannel(frame, $0) }
+        for p in 0..<(g.width * g.height) {
+            for c in 0..<g.channels {
+                let i = p * g.channels + c
+                let value = Double(frame[i])
+                if footprint[p] {
+                    mean[i] = levels[c]
+                    count[i] = 1
+                } else if count[i] == 0 || abs(value - mean[i]) > threshold {
+                    mean[i] = value
+                    count[i] = 1
+                } else {
+                    count[i] = min(count[i] + 1, 64)
+                    mean[i] += (value - mean[i]) / Double(count[i])
+                }
+            }
+        }
+        // Appearance and next position of each moving object.
+        let previousSprites = sprites
+        sprites = []
+        for (t, d) in moving {
+            var peak = [Double](repeating: 0, count: g.channels)
+            var best = -1.0
+            for y in d.minY...d.maxY {
+                for x in d.minX...d.maxX {
+                    var lum = 0.0
+                    for c in 0..<g.channels { lum += Double(frame[(y * g.width + x) * g.channels + c]) }
+                    if lum > best {
+                        best = lum
+                        for c in 0..<g.channels { peak[c] = Double(frame[(y * g.width + x) * g.channels + c]) }
+                    }
+                }
+            }
+            var brightness = (0..<g.channels).map { max(0, peak[$0] - levels[$0]) }
+            let lumBrightness = g.channels == 1 ? brightness[0] : 0.299 * brightness[0] + 0.587 * brightness[1] + 0.114 * brightness[2]
+            guard lumBrightness > 0 else { continue }
+            var radius = (d.flux / (Double.pi * lumBrightness)).squareRoot()
+            // Smooth the appearance over the object's life (a rigid object keeps it): the sprite
+            // predicted for this frame near this detection carries the earlier estimate.
+            if let old = previousSprites.first(where: { hypot($0.u - d.u, $0.v - d.v) < 2 }) {
+                radius = 0.9 * old.radius + 0.1 * radius
+                brightness = (0..<g.channels).map { 0.9 * old.brightness[$0] + 0.1 * brightness[$0] }
+            }
+            let next = t.predict(history.count)
+            sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness))
+        }
+        decodedFrames += 1
+    }
+
+    /// Median of one channel (the background level of colour frames).
+    func levelOfChannel(_ frame: [UInt8], _ c: Int) -> Double {
+        var histogram = [Int](repeating: 0, count: 256)
+        var k = c
+        while k < frame.count { histogram[Int(frame[k])] += 1; k += geometry.channels }
+        var cumulative = 0
+        let half = (frame.count / geometry.channels) / 2
+        for (v, n) in histogram.enumerated() {
+            cumulative += n
+            if cumulative > half { return Double(v) }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,143 @@
+import Codec
+import Foundation
+import Render
+
+/// `occam compress` and `occam decompress`: frame folders ↔ `.occ` streams, and the ladder.
+public enum CompressJob {
+    public struct Result: Sendable {
+        public var model: ModelKind
+        public var bytes: Int
+        public var frameBits: [Double]
+        public var rawBytes: Int
+        public var seconds: Double
+        public var bitsPerFrame: Double { Double(bytes * 8) / Double(max(frameBits.count, 1)) }
+        public var ratio: Double { Double(rawBytes) / Double(max(bytes, 1)) }
+    }
+
+    /// Compress a frame folder with one model into `output` (written atomically).
+    public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
+                                showProgress: Bool = true) throws -> Result {
+        let folder: FrameFolder
+        do { folder = try FrameFolder(path: path) } catch { throw LabError("\(error)") }
+        let first: Image
+        do { first = try folder.frame(0) } catch { throw LabError("\(error)") }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: output, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw LabError("\(output): is a folder; --out takes a file name") }
+            if !force { throw LabError("\(output): already exists; choose another --out or pass --force") }
+        }
+        let scenePath = (path as NSString).appendingPathComponent("scene.json")
+        let scene = fm.contents(atPath: scenePath) ?? Data()
+        let directory = (output as NSString).deletingLastPathComponent
+        let parent = directory.isEmpty ? "." : directory
+        do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw LabError("\(parent): cannot create folder: \(error.localizedDescription)")
+        }
+        let temporary = "\(parent)/.\((output as NSString).lastPathComponent).partial-\(getpid())"
+        guard fm.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw LabError("\(output): cannot write file")
+        }
+        let start = Date()
+        let progress = Progress(label: "compress (\(model.rawValue))", total: folder.count, enabled: showProgress && isatty(2) != 0)
+        do {
+            let geometry = Geometry(width: first.width, height: first.height, channels: first.channels)
+            var writer: StreamWriter
+            do {
+                writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: folder.count, model: model, scene: scene)
+            } catch let e as CodecError { throw LabError("\(path): \(e.message)") }
+            for k in 0..<folder.count {
+                let image: Image
+                do {
+                    image = k == 0 ? first : try folder.frame(k, expecting: (first.width, first.height, first.channels))
+                } catch { throw LabError("\(error)") }
+                try writer.append(image.pixels)
+                progress.set(done: k + 1)
+            }
+            let size = try writer.finish()
+            try handle.close()
+            if rename(temporary, output) != 0 { throw LabError("\(output): cannot write file: \(String(cString: strerror(errno)))") }
+            progress.finish()
+            return Result(model: model, bytes: size, frameBits: writer.frameBits,
+                          rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start))
+        } catch {
+            progress.finish()
+            try? handle.close()
+            try? fm.removeItem(atPath: temporary)
+            if let e = error as? CodecError { throw LabError(e.message) }
+            throw error
+        }
+    }
+
+    /// Decode a stream into a frame folder (PNG frames + scene.json), written atomically.
+    public static func decompress(_ input: String, output: String, force: Bool, showProgress: Bool = true) throws -> Int {
+        var reader: StreamReader
+        do { reader = try StreamReader(path: input) } catch let e as CodecError { throw LabError(e.message) }
+        let folder = try OutputFolder(destination: output, force: force)
+        let progress = Progress(label: "decompress", total: reader.frameCount, enabled: showProgress && isatty(2) != 0)
+        do {
+            let g = reader.geometry
+            for k in 0..<reader.frameCount {
+                let pixels: [UInt8]
+                do { pixels = try reader.next() } catch let e as CodecError { throw LabError(e.message) }
+                let image = Image(width: g.width, height: g.height, channels: g.channels, pixels: pixels)
+                do {
+                    try PNGFile.write(image, to: (folder.temporary as NSString).appendingPathComponent(FrameFolder.fileName(k)))
+                } catch { throw LabError("\(error)") }
+                progress.set(done: k + 1)
+            }
+            if !reader.scene.isEmpty {
+                try writeFile((folder.temporary as NSString).appendingPathComponent("scene.json"), reader.scene)
+            }
+            try folder.commit()
+            progress.finish()
+            return reader.frameCount
+        } catch {
+            progress.finish()
+            folder.discard()
+            throw error
+        }
+    }
+
+    /// Code the same frames with every model level (each to a real stream, decoded back and
+    /// compared); returns one result per level.
+    public static func ladder(frames path: String, scratch: String, showProgress: Bool = true) throws -> [Result] {
+        var results: [Result] = []
+        for model in ModelKind.allCases {
+            let file = (scratch as NSString).appendingPathComponent("ladder-\(model.rawValue).occ")
+            results.append(try compress(frames: path, output: file, model: model, force: true, showProgress: showProgress))
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        return results
+    }
+
+    /// The ladder as JSON: per level, total bytes, bits per frame, and per-frame bits.
+    public static func ladderJSON(_ results: [Result], frames: String) -> Data {
+        var levels: [[String: Any]] = []
+        for r in results {
+            levels.append([
+                "model": r.model.rawValue, "bytes": r.bytes, "bits_per_frame": r.bitsPerFrame,
+                "ratio_to_raw": r.ratio, "seconds": r.seconds,
+                "frame_bits": r.frameBits.map { ($0 * 10).rounded() / 10 },
+            ])
+        }
+        let object: [String: Any] = [
+            "format": "occam-ladder", "version": 1, "frames": frames,
+            "note": "bytes are real coded sizes; frame_bits is each frame's information content (−log2 p of its coded bits), which sums to the payload within a few bytes",
+            "levels": levels,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    }
+}
+
+/// Small helpers for the jobs' single output files.
+public enum LabFiles {
+    /// Write `data` to `path` atomically; refuses to replace an existing file unless `force`.
+    public static func write(_ path: String, _ data: Data, force: Bool) throws -> String {
+        if FileManager.default.fileExists(atPath: path) && !force {
+            throw LabError("\(path): already exists; choose another name or pass --force")
+        }
+        try writeFileAtomically(path, data)
+        return path
+    }
+}
