@@ -211,7 +211,7 @@ public struct StreamReader {
             throw CodecError("\(path): truncated (\(size) bytes, too short for \(frames) frames)")
         }
         let trailer = try read(StreamFormat.trailerSize, at: size - StreamFormat.trailerSize)
-        guard Array(trailer[24..<32]) == StreamFormat.endMagic else {
+        guard Array(trailer[24..<32]) == StreamFormat.endMagic, trailer.le(UInt32.self, at: 20) == 0 else {
             throw CodecError("\(path): truncated or damaged (no OCCAMEND trailer)")
         }
         let payloadLength = Int(clamping: trailer.le(UInt64.self, at: 0))

@@ -1,0 +1,54 @@
+import Codec
+import Foundation
+import Testing
+@testable import Lab
+import Render
+
+@Suite struct CompressJobTests {
+    /// Every shipped scenario (cut to 12 frames), every level: decompressed pixels equal the
+    /// originals (pixels compared, not PNG bytes) and scene.json comes back.
+    @Test func everyScenarioRoundTripsAtEveryLevel() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = "\(repositoryRoot)/simulations"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        for name in files {
+            var text = try String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
+            text = text.replacingOccurrences(of: "frames: 600", with: "frames: 12").replacingOccurrences(of: "frames: 200", with: "frames: 12")
+            var options = SimulateJob.Options(output: "\(dir)/\(name)")
+            options.showProgress = false
+            options.sweepIndex = text.contains("sweep:") ? 1 : nil
+            _ = try SimulateJob.run(try ScenarioFile(text: text, path: name), options: options)
+            let original = try FrameFolder(path: "\(dir)/\(name)")
+            for model in ModelKind.allCases {
+                let stream = "\(dir)/\(name)-\(model.rawValue).occ"
+                let result = try CompressJob.compress(frames: "\(dir)/\(name)", output: stream, model: model, force: false, showProgress: false)
+                #expect(result.frameBits.count == 12 && result.bytes > 0)
+                let restored = "\(dir)/\(name)-\(model.rawValue)"
+                #expect(try CompressJob.decompress(stream, output: restored, force: false, showProgress: false) == 12)
+                let back = try FrameFolder(path: restored)
+                for k in 0..<12 { #expect(try back.frame(k) == original.frame(k), "\(name) \(model) frame \(k)") }
+                #expect(FileManager.default.contents(atPath: "\(restored)/scene.json") == FileManager.default.contents(atPath: "\(dir)/\(name)/scene.json"))
+            }
+        }
+    }
+
+    @Test func badInputAndExistingOutput() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        FileManager.default.createFile(atPath: "\(dir)/foreign.occ", contents: Data("GIF89a...".utf8))
+        #expect { _ = try CompressJob.decompress("\(dir)/foreign.occ", output: "\(dir)/out", force: false, showProgress: false) }
+            throws: { "\($0)".contains("foreign.occ: not an Occam stream") }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+        #expect { _ = try CompressJob.compress(frames: "\(dir)/none", output: "\(dir)/x.occ", model: .intra, force: false, showProgress: false) }
+            throws: { "\($0)".contains("none: no such folder") }
+        try FileManager.default.createDirectory(atPath: "\(dir)/frames", withIntermediateDirectories: true)
+        try PNGFile.write(Image(width: 8, height: 8, channels: 1), to: "\(dir)/frames/frame_00000.png")
+        try PNGFile.write(Image(width: 8, height: 9, channels: 1), to: "\(dir)/frames/frame_00001.png")
+        #expect { _ = try CompressJob.compress(frames: "\(dir)/frames", output: "\(dir)/x.occ", model: .intra, force: false, showProgress: false) }
+            throws: { "\($0)".contains("frame_00001.png: frame is 8x9") }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/x.occ"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("partial") }
+        #expect(leftovers.isEmpty)
+    }
+}
