@@ -50,7 +50,7 @@ public struct MotionModel: PixelModel {
         errors = Array(repeating: 0, count: 16 * 2)
     }
 
-    public var contexts: Int { 64 + 64 }
+    public var contexts: Int { 64 + 5 * 64 }
 
     /// An object to draw: centre, radius and per-channel brightness above the background.
     struct Sprite { var u: Double; var v: Double; var radius: Double; var brightness: [Double] }
@@ -111,9 +111,13 @@ public struct MotionModel: PixelModel {
         }
         let activity = abs(ew) + abs(en) + abs(enw) + abs(ene)
         let bucket = Int(structure[i]) * 4 + residualBucket(activity / 2)
-        let useCorrected = errors[bucket * 2 + 1] < errors[bucket * 2]
+        // Where the predicted frame is flat, mispredictions are noise: correcting by the
+        // neighbours' noise only mixes distributions. Corrections are for object edges.
+        let useCorrected = structure[i] > 0 && errors[bucket * 2 + 1] < errors[bucket * 2]
         let prediction = useCorrected ? min(255, max(0, plain + med(ew, en, enw))) : plain
-        return (prediction, 64 + (bucket * 2 + (useCorrected ? 1 : 0)) * 2 + min(residualBucket(westResidual), 1))
+        // The predicted level matters near the clipping limits, where the noise is one-sided.
+        let level = plain <= 2 ? plain : plain >= 253 ? 4 : 3
+        return (prediction, 64 + ((level * 16 + bucket) * 2 + (useCorrected ? 1 : 0)) * 2 + min(residualBucket(westResidual), 1))
     }
 
     public func rowContext(_ y: Int) -> Int { decodedFrames > 0 && objectRows[y] ? 1 : 0 }
