@@ -25,7 +25,18 @@ public struct Background: Sendable, Equatable {
             let bin = Int((value + 0.5).rounded(.down))
             histogram[min(max(bin, 0), 256)] += 1
         }
-        let n = Double(max(luminance.count, 1))
+        self.init(histogram: histogram, count: luminance.count)
+    }
+
+    /// From 8-bit grey pixels directly (the same result as from their luminance, faster).
+    public init(grey pixels: [UInt8]) {
+        var histogram = [Int](repeating: 0, count: 257)
+        pixels.withUnsafeBufferPointer { p in for v in p { histogram[Int(v)] += 1 } }
+        self.init(histogram: histogram, count: pixels.count)
+    }
+
+    init(histogram: [Int], count: Int) {
+        let n = Double(max(count, 1))
         func quantile(_ q: Double) -> Double {
             var cumulative = 0.0
             for (bin, count) in histogram.enumerated() where count > 0 {
@@ -108,7 +119,7 @@ public struct Detector: Sendable {
     /// Objects in `image`, and the background they were measured against.
     public func detect(_ image: Image) -> (detections: [Detection], background: Background) {
         let lum = Self.luminance(image)
-        let background = Background(luminance: lum)
+        let background = image.channels == 1 ? Background(grey: image.pixels) : Background(luminance: lum)
         return (detect(luminance: lum, width: image.width, height: image.height, background: background), background)
     }
 

@@ -77,18 +77,29 @@ public struct MotionModel: PixelModel {
                 }
             }
         }
-        for i in 0..<g.count { predictedInt[i] = Int32(min(255, max(0, predicted[i].rounded()))) }
-        for y in 0..<g.height {
-            for x in 0..<g.width {
-                for c in 0..<g.channels {
-                    let i = (y * g.width + x) * g.channels + c
-                    let p = predictedInt[i]
-                    var a: Int32 = 0
-                    if x > 0 { a += abs(p - predictedInt[i - g.channels]) }
-                    if x + 1 < g.width { a += abs(p - predictedInt[i + g.channels]) }
-                    if y > 0 { a += abs(p - predictedInt[i - g.rowStride]) }
-                    if y + 1 < g.height { a += abs(p - predictedInt[i + g.rowStride]) }
-                    structure[i] = a == 0 ? 0 : a <= 4 ? 1 : a <= 40 ? 2 : 3
+        predicted.withUnsafeBufferPointer { src in
+            predictedInt.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<src.count { dst[i] = Int32(min(255, max(0, src[i])) + 0.5) }   // round half up
+            }
+        }
+        // Structure: the predicted frame's local gradient (0 where it is flat).
+        let w = g.width, h = g.height, ch = g.channels, rs = g.rowStride
+        predictedInt.withUnsafeBufferPointer { pb in
+            structure.withUnsafeMutableBufferPointer { sb in
+                let p = pb.baseAddress!, st = sb.baseAddress!
+                for y in 0..<h {
+                    for x in 0..<w {
+                        for c in 0..<ch {
+                            let i = (y * w + x) * ch + c
+                            let v = p[i]
+                            var a: Int32 = 0
+                            if x > 0 { a &+= abs(v &- p[i - ch]) }
+                            if x + 1 < w { a &+= abs(v &- p[i + ch]) }
+                            if y > 0 { a &+= abs(v &- p[i - rs]) }
+                            if y + 1 < h { a &+= abs(v &- p[i + rs]) }
+                            st[i] = a == 0 ? 0 : a <= 4 ? 1 : a <= 40 ? 2 : 3
+                        }
+                    }
                 }
             }
         }
@@ -128,6 +139,8 @@ public struct MotionModel: PixelModel {
         for x in 0..<g.width {
             for c in 0..<g.channels {
                 let i = (y * g.width + x) * g.channels + c
+                // Only object edges use the selection (see `predict`); flat pixels teach nothing.
+                if structure[i] == 0 { continue }
                 let value = Int32(frame[i])
                 let plain = predictedInt[i]
                 let s = g.rowStride, ch = g.channels
