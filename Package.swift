@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(
             name: "occam",
             dependencies: ["Lab", "Tracking", "Codec", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // libFuzzer target for the stream decoder (replays files when built without -DFUZZING).
+        .executableTarget(name: "occam-fuzz-decoder", dependencies: ["Codec"], path: "Sources/OccamFuzz"),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render"]),

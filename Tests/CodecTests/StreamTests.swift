@@ -157,4 +157,19 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             #expect(throws: CodecError.self) { _ = try StreamReader(path: path) }
         }
     }
+
+    /// Inputs the fuzz target found (base64), kept as regression tests.
+    static let fuzzFindings = [
+        // Trailer with a payload length near 2^63: the offset check overflowed (arithmetic trap).
+        "T0NDQU1WSUQBAAEBGAAAABAAAAAEAAAAAAAAAOPQ/brGgAWThzlKDSmepbguND9wVxg1PaWqAOYvJcfCxjMAAAAAhgAAAAAAAADhe/dCEkkqEnOty4t7+Iwy/DiVEc8UIEMAAAAAAAAAAGWOmkuaiLBCEwAAAAAAAACbDPNBbFWjQh4AAAAAAAAAFdXfKNP0nUIoAAAAAAAAADYAAAAAAAAAVgAAAAAAAADLakkA49D9usaABZPOAAAAAE9DQ0FNRU5E",
+    ]
+
+    @Test(arguments: fuzzFindings)
+    func fuzzFindingsAreRejectedCleanly(base64: String) throws {
+        let bytes = try #require(Data(base64Encoded: base64))
+        #expect(throws: CodecError.self) {
+            var reader = try StreamReader(bytes: [UInt8](bytes))
+            for _ in 0..<min(reader.frameCount, 100) { _ = try reader.next() }
+        }
+    }
 }

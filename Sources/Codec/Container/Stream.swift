@@ -171,22 +171,37 @@ public struct StreamReader {
     var decoder: RangeDecoder
     public private(set) var framesRead = 0
 
+    /// Open a stream file; reads the header, trailer and index, not the payload.
     public init(path: String) throws {
-        self.path = path
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CodecError("\(path): cannot open file") }
         let size: Int
         do {
             size = Int(try handle.seekToEnd())
             try handle.seek(toOffset: 0)
         } catch { throw CodecError("\(path): cannot read file") }
+        try self.init(name: path, size: size, read: { count, offset in
+            do {
+                try handle.seek(toOffset: UInt64(offset))
+                let data = try handle.read(upToCount: count) ?? Data()
+                guard data.count == count else { throw CodecError("\(path): truncated") }
+                return [UInt8](data)
+            } catch let e as CodecError { throw e } catch { throw CodecError("\(path): cannot read file") }
+        }, payload: { RangeDecoder(handle: handle, start: $0, length: $1) })
+    }
+
+    /// Read a stream held in memory (tests, fuzzing); `name` stands in for the path in errors.
+    public init(bytes: [UInt8], name: String = "<memory>") throws {
+        try self.init(name: name, size: bytes.count, read: { count, offset in
+            guard offset >= 0, offset + count <= bytes.count else { throw CodecError("\(name): truncated") }
+            return Array(bytes[offset..<(offset + count)])
+        }, payload: { RangeDecoder(bytes, range: $0..<($0 + $1)) })
+    }
+
+    private init(name path: String, size: Int, read readBytes: (Int, Int) throws -> [UInt8],
+                 payload: (Int, Int) -> RangeDecoder) throws {
+        self.path = path
         fileSize = size
-        func read(_ count: Int, at offset: Int) throws -> [UInt8] {
-            try handle.seek(toOffset: UInt64(offset))
-            let data = try handle.read(upToCount: count) ?? Data()
-            guard data.count == count else { throw CodecError("\(path): truncated") }
-            return [UInt8](data)
-        }
-        let header = try read(min(size, StreamFormat.headerSize), at: 0)
+        let header = try readBytes(min(size, StreamFormat.headerSize), 0)
         guard header.count >= 8, Array(header[0..<8]) == StreamFormat.magic else {
             throw CodecError("\(path): not an Occam stream (no OCCAMVID signature)")
         }
@@ -210,18 +225,20 @@ public struct StreamReader {
         guard size >= StreamFormat.headerSize + sceneLength + indexLength + StreamFormat.trailerSize else {
             throw CodecError("\(path): truncated (\(size) bytes, too short for \(frames) frames)")
         }
-        let trailer = try read(StreamFormat.trailerSize, at: size - StreamFormat.trailerSize)
+        let trailer = try readBytes(StreamFormat.trailerSize, size - StreamFormat.trailerSize)
         guard Array(trailer[24..<32]) == StreamFormat.endMagic, trailer.le(UInt32.self, at: 20) == 0 else {
             throw CodecError("\(path): truncated or damaged (no OCCAMEND trailer)")
         }
         let payloadLength = Int(clamping: trailer.le(UInt64.self, at: 0))
         let indexOffset = Int(clamping: trailer.le(UInt64.self, at: 8))
         let payloadStart = StreamFormat.headerSize + sceneLength
-        guard indexOffset == payloadStart + payloadLength,
+        // Every value is bounded by the file size before any sum (a hostile trailer must not overflow).
+        guard payloadLength <= size, indexOffset <= size,
+              indexOffset == payloadStart + payloadLength,
               indexOffset + indexLength + StreamFormat.trailerSize == size else {
             throw CodecError("\(path): damaged (the trailer's offsets do not match the file size)")
         }
-        let indexBytes = try read(indexLength, at: indexOffset)
+        let indexBytes = try readBytes(indexLength, indexOffset)
         guard CRC32.checksum(indexBytes) == trailer.le(UInt32.self, at: 16) else {
             throw CodecError("\(path): frame index checksum mismatch (corrupt file)")
         }
@@ -232,7 +249,7 @@ public struct StreamReader {
             entries.append((indexBytes.le(UInt32.self, at: base), Double(Float(bitPattern: indexBytes.le(UInt32.self, at: base + 4))),
                             Int(clamping: indexBytes.le(UInt64.self, at: base + 8))))
         }
-        self.scene = Data(try read(sceneLength, at: StreamFormat.headerSize))
+        self.scene = Data(try readBytes(sceneLength, StreamFormat.headerSize))
         self.geometry = g
         self.frameCount = frames
         self.model = model
@@ -240,7 +257,7 @@ public struct StreamReader {
         self.payloadStart = payloadStart
         self.payloadLength = payloadLength
         coder = AnyFrameCoder(model, geometry: g)
-        decoder = RangeDecoder(handle: handle, start: payloadStart, length: payloadLength)
+        decoder = payload(payloadStart, payloadLength)
     }
 
     /// Decode the next frame and check it against its recorded checksum.
