@@ -45,6 +45,8 @@ public struct Associator: Sendable {
     public struct Options: Sendable, Equatable {
         /// Gate radius in pixels for a track seen in the previous frame.
         public var gate = 4.0
+        /// Gate radius for a track of one point, whose velocity is unknown.
+        public var acquisitionGate = 10.0
         /// Extra gate radius per missed frame, in pixels.
         public var gateGrowth = 1.5
         /// Frames a track may go unseen before it ends.
@@ -63,7 +65,11 @@ public struct Associator: Sendable {
         var nextID = 0
         for (f, detections) in frames.enumerated() {
             let predictions = active.map { $0.predict(f) }
-            let gates = active.map { options.gate + options.gateGrowth * Double(f - ($0.points.last?.frame ?? f) - 1) }
+            let gates = active.map {
+                // A track with one point has no velocity yet: it may have moved farther.
+                ($0.points.count < 2 ? options.acquisitionGate : options.gate)
+                    + options.gateGrowth * Double(f - ($0.points.last?.frame ?? f) - 1)
+            }
             // Which tracks' predictions fall inside each detection's footprint.
             var claimed = [Bool](repeating: false, count: detections.count)
             var hidden = [Bool](repeating: false, count: active.count)

@@ -20,10 +20,10 @@ public struct FrameCoder<Model: PixelModel>: Sendable {
     public mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
         let g = geometry
         precondition(frame.count == g.count)
-        model.beginFrame(frameIndex)
         var previousFlag = 0
         frame.withUnsafeMutableBufferPointer { buffer in
             let f = buffer.baseAddress!
+            model.beginFrame(frameIndex, original: encoding ? UnsafePointer(f) : nil, coder: &coder)
             for y in 0..<g.height {
                 let rowStart = y * g.rowStride
                 var allExact = 0

@@ -5,7 +5,7 @@ public struct IntraModel: PixelModel {
     let geometry: Geometry
     public init(geometry: Geometry) { self.geometry = geometry }
     public var contexts: Int { 32 }
-    public mutating func beginFrame(_ index: Int) {}
+    public mutating func beginFrame<C: BinaryCoder>(_ index: Int, original: UnsafePointer<UInt8>?, coder: inout C) {}
 
     @inline(__always)
     public func predict(_ frame: UnsafePointer<UInt8>, x: Int, y: Int, c: Int, westResidual: Int) -> (prediction: Int, context: Int) {
@@ -32,7 +32,7 @@ public struct TemporalModel: PixelModel {
         intra = IntraModel(geometry: geometry)
     }
     public var contexts: Int { 64 }
-    public mutating func beginFrame(_ index: Int) {}
+    public mutating func beginFrame<C: BinaryCoder>(_ index: Int, original: UnsafePointer<UInt8>?, coder: inout C) {}
 
     @inline(__always)
     public func predict(_ frame: UnsafePointer<UInt8>, x: Int, y: Int, c: Int, westResidual: Int) -> (prediction: Int, context: Int) {

@@ -37,6 +37,11 @@ public struct MotionModel: PixelModel {
     public private(set) var drawn: [(u: Double, v: Double, radius: Double)] = []
 
     static let historyLength = 6
+    /// Position corrections are coded in 1/quantum pixel.
+    static let quantum = 1024.0
+    var corrections = SignedCoder()
+    /// Disc-fitted positions of the moving objects in each frame of `history`, keyed by centroid.
+    var fitted: [[(cu: Double, cv: Double, u: Double, v: Double)]] = []
 
     public init(geometry: Geometry) {
         self.geometry = geometry
@@ -50,15 +55,34 @@ public struct MotionModel: PixelModel {
         errors = Array(repeating: 0, count: 16 * 2)
     }
 
-    public var contexts: Int { 64 + 5 * 64 }
+    public var contexts: Int { 64 + 4 * 5 * 64 }
 
     /// An object to draw: centre, radius and per-channel brightness above the background.
     struct Sprite { var u: Double; var v: Double; var radius: Double; var brightness: [Double] }
     var sprites: [Sprite] = []
 
-    public mutating func beginFrame(_ index: Int) {
+    public mutating func beginFrame<C: BinaryCoder>(_ index: Int, original: UnsafePointer<UInt8>?, coder: inout C) {
         guard decodedFrames > 0 else { return }
         let g = geometry
+        // Position corrections: the encoder fits each predicted object to the frame it is about
+        // to code and sends the difference, in 1/`quantum` px; the decoder applies the same.
+        // Their cost is what the dynamics model failed to predict.
+        for k in sprites.indices {
+            var du = 0, dv = 0
+            if let original {
+                let start = DiscFit(u: sprites[k].u, v: sprites[k].v, radius: sprites[k].radius,
+                                    brightness: sprites[k].brightness.reduce(0, +))
+                let fit = mean.withUnsafeBufferPointer { DiscFit.fit(original, background: $0.baseAddress!, geometry: g, start: start) }
+                if let fit, abs(fit.u - start.u) < 8, abs(fit.v - start.v) < 8 {
+                    du = Int(((fit.u - start.u) * Self.quantum).rounded())
+                    dv = Int(((fit.v - start.v) * Self.quantum).rounded())
+                }
+            }
+            du = corrections.code(du, coder: &coder)
+            dv = corrections.code(dv, coder: &coder)
+            sprites[k].u += Double(du) / Self.quantum
+            sprites[k].v += Double(dv) / Self.quantum
+        }
         for i in 0..<g.count { predicted[i] = mean[i] }
         for k in objectRows.indices { objectRows[k] = false }
         drawn = []
@@ -128,7 +152,12 @@ public struct MotionModel: PixelModel {
         let prediction = useCorrected ? min(255, max(0, plain + med(ew, en, enw))) : plain
         // The predicted level matters near the clipping limits, where the noise is one-sided.
         let level = plain <= 2 ? plain : plain >= 253 ? 4 : 3
-        return (prediction, 64 + ((level * 16 + bucket) * 2 + (useCorrected ? 1 : 0)) * 2 + min(residualBucket(westResidual), 1))
+        // Where the predicted value lies near a rounding boundary (x.5) a ±1 is likely, and its
+        // sign follows the side: the fraction of the predicted value is part of the context.
+        let f = predicted[i] - (predicted[i]).rounded(.down)
+        let fraction = f < 0.35 ? 0 : f < 0.5 ? 1 : f < 0.65 ? 2 : 3
+        return (prediction, 64 + (((fraction * 5 + level) * 16 + bucket) * 2 + (useCorrected ? 1 : 0)) * 2
+                    + min(residualBucket(westResidual), 1))
     }
 
     public func rowContext(_ y: Int) -> Int { decodedFrames > 0 && objectRows[y] ? 1 : 0 }
@@ -168,7 +197,8 @@ public struct MotionModel: PixelModel {
         let (detections, background) = Detector().detect(image)
         noise = background.sigma
         history.append(detections)
-        if history.count > Self.historyLength { history.removeFirst() }
+        fitted.append([])
+        if history.count > Self.historyLength { history.removeFirst(); fitted.removeFirst() }
         // Link the recent frames; tracks that reach this frame and move are the moving objects.
         let tracks = Associator().link(history).filter { $0.points.last?.frame == history.count - 1 }
         var moving: [(track: PixelTrack, detection: Detection)] = []
@@ -200,7 +230,9 @@ public struct MotionModel: PixelModel {
                     mean[i] = value
                     count[i] = 1
                 } else {
-                    count[i] = min(count[i] + 1, 64)
+                    // Average only what is noise: in clean frames the last value is the best
+                    // estimate (a star's sub-pixel wobble flips its rim pixels for many frames).
+                    count[i] = min(count[i] + 1, noise > 0.5 ? 64 : 1)
                     mean[i] += (value - mean[i]) / Double(count[i])
                 }
             }
@@ -231,7 +263,26 @@ public struct MotionModel: PixelModel {
                 radius = 0.9 * old.radius + 0.1 * radius
                 brightness = (0..<g.channels).map { 0.9 * old.brightness[$0] + 0.1 * brightness[$0] }
             }
-            let next = t.predict(history.count)
+            // Refine position, radius and brightness by fitting a disc to the decoded pixels.
+            let start = DiscFit(u: d.u, v: d.v, radius: radius, brightness: brightness.reduce(0, +))
+            let fit = frame.withUnsafeBufferPointer { f in
+                mean.withUnsafeBufferPointer { DiscFit.fit(f.baseAddress!, background: $0.baseAddress!, geometry: g, start: start) }
+            }
+            var track = t
+            if let fit, hypot(fit.u - d.u, fit.v - d.v) < 1 {
+                fitted[fitted.count - 1].append((d.u, d.v, fit.u, fit.v))
+                let total = brightness.reduce(0, +)
+                radius = fit.radius
+                if total > 0 { brightness = brightness.map { $0 * fit.brightness / total } }
+            }
+            // Predict from the fitted positions where there are any.
+            for (k, point) in track.points.enumerated() {
+                if let f = fitted[point.frame].first(where: { $0.cu == point.u && $0.cv == point.v }) {
+                    track.points[k].u = f.u
+                    track.points[k].v = f.v
+                }
+            }
+            let next = track.predict(history.count)
             sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness))
         }
         decodedFrames += 1

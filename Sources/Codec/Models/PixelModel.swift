@@ -8,7 +8,9 @@
 public protocol PixelModel: Sendable {
     /// Number of residual contexts `predict` may return.
     var contexts: Int { get }
-    mutating func beginFrame(_ index: Int)
+    /// Prepare frame `index`. Side information (e.g. position corrections) is coded here:
+    /// `original` is the frame being encoded, nil when decoding.
+    mutating func beginFrame<C: BinaryCoder>(_ index: Int, original: UnsafePointer<UInt8>?, coder: inout C)
     /// Prediction (0…255) and residual context of pixel (x, y, c). `westResidual` is the
     /// residual of the pixel to the left in the same channel (0 at a row start).
     func predict(_ frame: UnsafePointer<UInt8>, x: Int, y: Int, c: Int, westResidual: Int) -> (prediction: Int, context: Int)
