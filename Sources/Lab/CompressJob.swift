@@ -8,6 +8,8 @@ public enum CompressJob {
         public var model: ModelKind
         public var bytes: Int
         public var frameBits: [Double]
+        /// Bits spent on scene.json inside the stream.
+        public var sceneBits: Double = 0
         public var rawBytes: Int
         public var seconds: Double
         public var bitsPerFrame: Double { Double(bytes * 8) / Double(max(frameBits.count, 1)) }
@@ -58,7 +60,7 @@ public enum CompressJob {
             try handle.close()
             if rename(temporary, output) != 0 { throw LabError("\(output): cannot write file: \(String(cString: strerror(errno)))") }
             progress.finish()
-            return Result(model: model, bytes: size, frameBits: writer.frameBits,
+            return Result(model: model, bytes: size, frameBits: writer.frameBits, sceneBits: writer.sceneBits,
                           rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start))
         } catch {
             progress.finish()
@@ -117,13 +119,14 @@ public enum CompressJob {
         for r in results {
             levels.append([
                 "model": r.model.rawValue, "bytes": r.bytes, "bits_per_frame": r.bitsPerFrame,
+                "scene_bits": (r.sceneBits * 10).rounded() / 10,
                 "ratio_to_raw": r.ratio, "seconds": r.seconds,
                 "frame_bits": r.frameBits.map { ($0 * 10).rounded() / 10 },
             ])
         }
         let object: [String: Any] = [
             "format": "occam-ladder", "version": 1, "frames": frames,
-            "note": "bytes are real coded sizes; frame_bits is each frame's information content (−log2 p of its coded bits), which sums to the payload within a few bytes",
+            "note": "bytes are real coded sizes of the whole .occ file (header, scene.json, frames, index); bits_per_frame = 8·bytes/frames; frame_bits is each frame's information content (−log2 p of its coded bits); scene_bits is what scene.json costs",
             "levels": levels,
         ]
         return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()

@@ -281,7 +281,8 @@ struct Compress: ParsableCommand {
                 print("\(frames): \(results.first?.frameBits.count ?? 0) frames, \(raw) raw bytes")
                 print("model        bytes   bits/frame   ratio to raw   seconds")
                 for r in results {
-                    print(String(format: "%-9@ %8d %12.1f %14.1f %9.2f", r.model.rawValue, r.bytes, r.bitsPerFrame, r.ratio, r.seconds))
+                    let name = r.model.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    print(name + String(format: " %8d %12.1f %14.1f %9.2f", r.bytes, r.bitsPerFrame, r.ratio, r.seconds))
                 }
                 if let json {
                     let lab = try LabFiles.write(json, CompressJob.ladderJSON(results, frames: frames), force: force)

@@ -127,7 +127,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         // A flipped bit in the payload: the frame checksum catches it.
         var flipped = bytes
         flipped[StreamFormat.headerSize + 40] ^= 0x04
-        try expectError(flipped, "does not match its checksum")
+        try expectError(flipped, "do not match their checksum")
         var index = bytes
         index[bytes.count - StreamFormat.trailerSize - 3] ^= 0x01
         try expectError(index, "index checksum mismatch")

@@ -55,22 +55,60 @@ struct CountingEncoder: BinaryCoder {
 /// Layout of an `.occ` stream (all integers little-endian):
 ///
 ///     header   "OCCAMVID" · version u16 · model u8 · channels u8 · width u32 · height u32
-///              · frames u32 · scene length u32 · CRC-32 of the 28 bytes before it
-///     scene    the run's scene.json, verbatim (may be empty)
-///     payload  one range-coded bit stream for all frames
-///     index    per frame: CRC-32 of its pixels u32 · coded bits f32 · payload offset u64
-///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · 0 u32 · "OCCAMEND"
+///              · frames u32 · CRC-32 of the scene metadata u32 · CRC-32 of the 28 bytes before it
+///     payload  one range-coded bit stream: the scene.json bytes (length, then an order-1
+///              byte model), then every frame
+///     index    per block of 64 frames: CRC-32 of the block's decoded pixels u32 · payload
+///              offset at the block's start u64
+///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · block size u32
+///              · "OCCAMEND"
+///
+/// The decoder checks the header, trailer and index before decoding, the scene against its
+/// checksum, and each block of frames against its checksum as soon as the block is decoded.
+/// Per-frame bits are not stored: they would cost more than a well-predicted frame.
 public enum StreamFormat {
     public static let magic = Array("OCCAMVID".utf8)
     public static let endMagic = Array("OCCAMEND".utf8)
     public static let version: UInt16 = 1
     static let headerSize = 32
     static let trailerSize = 32
-    static let indexEntrySize = 16
+    static let indexEntrySize = 12
+    public static let blockSize = 64
     public static let maxSide = 16384
     public static let maxSamples = 64 << 20
     public static let maxFrames = 10_000_000
-    public static let maxScene = 16 << 20
+    public static let maxScene = 1 << 20
+}
+
+/// Codes the scene metadata bytes: length, then each byte's bits under an order-1 context.
+struct SceneCoder {
+    var length = SignedCoder()
+    var models = [BitModel](repeating: BitModel(), count: 256 * 256)
+
+    /// Encode `bytes` (encoder) or decode them (decoder; `bytes` is ignored). Nil if the decoded
+    /// length is out of range.
+    mutating func code<C: BinaryCoder>(_ bytes: [UInt8], coder: inout C) -> [UInt8]? {
+        // Lengths above 65535 are split in two 16-bit halves.
+        let high = length.code(bytes.count >> 16, coder: &coder)
+        let low = length.code(bytes.count & 0xFFFF, coder: &coder)
+        let count = high * 65536 + low
+        guard high >= 0, low >= 0, count <= StreamFormat.maxScene else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(count)
+        var previous = 0
+        for k in 0..<count {
+            let byte = k < bytes.count ? Int(bytes[k]) : 0
+            var node = 1
+            for bit in stride(from: 7, through: 0, by: -1) {
+                let b = coder.code((byte >> bit) & 1, &models[previous * 256 + node])
+                node = node * 2 + b
+            }
+            let decoded = node - 256
+            out.append(UInt8(decoded))
+            previous = decoded
+        }
+        return out
+    }
 }
 
 /// Writes frames into an `.occ` file as they come; memory holds a few frames, not the stream.
@@ -83,8 +121,12 @@ public struct StreamWriter {
     var index: [UInt8] = []
     let frameCount: Int
     var framesDone = 0
+    var blockCRC: UInt32 = 0
     let payloadStart: Int
+    /// Information content of each frame (bits), for the ladder.
     public private(set) var frameBits: [Double] = []
+    /// Bits spent on the scene metadata.
+    public private(set) var sceneBits = 0.0
 
     /// `handle` must be positioned at the start of an empty file.
     public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data) throws {
@@ -92,7 +134,7 @@ public struct StreamWriter {
               geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
         else { throw CodecError("frames of \(geometry.width)x\(geometry.height)x\(geometry.channels) cannot be coded (limits: sides ≤ \(StreamFormat.maxSide), 1 or 3 channels)") }
         guard (1...StreamFormat.maxFrames).contains(frameCount) else { throw CodecError("frame count \(frameCount) out of range") }
-        guard scene.count <= StreamFormat.maxScene else { throw CodecError("scene.json is larger than 16 MB") }
+        guard scene.count <= StreamFormat.maxScene else { throw CodecError("scene.json is larger than 1 MB") }
         self.handle = handle
         self.geometry = geometry
         self.frameCount = frameCount
@@ -104,10 +146,13 @@ public struct StreamWriter {
         header.append(le: UInt32(geometry.width))
         header.append(le: UInt32(geometry.height))
         header.append(le: UInt32(frameCount))
-        header.append(le: UInt32(scene.count))
+        header.append(le: CRC32.checksum(scene))
         header.append(le: CRC32.checksum(header))
-        try handle.write(contentsOf: header + [UInt8](scene))
-        payloadStart = header.count + scene.count
+        try handle.write(contentsOf: header)
+        payloadStart = header.count
+        var sceneCoder = SceneCoder()
+        _ = sceneCoder.code([UInt8](scene), coder: &counting)
+        sceneBits = counting.bits
     }
 
     /// Code one frame (pixels interleaved, rows top to bottom). Returns its information content in bits.
@@ -115,16 +160,22 @@ public struct StreamWriter {
     public mutating func append(_ pixels: [UInt8]) throws -> Double {
         guard pixels.count == geometry.count else { throw CodecError("frame \(framesDone) has the wrong size") }
         guard framesDone < frameCount else { throw CodecError("more frames than announced") }
-        let offset = written + counting.encoder.bytes.count
+        if framesDone % StreamFormat.blockSize == 0 {
+            index.append(le: UInt64(written + counting.encoder.bytes.count))
+            blockCRC = 0
+        }
         let before = counting.bits
         var frame = pixels
         coder.code(&frame, coder: &counting, encoding: true)
         let bits = counting.bits - before
-        index.append(le: CRC32.checksum(pixels))
-        index.append(le: Float(bits).bitPattern)
-        index.append(le: UInt64(offset))
+        blockCRC = CRC32.checksum(pixels, initial: blockCRC)
         frameBits.append(bits)
         framesDone += 1
+        if framesDone % StreamFormat.blockSize == 0 || framesDone == frameCount {
+            // The block's checksum goes before its offset: entry = crc u32 · offset u64.
+            let entry = index.count - 8
+            index.insert(contentsOf: withUnsafeBytes(of: blockCRC.littleEndian, Array.init), at: entry)
+        }
         if counting.encoder.bytes.count >= 1 << 16 { try drain() }
         return bits
     }
@@ -147,7 +198,7 @@ public struct StreamWriter {
         trailer.append(le: UInt64(written))
         trailer.append(le: UInt64(indexOffset))
         trailer.append(le: CRC32.checksum(index))
-        trailer.append(le: UInt32(0))
+        trailer.append(le: UInt32(StreamFormat.blockSize))
         trailer += StreamFormat.endMagic
         try handle.write(contentsOf: index + trailer)
         return indexOffset + index.count + trailer.count
@@ -155,23 +206,22 @@ public struct StreamWriter {
 }
 
 /// Reads an `.occ` file: checks everything it can before decoding, then decodes frames in
-/// order and verifies each one's checksum.
+/// order and verifies each block of frames against its checksum.
 public struct StreamReader {
     public let path: String
     public let geometry: Geometry
     public let frameCount: Int
     public let model: ModelKind
-    public let scene: Data
-    /// Per frame: pixel checksum, coded bits, payload offset.
-    public let index: [(crc: UInt32, bits: Double, offset: Int)]
+    public private(set) var scene: Data = Data()
+    /// Per block of `StreamFormat.blockSize` frames: pixel checksum and payload offset.
+    public let index: [(crc: UInt32, offset: Int)]
     public let fileSize: Int
-    let payloadStart: Int
-    let payloadLength: Int
     var coder: AnyFrameCoder
     var decoder: RangeDecoder
+    var blockCRC: UInt32 = 0
     public private(set) var framesRead = 0
 
-    /// Open a stream file; reads the header, trailer and index, not the payload.
+    /// Open a stream file; reads the header, trailer, index and scene metadata.
     public init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CodecError("\(path): cannot open file") }
         let size: Int
@@ -192,7 +242,7 @@ public struct StreamReader {
     /// Read a stream held in memory (tests, fuzzing); `name` stands in for the path in errors.
     public init(bytes: [UInt8], name: String = "<memory>") throws {
         try self.init(name: name, size: bytes.count, read: { count, offset in
-            guard offset >= 0, offset + count <= bytes.count else { throw CodecError("\(name): truncated") }
+            guard offset >= 0, count >= 0, offset <= bytes.count - count else { throw CodecError("\(name): truncated") }
             return Array(bytes[offset..<(offset + count)])
         }, payload: { RangeDecoder(bytes, range: $0..<($0 + $1)) })
     }
@@ -216,22 +266,24 @@ public struct StreamReader {
         guard let model = ModelKind(id: header[10]) else { throw CodecError("\(path): unknown model id \(header[10])") }
         let channels = Int(header[11])
         let width = Int(header.le(UInt32.self, at: 12)), height = Int(header.le(UInt32.self, at: 16))
-        let frames = Int(header.le(UInt32.self, at: 20)), sceneLength = Int(header.le(UInt32.self, at: 24))
+        let frames = Int(header.le(UInt32.self, at: 20))
+        let sceneCRC = header.le(UInt32.self, at: 24)
         let g = Geometry(width: width, height: height, channels: channels)
         guard channels == 1 || channels == 3, (1...StreamFormat.maxSide).contains(width), (1...StreamFormat.maxSide).contains(height),
-              g.count <= StreamFormat.maxSamples, (1...StreamFormat.maxFrames).contains(frames), sceneLength <= StreamFormat.maxScene
+              g.count <= StreamFormat.maxSamples, (1...StreamFormat.maxFrames).contains(frames)
         else { throw CodecError("\(path): header describes \(width)x\(height)x\(channels), \(frames) frames: out of range (corrupt file)") }
-        let indexLength = frames * StreamFormat.indexEntrySize
-        guard size >= StreamFormat.headerSize + sceneLength + indexLength + StreamFormat.trailerSize else {
+        let blocks = (frames + StreamFormat.blockSize - 1) / StreamFormat.blockSize
+        let indexLength = blocks * StreamFormat.indexEntrySize
+        guard size >= StreamFormat.headerSize + indexLength + StreamFormat.trailerSize else {
             throw CodecError("\(path): truncated (\(size) bytes, too short for \(frames) frames)")
         }
         let trailer = try readBytes(StreamFormat.trailerSize, size - StreamFormat.trailerSize)
-        guard Array(trailer[24..<32]) == StreamFormat.endMagic, trailer.le(UInt32.self, at: 20) == 0 else {
+        guard Array(trailer[24..<32]) == StreamFormat.endMagic, Int(trailer.le(UInt32.self, at: 20)) == StreamFormat.blockSize else {
             throw CodecError("\(path): truncated or damaged (no OCCAMEND trailer)")
         }
         let payloadLength = Int(clamping: trailer.le(UInt64.self, at: 0))
         let indexOffset = Int(clamping: trailer.le(UInt64.self, at: 8))
-        let payloadStart = StreamFormat.headerSize + sceneLength
+        let payloadStart = StreamFormat.headerSize
         // Every value is bounded by the file size before any sum (a hostile trailer must not overflow).
         guard payloadLength <= size, indexOffset <= size,
               indexOffset == payloadStart + payloadLength,
@@ -242,34 +294,41 @@ public struct StreamReader {
         guard CRC32.checksum(indexBytes) == trailer.le(UInt32.self, at: 16) else {
             throw CodecError("\(path): frame index checksum mismatch (corrupt file)")
         }
-        var entries: [(crc: UInt32, bits: Double, offset: Int)] = []
-        entries.reserveCapacity(frames)
-        for k in 0..<frames {
+        var entries: [(crc: UInt32, offset: Int)] = []
+        entries.reserveCapacity(blocks)
+        for k in 0..<blocks {
             let base = k * StreamFormat.indexEntrySize
-            entries.append((indexBytes.le(UInt32.self, at: base), Double(Float(bitPattern: indexBytes.le(UInt32.self, at: base + 4))),
-                            Int(clamping: indexBytes.le(UInt64.self, at: base + 8))))
+            entries.append((indexBytes.le(UInt32.self, at: base), Int(clamping: indexBytes.le(UInt64.self, at: base + 4))))
         }
-        self.scene = Data(try readBytes(sceneLength, StreamFormat.headerSize))
         self.geometry = g
         self.frameCount = frames
         self.model = model
         self.index = entries
-        self.payloadStart = payloadStart
-        self.payloadLength = payloadLength
         coder = AnyFrameCoder(model, geometry: g)
         decoder = payload(payloadStart, payloadLength)
+        var sceneCoder = SceneCoder()
+        guard let sceneBytes = sceneCoder.code([], coder: &decoder), CRC32.checksum(sceneBytes) == sceneCRC, !decoder.failed else {
+            throw CodecError("\(path): scene metadata does not match its checksum (corrupt stream)")
+        }
+        scene = Data(sceneBytes)
     }
 
-    /// Decode the next frame and check it against its recorded checksum.
+    /// Decode the next frame; at the end of each block, check the block's checksum.
     public mutating func next() throws -> [UInt8] {
         guard framesRead < frameCount else { throw CodecError("\(path): no more frames") }
         var frame = [UInt8](repeating: 0, count: geometry.count)
         coder.code(&frame, coder: &decoder, encoding: false)
         if decoder.failed { throw CodecError("\(path): cannot read the payload") }
-        guard CRC32.checksum(frame) == index[framesRead].crc else {
-            throw CodecError("\(path): frame \(framesRead) does not match its checksum (corrupt stream)")
-        }
+        blockCRC = CRC32.checksum(frame, initial: blockCRC)
         framesRead += 1
+        if framesRead % StreamFormat.blockSize == 0 || framesRead == frameCount {
+            let block = (framesRead - 1) / StreamFormat.blockSize
+            guard blockCRC == index[block].crc else {
+                let first = block * StreamFormat.blockSize
+                throw CodecError("\(path): frames \(first)–\(framesRead - 1) do not match their checksum (corrupt stream)")
+            }
+            blockCRC = 0
+        }
         return frame
     }
 }
