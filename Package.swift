@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Occam: discover physical laws from video by compression.
-// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Codec → Discovery → Lab (jobs) → occam (CLI).
+// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Discovery (formulas) → Codec → Lab (jobs) → occam (CLI).
 import PackageDescription
 
 let package = Package(
@@ -35,7 +35,7 @@ let package = Package(
         // Detection, sub-pixel centroids, association, calibration and derivatives.
         .target(name: "Tracking", dependencies: ["Render"]),
         // Lossless frame-stream coder: range coder, ladder of pixel models, .occ container.
-        .target(name: "Codec", dependencies: ["Render", "Tracking"]),
+        .target(name: "Codec", dependencies: ["Render", "Tracking", "Discovery"]),
         // Symbolic regression: formulas, enumeration, constant fitting, description length.
         .target(name: "Discovery"),
         // Jobs that join the stages: scenario files, simulate, video.

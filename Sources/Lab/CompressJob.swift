@@ -12,13 +12,16 @@ public enum CompressJob {
         public var sceneBits: Double = 0
         public var rawBytes: Int
         public var seconds: Double
+        /// The law level's constants as fitted by the end of the stream.
+        public var lawConstants: [String: Double] = [:]
         public var bitsPerFrame: Double { Double(bytes * 8) / Double(max(frameBits.count, 1)) }
         public var ratio: Double { Double(rawBytes) / Double(max(bytes, 1)) }
     }
 
     /// Compress a frame folder with one model into `output` (written atomically).
     public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
-                                showProgress: Bool = true) throws -> Result {
+                                law: String? = nil, showProgress: Bool = true) throws -> Result {
+        if model == .law && law == nil { throw LabError("--model law needs --law 'ax = …; ay = …'") }
         let folder: FrameFolder
         do { folder = try FrameFolder(path: path) } catch { throw LabError("\(error)") }
         let first: Image
@@ -46,7 +49,7 @@ public enum CompressJob {
             let geometry = Geometry(width: first.width, height: first.height, channels: first.channels)
             var writer: StreamWriter
             do {
-                writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: folder.count, model: model, scene: scene)
+                writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: folder.count, model: model, scene: scene, law: law)
             } catch let e as CodecError { throw LabError("\(path): \(e.message)") }
             for k in 0..<folder.count {
                 let image: Image
@@ -61,7 +64,8 @@ public enum CompressJob {
             if rename(temporary, output) != 0 { throw LabError("\(output): cannot write file: \(String(cString: strerror(errno)))") }
             progress.finish()
             return Result(model: model, bytes: size, frameBits: writer.frameBits, sceneBits: writer.sceneBits,
-                          rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start))
+                          rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start),
+                          lawConstants: writer.lawConstants)
         } catch {
             progress.finish()
             try? handle.close()
@@ -103,11 +107,11 @@ public enum CompressJob {
 
     /// Code the same frames with every model level (each to a real stream, decoded back and
     /// compared); returns one result per level.
-    public static func ladder(frames path: String, scratch: String, showProgress: Bool = true) throws -> [Result] {
+    public static func ladder(frames path: String, scratch: String, law: String? = nil, showProgress: Bool = true) throws -> [Result] {
         var results: [Result] = []
-        for model in ModelKind.allCases {
+        for model in ModelKind.allCases where model != .law || law != nil {
             let file = (scratch as NSString).appendingPathComponent("ladder-\(model.rawValue).occ")
-            results.append(try compress(frames: path, output: file, model: model, force: true, showProgress: showProgress))
+            results.append(try compress(frames: path, output: file, model: model, force: true, law: law, showProgress: showProgress))
             try? FileManager.default.removeItem(atPath: file)
         }
         return results
@@ -120,6 +124,7 @@ public enum CompressJob {
             levels.append([
                 "model": r.model.rawValue, "bytes": r.bytes, "bits_per_frame": r.bitsPerFrame,
                 "scene_bits": (r.sceneBits * 10).rounded() / 10,
+                "law_constants": r.lawConstants,
                 "ratio_to_raw": r.ratio, "seconds": r.seconds,
                 "frame_bits": r.frameBits.map { ($0 * 10).rounded() / 10 },
             ])

@@ -249,6 +249,7 @@ struct Compress: ParsableCommand {
               occam compress frames/kepler --out kepler.occ
               occam compress frames/kepler --model temporal --out kepler-temporal.occ
               occam compress frames/kepler --ladder --json ladder.json
+              occam compress frames/kepler --model law --law 'ax = -k*x/r^3; ay = -k*y/r^3' --out k.occ
             """)
 
     @Argument(help: "Folder of frame_00000.png, frame_00001.png, … (scene.json is stored too).")
@@ -263,6 +264,9 @@ struct Compress: ParsableCommand {
     @Flag(help: "Code the frames with every model level and report each.")
     var ladder = false
 
+    @Option(help: "For --model law (and the ladder): the acceleration law, e.g. 'ax = -k*x/r^3; ay = -k*y/r^3', over t, x, y, vx, vy, r in the scene's units; other names are constants fitted while coding.")
+    var law: String?
+
     @Option(help: "With --ladder: write the ladder (bits per frame, per level) as JSON here.")
     var json: String?
 
@@ -276,7 +280,7 @@ struct Compress: ParsableCommand {
                 let scratch = NSTemporaryDirectory() + "occam-ladder-\(getpid())"
                 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
-                let results = try CompressJob.ladder(frames: frames, scratch: scratch)
+                let results = try CompressJob.ladder(frames: frames, scratch: scratch, law: law)
                 raw = results.first?.rawBytes ?? 0
                 print("\(frames): \(results.first?.frameBits.count ?? 0) frames, \(raw) raw bytes")
                 print("model        bytes   bits/frame   ratio to raw   seconds")
@@ -295,9 +299,12 @@ struct Compress: ParsableCommand {
             guard let kind = ModelKind(rawValue: model.lowercased()) else {
                 throw LabError("--model: unknown model '\(model)' (expected \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force)
+            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law)
             print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s",
                          out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds))
+            if !r.lawConstants.isEmpty {
+                print("law constants fitted while coding: " + r.lawConstants.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))
+            }
         } catch {
             fail(error)
         }

@@ -105,3 +105,32 @@ struct SeededGenerator: RandomNumberGenerator {
         return state ^ (state >> 29)
     }
 }
+
+@Suite struct ParseTests {
+    @Test func infixFormulasEvaluateLikeTheirText() throws {
+        let x = [1.5, 2.0, -0.5], y = [0.3, -1.0, 2.0]
+        func kepler(_ a: Double, _ b: Double) -> Double { -2 * a / pow(a * a + b * b, 1.5) }
+        func linear(_ a: Double, _ b: Double) -> Double { 2 * a - 3 * b + 0.1 }
+        func negSquare(_ a: Double, _ b: Double) -> Double { -(a * a) }
+        func functions(_ a: Double, _ b: Double) -> Double { abs(a).squareRoot() * cos(b) / 2 }
+        func leftAssociative(_ a: Double, _ b: Double) -> Double { a - b - 1 }
+        let cases: [(String, (Double, Double) -> Double)] = [
+            ("-k*x/(x^2 + y**2)^1.5", kepler),
+            ("2*x - 3*y + 1e-1", linear),
+            ("-x^2", negSquare),
+            ("sqrt(abs(x)) * cos(y) / k", functions),
+            ("x - y - 1", leftAssociative),
+        ]
+        for (text, f) in cases {
+            let parsed = try Formula.parse(text, variables: ["x", "y"])
+            var constants = parsed.formula.constants
+            for k in parsed.freeConstants { constants[k] = 2 }
+            let values = parsed.formula.evaluate([x, y], rows: 3, constants: constants)
+            for i in 0..<3 { #expect(abs(values[i] - f(x[i], y[i])) < 1e-12, "\(text) at row \(i)") }
+        }
+        let shared = try Formula.parse("k*x + k*y + c", variables: ["x", "y"])
+        #expect(shared.constantNames.compactMap { $0 } == ["k", "c"])
+        #expect { _ = try Formula.parse("x +", variables: ["x"]) } throws: { "\($0)".contains("ends too early") }
+        #expect { _ = try Formula.parse("x ) + 1", variables: ["x"]) } throws: { "\($0)".contains("unexpected ')'") }
+    }
+}

@@ -2,13 +2,14 @@ import Foundation
 
 /// The model levels of the ladder, in order of how much of the stream they understand.
 public enum ModelKind: String, CaseIterable, Sendable {
-    case intra, temporal, motion
+    case intra, temporal, motion, law
 
     var id: UInt8 {
         switch self {
         case .intra: 1
         case .temporal: 2
         case .motion: 3
+        case .law: 4
         }
     }
 
@@ -24,12 +25,18 @@ enum AnyFrameCoder {
     case temporal(FrameCoder<TemporalModel>)
     case motion(FrameCoder<MotionModel>)
 
-    init(_ kind: ModelKind, geometry g: Geometry) {
+    init(_ kind: ModelKind, geometry g: Geometry, law: MotionModel.LawContext? = nil) {
         switch kind {
         case .intra: self = .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
         case .temporal: self = .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
-        case .motion: self = .motion(FrameCoder(model: MotionModel(geometry: g), geometry: g))
+        case .motion, .law: self = .motion(FrameCoder(model: MotionModel(geometry: g, law: kind == .law ? law : nil), geometry: g))
         }
+    }
+
+    /// Fitted constants of the law level.
+    var lawConstants: [String: Double] {
+        if case .motion(let f) = self { return f.model.lawConstants }
+        return [:]
     }
 
     mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
@@ -111,6 +118,20 @@ struct SceneCoder {
     }
 }
 
+extension MotionModel.LawContext {
+    /// The law with the calibration of a scene.json (pixel and frame units without one).
+    static func make(law text: String, scene: Data) throws -> Self {
+        let law = try Law(text: text)
+        var pxPerUnit = 1.0, dt = 1.0, start = 0.0
+        if !scene.isEmpty, let object = try? JSONSerialization.jsonObject(with: scene) as? [String: Any] {
+            if let c = object["calibration"] as? [String: Any], let s = c["px_per_unit"] as? Double, s > 0, s.isFinite { pxPerUnit = s }
+            if let d = object["frame_interval"] as? Double, d > 0, d.isFinite { dt = d }
+            if let t = object["start_time"] as? Double, t.isFinite { start = t }
+        }
+        return Self(law: law, pxPerUnit: pxPerUnit, dt: dt, startTime: start)
+    }
+}
+
 /// Writes frames into an `.occ` file as they come; memory holds a few frames, not the stream.
 public struct StreamWriter {
     let handle: FileHandle
@@ -125,11 +146,12 @@ public struct StreamWriter {
     let payloadStart: Int
     /// Information content of each frame (bits), for the ladder.
     public private(set) var frameBits: [Double] = []
-    /// Bits spent on the scene metadata.
+    /// Bits spent on the scene metadata (and the law's text, for the law level).
     public private(set) var sceneBits = 0.0
 
     /// `handle` must be positioned at the start of an empty file.
-    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data) throws {
+    /// `law` (for the law level) is `ax = …; ay = …`; it is stored in the stream.
+    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: String? = nil) throws {
         guard (1...StreamFormat.maxSide).contains(geometry.width), (1...StreamFormat.maxSide).contains(geometry.height),
               geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
         else { throw CodecError("frames of \(geometry.width)x\(geometry.height)x\(geometry.channels) cannot be coded (limits: sides ≤ \(StreamFormat.maxSide), 1 or 3 channels)") }
@@ -138,7 +160,12 @@ public struct StreamWriter {
         self.handle = handle
         self.geometry = geometry
         self.frameCount = frameCount
-        coder = AnyFrameCoder(model, geometry: geometry)
+        var context: MotionModel.LawContext?
+        if model == .law {
+            guard let law else { throw CodecError("the law level needs a law (--law 'ax = …; ay = …')") }
+            context = try .make(law: law, scene: scene)
+        }
+        coder = AnyFrameCoder(model, geometry: geometry, law: context)
         var header = StreamFormat.magic
         header.append(le: StreamFormat.version)
         header.append(model.id)
@@ -152,8 +179,15 @@ public struct StreamWriter {
         payloadStart = header.count
         var sceneCoder = SceneCoder()
         _ = sceneCoder.code([UInt8](scene), coder: &counting)
+        if model == .law, let law {
+            var lawCoder = SceneCoder()
+            _ = lawCoder.code(Array(law.utf8), coder: &counting)
+        }
         sceneBits = counting.bits
     }
+
+    /// The law level's fitted constants after the frames coded so far.
+    public var lawConstants: [String: Double] { coder.lawConstants }
 
     /// Code one frame (pixels interleaved, rows top to bottom). Returns its information content in bits.
     @discardableResult
@@ -213,6 +247,8 @@ public struct StreamReader {
     public let frameCount: Int
     public let model: ModelKind
     public private(set) var scene: Data = Data()
+    /// The law of the law level, as stored in the stream.
+    public private(set) var law: String?
     /// Per block of `StreamFormat.blockSize` frames: pixel checksum and payload offset.
     public let index: [(crc: UInt32, offset: Int)]
     public let fileSize: Int
@@ -304,13 +340,22 @@ public struct StreamReader {
         self.frameCount = frames
         self.model = model
         self.index = entries
-        coder = AnyFrameCoder(model, geometry: g)
         decoder = payload(payloadStart, payloadLength)
         var sceneCoder = SceneCoder()
         guard let sceneBytes = sceneCoder.code([], coder: &decoder), CRC32.checksum(sceneBytes) == sceneCRC, !decoder.failed else {
             throw CodecError("\(path): scene metadata does not match its checksum (corrupt stream)")
         }
         scene = Data(sceneBytes)
+        var context: MotionModel.LawContext?
+        if model == .law {
+            var lawCoder = SceneCoder()
+            guard let bytes = lawCoder.code([], coder: &decoder), let text = String(bytes: bytes, encoding: .utf8),
+                  let c = try? MotionModel.LawContext.make(law: text, scene: scene)
+            else { throw CodecError("\(path): the stream's law cannot be read (corrupt stream)") }
+            context = c
+            law = text
+        }
+        coder = AnyFrameCoder(model, geometry: g, law: context)
     }
 
     /// Decode the next frame; at the end of each block, check the block's checksum.

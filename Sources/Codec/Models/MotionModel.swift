@@ -43,8 +43,34 @@ public struct MotionModel: PixelModel {
     /// Disc-fitted positions of the moving objects in each frame of `history`, keyed by centroid.
     var fitted: [[(cu: Double, cv: Double, u: Double, v: Double)]] = []
 
-    public init(geometry: Geometry) {
+    /// The `law` level: a dynamics law and the calibration its units need.
+    public struct LawContext: Sendable {
+        public var law: Law
+        /// Pixels per length unit, seconds (time units) per frame, time of frame 0.
+        public var pxPerUnit: Double
+        public var dt: Double
+        public var startTime: Double
+        public init(law: Law, pxPerUnit: Double, dt: Double, startTime: Double) {
+            self.law = law
+            self.pxPerUnit = pxPerUnit
+            self.dt = dt
+            self.startTime = startTime
+        }
+    }
+
+    var lawContext: LawContext?
+    /// Pixel position of the reference body (the brightest static object), averaged over frames.
+    var reference: (u: Double, v: Double, n: Double)?
+
+    /// The fitted constants of the law level, by name (empty for the motion level).
+    public var lawConstants: [String: Double] {
+        guard let l = lawContext?.law else { return [:] }
+        return Dictionary(uniqueKeysWithValues: zip(l.names, l.values))
+    }
+
+    public init(geometry: Geometry, law: LawContext? = nil) {
         self.geometry = geometry
+        self.lawContext = law
         temporal = TemporalModel(geometry: geometry)
         mean = Array(repeating: 0, count: geometry.count)
         count = Array(repeating: 0, count: geometry.count)
@@ -237,6 +263,20 @@ public struct MotionModel: PixelModel {
                 }
             }
         }
+        // The reference body: the brightest object that does not move.
+        let movingIDs = Set(moving.map(\.track.id))
+        if let brightest = tracks.filter({ !movingIDs.contains($0.id) && $0.points.count >= 2 })
+            .compactMap({ t in detections.first(where: { $0.u == t.points.last!.u && $0.v == t.points.last!.v }) })
+            .max(by: { $0.flux < $1.flux }) {
+            if var r = reference {
+                r.n = min(r.n + 1, 256)
+                r.u += (brightest.u - r.u) / r.n
+                r.v += (brightest.v - r.v) / r.n
+                reference = r
+            } else {
+                reference = (brightest.u, brightest.v, 1)
+            }
+        }
         // Appearance and next position of each moving object.
         let previousSprites = sprites
         sprites = []
@@ -282,10 +322,48 @@ public struct MotionModel: PixelModel {
                     track.points[k].v = f.v
                 }
             }
-            let next = track.predict(history.count)
+            let next = lawPrediction(track) ?? track.predict(history.count)
             sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness))
         }
+        lawContext?.law.fit()
         decodedFrames += 1
+    }
+
+    /// Image coordinates → physical (y up, origin at the reference body or the frame centre).
+    func physical(_ u: Double, _ v: Double, _ c: LawContext) -> (x: Double, y: Double) {
+        let origin = reference.map { ($0.u, $0.v) } ?? (Double(geometry.width) / 2, Double(geometry.height) / 2)
+        return ((u - origin.0) / c.pxPerUnit, -(v - origin.1) / c.pxPerUnit)
+    }
+
+    /// With a law: record the track's measured acceleration (from its last three fitted points)
+    /// for the constants, and predict its next position by a Störmer–Verlet step,
+    /// p(t+1) = 2p(t) − p(t−1) + a(state(t))·Δt². Nil without a law or enough points.
+    mutating func lawPrediction(_ track: PixelTrack) -> (u: Double, v: Double)? {
+        guard let c = lawContext else { return nil }
+        let p = track.points
+        let n = p.count
+        guard n >= 2, p[n - 1].frame == p[n - 2].frame + 1 else { return nil }
+        let s = c.pxPerUnit, dt = c.dt
+        let now = Double(decodedFrames)
+        let threeConsecutive = n >= 3 && p[n - 2].frame == p[n - 3].frame + 1
+        if threeConsecutive {
+            let (x, y) = physical(p[n - 2].u, p[n - 2].v, c)
+            lawContext!.law.add(
+                t: c.startTime + (now - 1) * dt, x: x, y: y,
+                vx: (p[n - 1].u - p[n - 3].u) / (2 * s * dt), vy: -(p[n - 1].v - p[n - 3].v) / (2 * s * dt),
+                ax: (p[n - 1].u - 2 * p[n - 2].u + p[n - 3].u) / (s * dt * dt),
+                ay: -(p[n - 1].v - 2 * p[n - 2].v + p[n - 3].v) / (s * dt * dt))
+        }
+        guard lawContext!.law.sampleCount >= max(1, lawContext!.law.names.count) else { return nil }
+        // Velocity at the last point: second-order backward difference when possible.
+        let vu = threeConsecutive ? (3 * p[n - 1].u - 4 * p[n - 2].u + p[n - 3].u) / 2 : p[n - 1].u - p[n - 2].u
+        let vv = threeConsecutive ? (3 * p[n - 1].v - 4 * p[n - 2].v + p[n - 3].v) / 2 : p[n - 1].v - p[n - 2].v
+        let (x, y) = physical(p[n - 1].u, p[n - 1].v, c)
+        let columns = [[c.startTime + now * dt], [x], [y], [vu / (s * dt)], [-vv / (s * dt)], [(x * x + y * y).squareRoot()]]
+        let a = lawContext!.law.acceleration(columns, rows: 1)
+        guard a.ax[0].isFinite, a.ay[0].isFinite else { return nil }
+        return (2 * p[n - 1].u - p[n - 2].u + a.ax[0] * s * dt * dt,
+                2 * p[n - 1].v - p[n - 2].v - a.ay[0] * s * dt * dt)
     }
 
     /// Median of one channel (the background level of colour frames).

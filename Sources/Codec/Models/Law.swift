@@ -1,0 +1,133 @@
+import Discovery
+import Foundation
+
+/// A dynamics law for the `law` level: the acceleration as formulas in the state,
+/// `ax = …; ay = …`, over t, x, y, vx, vy and r = √(x² + y²) in the scene's physical units
+/// (y up, origin at the reference body when there is one, else at the frame centre).
+/// Names that are not variables are constants, shared between the two formulas and fitted
+/// online — by encoder and decoder alike — to the accelerations of the decoded frames.
+public struct Law: Sendable {
+    public static let variables = ["t", "x", "y", "vx", "vy", "r"]
+    public let text: String
+    let ax: ParsedFormula
+    let ay: ParsedFormula
+    /// Names of the fitted constants and their current values.
+    public private(set) var names: [String] = []
+    public private(set) var values: [Double] = []
+    /// Recent samples: columns t, x, y, vx, vy, r and the measured ax, ay.
+    var samples: [[Double]] = Array(repeating: [], count: 8)
+    static let maxSamples = 256
+
+    public init(text: String) throws {
+        self.text = text
+        var parts: [String: ParsedFormula] = [:]
+        for statement in text.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+            let sides = statement.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard sides.count == 2, ["ax", "ay"].contains(sides[0]) else {
+                throw CodecError("--law: expected 'ax = …; ay = …' (got '\(statement.trimmingCharacters(in: .whitespaces))')")
+            }
+            do {
+                parts[sides[0]] = try Formula.parse(sides[1], variables: Self.variables)
+            } catch let e as DiscoveryError {
+                throw CodecError("--law: \(sides[0]): \(e.message)")
+            }
+        }
+        guard let ax = parts["ax"], let ay = parts["ay"] else { throw CodecError("--law: give both ax = … and ay = …") }
+        self.ax = ax
+        self.ay = ay
+        for f in [ax, ay] {
+            for case let name? in f.constantNames where !names.contains(name) {
+                names.append(name)
+                values.append(1)
+            }
+        }
+    }
+
+    /// Constants of one formula for the parameter vector `p`.
+    func constants(_ f: ParsedFormula, _ p: [Double]) -> [Double] {
+        f.constantNames.indices.map { k in
+            if let name = f.constantNames[k], let i = names.firstIndex(of: name) { return p[i] }
+            return f.formula.constants[k]
+        }
+    }
+
+    /// Accelerations for states given as columns t, x, y, vx, vy, r.
+    public func acceleration(_ columns: [[Double]], rows: Int, parameters p: [Double]? = nil) -> (ax: [Double], ay: [Double]) {
+        let p = p ?? values
+        return (ax.formula.evaluate(columns, rows: rows, constants: constants(ax, p)),
+                ay.formula.evaluate(columns, rows: rows, constants: constants(ay, p)))
+    }
+
+    /// Add a measured acceleration at a state (physical units).
+    mutating func add(t: Double, x: Double, y: Double, vx: Double, vy: Double, ax: Double, ay: Double) {
+        let row = [t, x, y, vx, vy, (x * x + y * y).squareRoot(), ax, ay]
+        for c in 0..<8 {
+            samples[c].append(row[c])
+            if samples[c].count > Self.maxSamples { samples[c].removeFirst() }
+        }
+    }
+
+    var sampleCount: Int { samples[0].count }
+
+    /// Refit the constants to the samples by a few damped Gauss–Newton steps from their
+    /// current values (finite-difference Jacobian).
+    mutating func fit(iterations: Int = 4) {
+        let n = sampleCount, m = names.count
+        guard m > 0, n >= 1 else { return }
+        let columns = Array(samples[0..<6])
+        func residuals(_ p: [Double]) -> [Double] {
+            let (px, py) = acceleration(columns, rows: n, parameters: p)
+            return (0..<n).map { samples[6][$0] - px[$0] } + (0..<n).map { samples[7][$0] - py[$0] }
+        }
+        var p = values
+        var r = residuals(p)
+        var cost = r.reduce(0) { $0 + $1 * $1 }
+        guard cost.isFinite else { return }
+        for _ in 0..<iterations {
+            var jacobian = [[Double]]()
+            for j in 0..<m {
+                var q = p
+                let h = 1e-6 * max(1, abs(p[j]))
+                q[j] += h
+                let rq = residuals(q)
+                jacobian.append((0..<(2 * n)).map { (r[$0] - rq[$0]) / h })   // ∂model/∂p_j
+            }
+            var ata = [Double](repeating: 0, count: m * m), atb = [Double](repeating: 0, count: m)
+            for a in 0..<m {
+                for i in 0..<(2 * n) { atb[a] += jacobian[a][i] * r[i] }
+                for b in 0..<m { for i in 0..<(2 * n) { ata[a * m + b] += jacobian[a][i] * jacobian[b][i] } }
+                ata[a * m + a] *= 1 + 1e-9
+            }
+            guard let step = Self.solve(ata, atb, m) else { return }
+            let q = zip(p, step).map { $0 + $1 }
+            let rq = residuals(q)
+            let newCost = rq.reduce(0) { $0 + $1 * $1 }
+            guard newCost.isFinite, newCost <= cost else { return }
+            p = q
+            r = rq
+            let improved = cost - newCost
+            cost = newCost
+            values = p
+            if improved <= 1e-15 * cost { return }
+        }
+    }
+
+    static func solve(_ a: [Double], _ b: [Double], _ m: Int) -> [Double]? {
+        var a = a, b = b
+        for col in 0..<m {
+            var pivot = col
+            for r in col..<m where abs(a[r * m + col]) > abs(a[pivot * m + col]) { pivot = r }
+            guard abs(a[pivot * m + col]) > 1e-300 else { return nil }
+            if pivot != col {
+                for c in 0..<m { a.swapAt(col * m + c, pivot * m + c) }
+                b.swapAt(col, pivot)
+            }
+            for r in 0..<m where r != col {
+                let f = a[r * m + col] / a[col * m + col]
+                for c in 0..<m { a[r * m + c] -= f * a[col * m + c] }
+                b[r] -= f * b[col]
+            }
+        }
+        return (0..<m).map { b[$0] / a[$0 * m + $0] }
+    }
+}
