@@ -22,7 +22,8 @@ import Render
             let original = try FrameFolder(path: "\(dir)/\(name)")
             for model in ModelKind.allCases {
                 let stream = "\(dir)/\(name)-\(model.rawValue).occ"
-                let result = try CompressJob.compress(frames: "\(dir)/\(name)", output: stream, model: model, force: false, showProgress: false)
+                let result = try CompressJob.compress(frames: "\(dir)/\(name)", output: stream, model: model, force: false,
+                                                     law: model == .law ? "ax = a*x + b*vy; ay = a*y - b*vx + c" : nil, showProgress: false)
                 #expect(result.frameBits.count == 12 && result.bytes > 0)
                 let restored = "\(dir)/\(name)-\(model.rawValue)"
                 #expect(try CompressJob.decompress(stream, output: restored, force: false, showProgress: false) == 12)
