@@ -6,6 +6,9 @@ frames in the same run:
 
   occam intra / temporal / motion   occam compress --model M, then occam decompress; pixels
                                     compared with the originals (a mismatch aborts the bench)
+  occam law                         the same with --model law and the law's form (constants are
+                                    fitted while coding): inverse square for the orbit, Lorentz
+                                    (a = w·(vy, −vx) + c) for the E×B drift
   PNG level 9                       Pillow (zlib level 9), one file per frame
   xz -9e, zstd --ultra -22 --long=27  on the raw concatenated frames
   FFV1                              ffmpeg -c:v ffv1 -level 3 (gray)
@@ -94,14 +97,19 @@ def peers(frames, work):
     return out
 
 
-def occam_levels(occam, folder, frames, work, repeats):
+LAWS = {"kepler": "ax = -k*x/r^3; ay = -k*y/r^3", "exb-drift": "ax = w*vy + cx; ay = -w*vx + cy"}
+
+
+def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    raw_mb = frames.size / 1e6
-    for model in ["intra", "temporal", "motion"]:
+    for model in ["intra", "temporal", "motion", "law"]:
+        if model == "law" and not law:
+            continue
         stream = os.path.join(work, f"{model}.occ")
+        extra = ["--law", law] if model == "law" else []
         enc, dec = [], []
         for _ in range(repeats):
-            enc.append(timed([occam, "compress", folder, "--model", model, "--out", stream, "--force"]))
+            enc.append(timed([occam, "compress", folder, "--model", model, "--out", stream, "--force"] + extra))
             restored = os.path.join(work, f"restored-{model}")
             dec.append(timed([occam, "decompress", stream, "--out", restored, "--force"]))
         back = load(restored)
@@ -145,7 +153,7 @@ def main():
             n = frames.shape[0]
             bound = noise_bound_bits(load(folders["clean"]), 2.0) if noisy else None
             sub = os.path.join(work, "w"); shutil.rmtree(sub, ignore_errors=True); os.makedirs(sub)
-            results = occam_levels(args.occam, folder, frames, sub, args.repeats)
+            results = occam_levels(args.occam, folder, frames, sub, args.repeats, LAWS.get(scenario))
             peer = peers(frames, sub)
             best_peer = min(b for b, _ in peer.values())
             for name, (b, te, td) in results.items():

@@ -5,7 +5,7 @@ public struct FrameCoder<Model: PixelModel>: Sendable {
     public private(set) var model: Model
     let geometry: Geometry
     var residuals: ResidualCoder
-    var rowFlags = [BitModel](repeating: BitModel(), count: 4)
+    var rowFlags = [BitModel](repeating: BitModel(), count: 8)
     var predictions: [Int32]
     var frameIndex = 0
 

@@ -26,7 +26,9 @@ public struct MotionModel: PixelModel {
     /// Structure of the predicted frame per pixel (bucket of its local gradient).
     var structure: [UInt8]
     /// Rows that a predicted object touches.
-    var objectRows: [Bool]
+    /// Per row: 0 without a predicted object, else 1 + how many of its predicted pixels sit near a
+    /// rounding boundary (0, 1–2, 3+), where a ±1 is likely.
+    var objectRows: [UInt8]
     /// Detections of the last few decoded frames (oldest first) and the frame index of the last.
     var history: [[Detection]] = []
     var decodedFrames = 0
@@ -77,7 +79,7 @@ public struct MotionModel: PixelModel {
         predicted = Array(repeating: 0, count: geometry.count)
         predictedInt = Array(repeating: 0, count: geometry.count)
         structure = Array(repeating: 0, count: geometry.count)
-        objectRows = Array(repeating: false, count: geometry.height)
+        objectRows = Array(repeating: 0, count: geometry.height)
         errors = Array(repeating: 0, count: 16 * 2)
     }
 
@@ -110,7 +112,7 @@ public struct MotionModel: PixelModel {
             sprites[k].v += Double(dv) / Self.quantum
         }
         for i in 0..<g.count { predicted[i] = mean[i] }
-        for k in objectRows.indices { objectRows[k] = false }
+        for k in objectRows.indices { objectRows[k] = 0 }
         drawn = []
         for s in sprites {
             let r = s.radius
@@ -119,7 +121,7 @@ public struct MotionModel: PixelModel {
             guard x0 <= x1, y0 <= y1 else { continue }
             drawn.append((s.u, s.v, r))
             for y in y0...y1 {
-                objectRows[y] = true
+                objectRows[y] = 1
                 for x in x0...x1 {
                     let f = Coverage.pixelFraction(i: x, j: y, cu: s.u, cv: s.v, radius: r)
                     if f == 0 { continue }
@@ -131,6 +133,15 @@ public struct MotionModel: PixelModel {
             predictedInt.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<src.count { dst[i] = Int32(min(255, max(0, src[i])) + 0.5) }   // round half up
             }
+        }
+        // Rows with objects: count the pixels whose predicted value is close to x.5.
+        for y in 0..<g.height where objectRows[y] > 0 {
+            var uncertain = 0
+            for k in (y * g.rowStride)..<((y + 1) * g.rowStride) {
+                let f = predicted[k] - predicted[k].rounded(.down)
+                if f > 0.3 && f < 0.7 && predicted[k] > 0.5 && predicted[k] < 254.5 { uncertain += 1 }
+            }
+            objectRows[y] = uncertain == 0 ? 1 : uncertain <= 2 ? 2 : 3
         }
         // Structure: the predicted frame's local gradient (0 where it is flat).
         let w = g.width, h = g.height, ch = g.channels, rs = g.rowStride
@@ -186,7 +197,7 @@ public struct MotionModel: PixelModel {
                     + min(residualBucket(westResidual), 1))
     }
 
-    public func rowContext(_ y: Int) -> Int { decodedFrames > 0 && objectRows[y] ? 1 : 0 }
+    public func rowContext(_ y: Int) -> Int { decodedFrames > 0 ? Int(objectRows[y]) : 0 }
 
     public mutating func learnRow(_ frame: UnsafePointer<UInt8>, y: Int, predictions: UnsafePointer<Int32>) {
         guard decodedFrames > 0 else { return }

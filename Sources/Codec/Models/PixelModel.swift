@@ -14,7 +14,7 @@ public protocol PixelModel: Sendable {
     /// Prediction (0…255) and residual context of pixel (x, y, c). `westResidual` is the
     /// residual of the pixel to the left in the same channel (0 at a row start).
     func predict(_ frame: UnsafePointer<UInt8>, x: Int, y: Int, c: Int, westResidual: Int) -> (prediction: Int, context: Int)
-    /// A hint in 0..<2 for the row-skip flag (e.g. whether an object is expected on this row).
+    /// A hint in 0..<4 for the row-skip flag (e.g. whether an object is expected on this row).
     func rowContext(_ y: Int) -> Int
     /// Called after each row with its decoded pixels and the predictions used.
     mutating func learnRow(_ frame: UnsafePointer<UInt8>, y: Int, predictions: UnsafePointer<Int32>)
