@@ -12,6 +12,8 @@ public enum CompressJob {
         public var sceneBits: Double = 0
         public var rawBytes: Int
         public var seconds: Double
+        /// Time in the coder alone (no PNG reading), seconds.
+        public var codingSeconds: Double = 0
         /// The law level's constants as fitted by the end of the stream.
         public var lawConstants: [String: Double] = [:]
         public var bitsPerFrame: Double { Double(bytes * 8) / Double(max(frameBits.count, 1)) }
@@ -48,6 +50,7 @@ public enum CompressJob {
         do {
             let geometry = Geometry(width: first.width, height: first.height, channels: first.channels)
             var writer: StreamWriter
+            var coding = 0.0
             do {
                 writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: folder.count, model: model, scene: scene, law: law)
             } catch let e as CodecError { throw LabError("\(path): \(e.message)") }
@@ -56,7 +59,9 @@ public enum CompressJob {
                 do {
                     image = k == 0 ? first : try folder.frame(k, expecting: (first.width, first.height, first.channels))
                 } catch { throw LabError("\(error)") }
+                let t0 = Date()
                 try writer.append(image.pixels)
+                coding += Date().timeIntervalSince(t0)
                 progress.set(done: k + 1)
             }
             let size = try writer.finish()
@@ -65,7 +70,7 @@ public enum CompressJob {
             progress.finish()
             return Result(model: model, bytes: size, frameBits: writer.frameBits, sceneBits: writer.sceneBits,
                           rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start),
-                          lawConstants: writer.lawConstants)
+                          codingSeconds: coding, lawConstants: writer.lawConstants)
         } catch {
             progress.finish()
             try? handle.close()
@@ -76,16 +81,20 @@ public enum CompressJob {
     }
 
     /// Decode a stream into a frame folder (PNG frames + scene.json), written atomically.
-    public static func decompress(_ input: String, output: String, force: Bool, showProgress: Bool = true) throws -> Int {
+    /// Returns the number of frames and the time spent decoding (without writing PNGs), seconds.
+    public static func decompress(_ input: String, output: String, force: Bool, showProgress: Bool = true) throws -> (frames: Int, codingSeconds: Double) {
         var reader: StreamReader
         do { reader = try StreamReader(path: input) } catch let e as CodecError { throw LabError(e.message) }
         let folder = try OutputFolder(destination: output, force: force)
         let progress = Progress(label: "decompress", total: reader.frameCount, enabled: showProgress && isatty(2) != 0)
         do {
             let g = reader.geometry
+            var coding = 0.0
             for k in 0..<reader.frameCount {
                 let pixels: [UInt8]
+                let t0 = Date()
                 do { pixels = try reader.next() } catch let e as CodecError { throw LabError(e.message) }
+                coding += Date().timeIntervalSince(t0)
                 let image = Image(width: g.width, height: g.height, channels: g.channels, pixels: pixels)
                 do {
                     try PNGFile.write(image, to: (folder.temporary as NSString).appendingPathComponent(FrameFolder.fileName(k)))
@@ -97,7 +106,7 @@ public enum CompressJob {
             }
             try folder.commit()
             progress.finish()
-            return reader.frameCount
+            return (reader.frameCount, coding)
         } catch {
             progress.finish()
             folder.discard()

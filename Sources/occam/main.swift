@@ -300,8 +300,8 @@ struct Compress: ParsableCommand {
                 throw LabError("--model: unknown model '\(model)' (expected \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law)
-            print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s",
-                         out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds))
+            print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s (coding %.1f MB/s)",
+                         out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds, Double(r.rawBytes) / 1e6 / max(r.codingSeconds, 1e-9)))
             if !r.lawConstants.isEmpty {
                 print("law constants fitted while coding: " + r.lawConstants.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))
             }
@@ -333,8 +333,8 @@ struct Decompress: ParsableCommand {
 
     func run() throws {
         do {
-            let n = try CompressJob.decompress(stream, output: out, force: force)
-            print("wrote \(n) frames to \(out)")
+            let (n, coding) = try CompressJob.decompress(stream, output: out, force: force)
+            print("wrote \(n) frames to \(out) (decoding \(String(format: "%.2f", coding)) s without PNG writing)")
         } catch {
             fail(error)
         }

@@ -52,9 +52,10 @@ enum AnyFrameCoder {
 struct CountingEncoder: BinaryCoder {
     var encoder = RangeEncoder()
     var bits = 0.0
+    let cost = costTable
     @inline(__always) mutating func code(_ bit: Int, p1: UInt32) -> Int {
         let p = min(max(p1, 1), 65535)
-        bits += costTable[Int((bit != 0 ? p : 65536 - p) >> 4)]
+        bits += cost[Int((bit != 0 ? p : 65536 - p) >> 4)]
         return encoder.code(bit, p1: p1)
     }
 }

@@ -23,6 +23,8 @@ public struct MotionModel: PixelModel {
     /// The predicted frame for the frame being coded.
     var predicted: [Double]
     var predictedInt: [Int32]
+    /// Per pixel: level and rounding-fraction class of the predicted value (see `beginFrame`).
+    var valueClass: [UInt8]
     /// Structure of the predicted frame per pixel (bucket of its local gradient).
     var structure: [UInt8]
     /// Rows that a predicted object touches.
@@ -79,6 +81,7 @@ public struct MotionModel: PixelModel {
         predicted = Array(repeating: 0, count: geometry.count)
         predictedInt = Array(repeating: 0, count: geometry.count)
         structure = Array(repeating: 0, count: geometry.count)
+        valueClass = Array(repeating: 0, count: geometry.count)
         objectRows = Array(repeating: 0, count: geometry.height)
         errors = Array(repeating: 0, count: 16 * 2)
     }
@@ -132,6 +135,22 @@ public struct MotionModel: PixelModel {
         predicted.withUnsafeBufferPointer { src in
             predictedInt.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<src.count { dst[i] = Int32(min(255, max(0, src[i])) + 0.5) }   // round half up
+            }
+        }
+        // Class of each predicted value: its level near the clipping limits, where the noise is
+        // one-sided, and its fraction — near a rounding boundary (x.5) a ±1 is likely, and its
+        // sign follows the side.
+        predicted.withUnsafeBufferPointer { src in
+            valueClass.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<src.count {
+                    let v = min(255, max(0, src[i]))
+                    let whole = Int(v)
+                    let f = v - Double(whole)
+                    let fraction = f < 0.35 ? 0 : f < 0.5 ? 1 : f < 0.65 ? 2 : 3
+                    let plain = Int(v + 0.5)
+                    let level = plain <= 2 ? plain : plain >= 253 ? 4 : 3
+                    dst[i] = UInt8(fraction * 5 + level)
+                }
             }
         }
         // Rows with objects: count the pixels whose predicted value is close to x.5.
@@ -188,12 +207,7 @@ public struct MotionModel: PixelModel {
         let useCorrected = structure[i] > 0 && errors[bucket * 2 + 1] < errors[bucket * 2]
         let prediction = useCorrected ? min(255, max(0, plain + med(ew, en, enw))) : plain
         // The predicted level matters near the clipping limits, where the noise is one-sided.
-        let level = plain <= 2 ? plain : plain >= 253 ? 4 : 3
-        // Where the predicted value lies near a rounding boundary (x.5) a ±1 is likely, and its
-        // sign follows the side: the fraction of the predicted value is part of the context.
-        let f = predicted[i] - (predicted[i]).rounded(.down)
-        let fraction = f < 0.35 ? 0 : f < 0.5 ? 1 : f < 0.65 ? 2 : 3
-        return (prediction, 64 + (((fraction * 5 + level) * 16 + bucket) * 2 + (useCorrected ? 1 : 0)) * 2
+        return (prediction, 64 + ((Int(valueClass[i]) * 16 + bucket) * 2 + (useCorrected ? 1 : 0)) * 2
                     + min(residualBucket(westResidual), 1))
     }
 
