@@ -7,7 +7,9 @@ import Render
 /// unaffected by clipping at 0 (a black background with noise) and by objects as long as they
 /// cover less than about 2 % of the frame. The level is q(84.13 %) − σ (the median for clean
 /// frames, where σ is below half a grey level). Quantiles interpolate
-/// within unit-wide grey-level bins, which is how an 8-bit sensor quantises.
+/// within unit-wide grey-level bins, which is how an 8-bit sensor quantises. When objects cover
+/// too much of the frame for that (the estimate is far above q(84.13 %) − q(50 %)), the latter
+/// is used instead, with the median as the level.
 public struct Background: Sendable, Equatable {
     /// Background grey level (before clipping).
     public var level: Double
@@ -46,10 +48,20 @@ public struct Background: Sendable, Equatable {
             }
             return 255.5
         }
-        let q84 = quantile(0.841345), q98 = quantile(0.977250)
-        sigma = max(0, q98 - q84)
-        // Below half a grey level the spread is quantisation, not noise: the median is the level.
-        level = sigma < 0.5 ? quantile(0.5) : q84 - sigma
+        let q50 = quantile(0.5), q84 = quantile(0.841345), q98 = quantile(0.977250)
+        let upper = max(0, q98 - q84)
+        // Objects covering more than ~2 % of the frame reach the 97.7 % point and inflate the
+        // upper estimate; the median-to-84 % spread tolerates up to ~16 % (and reads ~15 % low
+        // when the noise is clipped at black). Far apart, trust the lower one.
+        let lower = max(0, q84 - q50)
+        if upper > 1.5 * lower + 1 {
+            sigma = lower
+            level = q50
+        } else {
+            sigma = upper
+            // Below half a grey level the spread is quantisation, not noise: the median is the level.
+            level = sigma < 0.5 ? q50 : q84 - sigma
+        }
     }
 }
 
@@ -119,8 +131,28 @@ public struct Detector: Sendable {
     /// Objects in `image`, and the background they were measured against.
     public func detect(_ image: Image) -> (detections: [Detection], background: Background) {
         let lum = Self.luminance(image)
-        let background = image.channels == 1 ? Background(grey: image.pixels) : Background(luminance: lum)
-        return (detect(luminance: lum, width: image.width, height: image.height, background: background), background)
+        var background = image.channels == 1 ? Background(grey: image.pixels) : Background(luminance: lum)
+        var found = detect(luminance: lum, width: image.width, height: image.height, background: background)
+        // The noise estimate assumes objects cover under ~2 % of the frame. When they cover more
+        // (large discs in a small frame) it comes out too high; measure it again without the
+        // objects found (grown by the margin) and detect again.
+        let w = image.width, h = image.height, m = options.margin
+        var covered = 0
+        for d in found { covered += (min(w - 1, d.maxX + m) - max(0, d.minX - m) + 1) * (min(h - 1, d.maxY + m) - max(0, d.minY - m) + 1) }
+        if covered * 100 > w * h {
+            var mask = [Bool](repeating: false, count: w * h)
+            for d in found {
+                for y in max(0, d.minY - m)...min(h - 1, d.maxY + m) {
+                    for x in max(0, d.minX - m)...min(w - 1, d.maxX + m) { mask[y * w + x] = true }
+                }
+            }
+            let rest = lum.indices.filter { !mask[$0] }.map { lum[$0] }
+            if rest.count * 2 >= lum.count {
+                background = Background(luminance: rest)
+                found = detect(luminance: lum, width: w, height: h, background: background)
+            }
+        }
+        return (found, background)
     }
 
     public func detect(luminance lum: [Double], width: Int, height: Int, background: Background) -> [Detection] {

@@ -184,8 +184,8 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     /// level (whose quadratic extrapolation misses the curvature's change) and than a wrong law
     /// (uniform gravity), fits ω² = k/R³, and decodes pixel-exactly.
     @Test func theRightLawCompressesBest() throws {
-        let g = Geometry(width: 64, height: 64, channels: 1)
-        let omega = 2 * Double.pi / 30, radius = 20.0
+        let g = Geometry(width: 48, height: 48, channels: 1)
+        let omega = 2 * Double.pi / 30, radius = 14.0
         func disc(_ frame: inout [UInt8], _ u: Double, _ v: Double, _ r: Double, _ b: Double) {
             for y in max(0, Int(v - r) - 1)...min(g.height - 1, Int(v + r) + 1) {
                 for x in max(0, Int(u - r) - 1)...min(g.width - 1, Int(u + r) + 1) {
@@ -200,11 +200,11 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
                 }
             }
         }
-        let frames: [[UInt8]] = (0..<60).map { f in
+        let frames: [[UInt8]] = (0..<120).map { f in
             var frame = [UInt8](repeating: 0, count: g.count)
-            disc(&frame, 32.2, 31.7, 4, 250)
+            disc(&frame, 24.2, 23.7, 4, 250)
             let phase = omega * Double(f)
-            disc(&frame, 32.2 + radius * cos(phase), 31.7 - radius * sin(phase), 2.5, 180)
+            disc(&frame, 24.2 + radius * cos(phase), 23.7 - radius * sin(phase), 2.5, 180)
             return frame
         }
         func code(_ model: ModelKind, _ law: String?) throws -> (Int, [String: Double]) {
@@ -216,12 +216,17 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             let size = try writer.finish()
             try handle.close()
             var reader = try StreamReader(path: path)
-            #expect(reader.law == law)
+            #expect(reader.law == (model == .law ? law : nil))
             for f in frames { #expect(try reader.next() == f) }
             return (size, writer.lawConstants)
         }
         let motion = try code(.motion, nil).0
+        let learned = try code(.learned, nil).0
         let (right, constants) = try code(.law, "ax = -k*x/r^3; ay = -k*y/r^3")
+        // The given law needs no learning; the learned level (30 weights) must first gather 60
+        // samples, so on a stream this short it does not beat the motion level — on the
+        // 600-frame Kepler and four-planet streams it does (bench/compress).
+        #expect(right < learned, "law \(right) bytes, learned \(learned)")
         let (wrong, _) = try code(.law, "ax = 0; ay = -g")
         #expect(right < motion, "law \(right) bytes, motion \(motion)")
         #expect(right < wrong, "right law \(right) bytes, wrong law \(wrong)")

@@ -24,6 +24,18 @@ private func medianOf(_ values: [Double]) -> Double {
         #expect(abs(b.level - level) < 0.1 * noise + 0.15, "level \(b.level) for \(level)")
     }
 
+    /// Large objects in a small frame (here 6 % of the pixels) must not be taken for noise.
+    @Test(arguments: [0.0, 2.0])
+    func bigObjectsDoNotInflateTheNoise(noise: Double) {
+        let sketch = Sketch(width: 48, height: 48, background: 20, noise: noise)
+        let image = sketch.draw([.init(u: 24.2, v: 23.7, shape: .disc(radius: 5), brightness: 230),
+                                 .init(u: 38, v: 12, shape: .disc(radius: 3), brightness: 180)], frame: 1)
+        let (found, b) = Detector().detect(image)
+        #expect(abs(b.sigma - noise) < 0.2 * noise + 0.3, "σ \(b.sigma)")
+        #expect(abs(b.level - 20) < 0.3 * noise + 0.3, "level \(b.level)")
+        #expect(found.count == 2)
+    }
+
     /// The accuracy: ≤ 0.02 px RMS clean, ≤ 0.1 px with σ = 2 noise, on discs this test
     /// draws itself at many sub-pixel offsets, and on Gaussian blobs (another renderer's look).
     @Test(arguments: [

@@ -2,7 +2,7 @@ import Foundation
 
 /// The model levels of the ladder, in order of how much of the stream they understand.
 public enum ModelKind: String, CaseIterable, Sendable {
-    case intra, temporal, motion, law
+    case intra, temporal, motion, learned, law
 
     var id: UInt8 {
         switch self {
@@ -10,6 +10,7 @@ public enum ModelKind: String, CaseIterable, Sendable {
         case .temporal: 2
         case .motion: 3
         case .law: 4
+        case .learned: 5
         }
     }
 
@@ -29,7 +30,8 @@ enum AnyFrameCoder {
         switch kind {
         case .intra: self = .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
         case .temporal: self = .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
-        case .motion, .law: self = .motion(FrameCoder(model: MotionModel(geometry: g, law: kind == .law ? law : nil), geometry: g))
+        case .motion, .law, .learned:
+            self = .motion(FrameCoder(model: MotionModel(geometry: g, law: kind == .motion ? nil : law), geometry: g))
         }
     }
 
@@ -122,7 +124,13 @@ struct SceneCoder {
 extension MotionModel.LawContext {
     /// The law with the calibration of a scene.json (pixel and frame units without one).
     static func make(law text: String, scene: Data) throws -> Self {
-        let law = try Law(text: text)
+        make(try Law(text: text), scene: scene)
+    }
+
+    /// The learned level: the quadratic library, fitted online.
+    static func make(learned scene: Data) -> Self { make(Law.quadraticLibrary(), scene: scene) }
+
+    static func make(_ law: Law, scene: Data) -> Self {
         var pxPerUnit = 1.0, dt = 1.0, start = 0.0
         if !scene.isEmpty, let object = try? JSONSerialization.jsonObject(with: scene) as? [String: Any] {
             if let c = object["calibration"] as? [String: Any], let s = c["px_per_unit"] as? Double, s > 0, s.isFinite { pxPerUnit = s }
@@ -165,6 +173,8 @@ public struct StreamWriter {
         if model == .law {
             guard let law else { throw CodecError("the law level needs a law (--law 'ax = …; ay = …')") }
             context = try .make(law: law, scene: scene)
+        } else if model == .learned {
+            context = .make(learned: scene)
         }
         coder = AnyFrameCoder(model, geometry: geometry, law: context)
         var header = StreamFormat.magic
@@ -355,6 +365,8 @@ public struct StreamReader {
             else { throw CodecError("\(path): the stream's law cannot be read (corrupt stream)") }
             context = c
             law = text
+        } else if model == .learned {
+            context = .make(learned: scene)
         }
         coder = AnyFrameCoder(model, geometry: g, law: context)
     }

@@ -16,7 +16,27 @@ public struct Law: Sendable {
     public private(set) var values: [Double] = []
     /// Recent samples: columns t, x, y, vx, vy, r and the measured ax, ay.
     var samples: [[Double]] = Array(repeating: [], count: 8)
-    static let maxSamples = 256
+    /// How many recent samples the constants are fitted to.
+    public var window = 256
+    /// Gauss–Newton steps per refit (one suffices for a model linear in its constants).
+    public var iterations = 4
+
+    /// The `learned` level's model: no law is given, so each acceleration component is a
+    /// general quadratic in the state (1, x, y, vx, vy and their 10 products, 15 weights per
+    /// axis), fitted by least squares to the last `window` measured accelerations — a local
+    /// dynamics model learned while coding (SINDy-style library regression, online). The window
+    /// holds about four samples per weight.
+    public static func quadraticLibrary(window: Int = 64) -> Law {
+        let terms = ["1", "x", "y", "vx", "vy", "x*x", "x*y", "x*vx", "x*vy", "y*y", "y*vx", "y*vy", "vx*vx", "vx*vy", "vy*vy"]
+        func axis(_ prefix: String) -> String {
+            terms.enumerated().map { "\(prefix)\($0.offset)*\($0.element)" }.joined(separator: " + ")
+        }
+        // The text is fixed and valid; parsing it cannot fail.
+        var law = try! Law(text: "ax = \(axis("a")); ay = \(axis("b"))")
+        law.window = window
+        law.iterations = 1
+        return law
+    }
 
     public init(text: String) throws {
         self.text = text
@@ -63,7 +83,7 @@ public struct Law: Sendable {
         let row = [t, x, y, vx, vy, (x * x + y * y).squareRoot(), ax, ay]
         for c in 0..<8 {
             samples[c].append(row[c])
-            if samples[c].count > Self.maxSamples { samples[c].removeFirst() }
+            if samples[c].count > window { samples[c].removeFirst() }
         }
     }
 
@@ -71,7 +91,7 @@ public struct Law: Sendable {
 
     /// Refit the constants to the samples by a few damped Gauss–Newton steps from their
     /// current values (finite-difference Jacobian).
-    mutating func fit(iterations: Int = 4) {
+    mutating func fit() {
         let n = sampleCount, m = names.count
         guard m > 0, n >= 1 else { return }
         let columns = Array(samples[0..<6])

@@ -379,7 +379,8 @@ public struct MotionModel: PixelModel {
                 ax: (p[n - 1].u - 2 * p[n - 2].u + p[n - 3].u) / (s * dt * dt),
                 ay: -(p[n - 1].v - 2 * p[n - 2].v + p[n - 3].v) / (s * dt * dt))
         }
-        guard lawContext!.law.sampleCount >= max(1, lawContext!.law.names.count) else { return nil }
+        // Predict only once the constants are overdetermined (two samples per constant).
+        guard lawContext!.law.sampleCount >= max(1, 2 * lawContext!.law.names.count) else { return nil }
         // Velocity at the last point: second-order backward difference when possible.
         let vu = threeConsecutive ? (3 * p[n - 1].u - 4 * p[n - 2].u + p[n - 3].u) / 2 : p[n - 1].u - p[n - 2].u
         let vv = threeConsecutive ? (3 * p[n - 1].v - 4 * p[n - 2].v + p[n - 3].v) / 2 : p[n - 1].v - p[n - 2].v
