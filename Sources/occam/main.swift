@@ -239,10 +239,12 @@ struct Compress: ParsableCommand {
         abstract: "Compress a frame folder losslessly into an .occ stream, or measure the model ladder.",
         discussion: """
             Codes every pixel with an adaptive binary range coder driven by a pixel model: \
-            intra (neighbours in the frame), temporal (adds the previous frame) or motion (a \
+            intra (neighbours in the frame), temporal (adds the previous frame), motion (a \
             predicted frame: the static scene averaged over decoded frames plus moving objects \
-            found, extrapolated and drawn as discs). The decoder runs the same models on the \
-            same decoded pixels, so nothing learned is stored. --ladder codes the stream with \
+            found, fitted as discs and extrapolated), learned (object motion from a dynamics \
+            model learned while coding) or law (object motion from the acceleration law given \
+            with --law). The decoder runs the same models on the same decoded pixels, so \
+            nothing learned is stored. --ladder codes the stream with \
             every level and reports bits per frame for each.
 
             Examples:

@@ -4,7 +4,7 @@ Streams (600 frames, 256x256, grey): simulations/kepler.yaml and simulations/exb
 each clean and with Gaussian sensor noise sigma = 2 grey levels. Every coder runs on the same
 frames in the same run:
 
-  occam intra / temporal / motion   occam compress --model M, then occam decompress; pixels
+  occam intra / temporal / motion / learned   occam compress --model M, then occam decompress; pixels
                                     compared with the originals (a mismatch aborts the bench)
   occam law                         the same with --model law and the law's form (constants are
                                     fitted while coding): inverse square for the orbit, Lorentz
@@ -109,7 +109,7 @@ LAWS = {"kepler": "ax = -k*x/r^3; ay = -k*y/r^3", "exb-drift": "ax = w*vy + cx; 
 
 def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    for model in ["intra", "temporal", "motion", "law"]:
+    for model in ["intra", "temporal", "motion", "learned", "law"]:
         if model == "law" and not law:
             continue
         stream = os.path.join(work, f"{model}.occ")
