@@ -304,7 +304,9 @@ struct Compress: ParsableCommand {
             let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law)
             print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s (coding %.1f MB/s)",
                          out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds, Double(r.rawBytes) / 1e6 / max(r.codingSeconds, 1e-9)))
-            if !r.lawConstants.isEmpty {
+            if kind == .learned {
+                print("learned \(r.lawConstants.count) weights of the dynamics model while coding (none stored)")
+            } else if !r.lawConstants.isEmpty {
                 print("law constants fitted while coding: " + r.lawConstants.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))
             }
         } catch {
