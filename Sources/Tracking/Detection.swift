@@ -224,11 +224,17 @@ public struct Detector: Sendable {
             }
             // First pass: the whole window. Then a circular aperture a little larger than the
             // object, recentred a few times: fewer background pixels, so less noise.
+            // With little net flux (negative weights from the background subtraction) the centroid
+            // can land anywhere, even at ±∞: such a blob is not measurable and is skipped.
+            func inside(_ u: Double, _ v: Double) -> Bool {
+                u >= Double(x0) && u <= Double(x1 + 1) && v >= Double(y0) && v <= Double(y1 + 1)
+            }
             guard var c = weightedCentroid(lum, width: width, id: id, label: label, local: local,
-                                           box: (x0, x1, y0, y1), aperture: nil)
+                                           box: (x0, x1, y0, y1), aperture: nil), inside(c.u, c.v)
             else { continue }
             let areaRadius = (Double(component.pixels.count) / Double.pi).squareRoot()
-            let apertureRadius = max(c.radius, areaRadius) + options.apertureMargin
+            let boxRadius = Double(max(x1 - x0, y1 - y0) + 1)
+            let apertureRadius = min(c.radius.isFinite ? max(c.radius, areaRadius) : areaRadius, boxRadius) + options.apertureMargin
             for _ in 0..<options.apertureIterations {
                 let ax0 = max(0, Int((c.u - apertureRadius - 1).rounded(.down)))
                 let ax1 = min(width - 1, Int((c.u + apertureRadius + 1).rounded(.up)))
@@ -238,6 +244,7 @@ public struct Detector: Sendable {
                       let next = weightedCentroid(lum, width: width, id: id, label: label, local: local,
                                                   box: (ax0, ax1, ay0, ay1), aperture: (c.u, c.v, apertureRadius))
                 else { break }
+                guard inside(next.u, next.v) else { break }
                 let moved = abs(next.u - c.u) + abs(next.v - c.v)
                 c = (next.u, next.v, c.radius, next.flux, next.spread)
                 if moved < 1e-4 { break }

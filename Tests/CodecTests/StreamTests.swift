@@ -166,6 +166,9 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     static let fuzzFindings = [
         // Trailer with a payload length near 2^63: the offset check overflowed (arithmetic trap).
         "T0NDQU1WSUQBAAEBGAAAABAAAAAEAAAAAAAAAOPQ/brGgAWThzlKDSmepbguND9wVxg1PaWqAOYvJcfCxjMAAAAAhgAAAAAAAADhe/dCEkkqEnOty4t7+Iwy/DiVEc8UIEMAAAAAAAAAAGWOmkuaiLBCEwAAAAAAAACbDPNBbFWjQh4AAAAAAAAAFdXfKNP0nUIoAAAAAAAAADYAAAAAAAAAVgAAAAAAAADLakkA49D9usaABZPOAAAAAE9DQ0FNRU5E",
+        // Noise-like frames with a blob of tiny net flux: the detector's centroid went to −∞ and
+        // its conversion to a pixel index trapped (found on the law-level format).
+        "T0NDQU1WSUQBAAQBGAAAABAAAAAEAAAAHXnQCLQgtyh1V6vMD9JXD1imurq89W1kO3VQEMlSa32JBy5294lNJi4lHdSGIM9E9EaORIOu6g6vaLyTXVYL0mP8YLvp1dQQxAutN2oBotWkPDgruyjzKVM88Akz4BetpmrlC1mwOGlLvOcmOXVnSNXueg2JpUWU2bZwl0/xejsRP2ACD4ZkjbBXpKMrxyOZVjKCPMEF5d5FRAwkmwOygNwNqa8d1iFbqgwLcJ/jTtVITlZJGgRb6beFF1BtaCBeV+Ie+Q0dqR3UHvFkbki1HssIS6Z1zHIhm/k3/Ws1lxaxPmusaZ8zUiWaMpdXKIRy8uFWAZC6OGGdR2WWzR+UzT3+2TgW7s/VfdtSaWm4dgKSlqESbgHjRunvFCBrslQEXTkwEv+So3mPR61C0BMDbLX7lN9FKuGSj2LeZJO1wmPMoRftcvyYRh5tkrdmkb8MMQn1GvamHYiUfn98a/zZed6+kacKbnnz4wJHkAHAdxsgKk7QIQl7dMdB9lJ2kTZwQ0MLleipOpv9ykvZ0YiZGVNFAH5dqBMZ/TTeBo+AiFizUXOk8Br4SQO7Zx0YZf+vEyDBncg8f3uCU4cxFnCBY+V5+hUtm5XqOB7/65xv0kgy/ayPTar3ibmwlPIP+YYb7yeclBvkWcKhLGb0kx7RLcVTrz5nb2krjrRi0oyEe1P4lasvIYsYFCGC8N5nhNsJy2c8U56T9NKAoP66WZ9KSzog8IW80AJ7Ij+EYiMDlyVlHrykpSscwTqjJ9f2yzF5cK6leaqQD4mexW5e9CBVIRQvpvUw7u0QRfbkKeiBa10Q6WWElSMyJvmabPQ2YfOFZJPbmggkE92pBdMNV7GMn9PHbq+03bQwGyTEHyVX+rpyQXhMfzbvKeDg7iwQsu8jRlbSU6L3ZTDankLainPkCD4rew7TZfVeTx069ABsNiIVUwIAAAAAAAC1AgAAAAAAANUCAAAAAAAAZlebd0AAAABPQ0NBTUVORA==",
     ]
 
     @Test(arguments: fuzzFindings)
