@@ -191,17 +191,7 @@ public struct MotionModel: PixelModel {
         let g = geometry
         let i = (y * g.width + x) * g.channels + c
         let plain = Int(predictedInt[i])
-        // Misprediction of the neighbours.
-        let s = g.rowStride, ch = g.channels
-        var ew = 0, en = 0, enw = 0, ene = 0
-        if x > 0 { ew = Int(frame[i - ch]) - Int(predictedInt[i - ch]) }
-        if y > 0 {
-            en = Int(frame[i - s]) - Int(predictedInt[i - s])
-            if x > 0 { enw = Int(frame[i - s - ch]) - Int(predictedInt[i - s - ch]) }
-            if x + 1 < g.width { ene = Int(frame[i - s + ch]) - Int(predictedInt[i - s + ch]) }
-        }
-        let activity = abs(ew) + abs(en) + abs(enw) + abs(ene)
-        let bucket = Int(structure[i]) * 4 + residualBucket(activity / 2)
+        let (ew, en, enw, bucket) = neighbourErrors(frame, i: i, x: x, y: y)
         // Where the predicted frame is flat, mispredictions are noise: correcting by the
         // neighbours' noise only mixes distributions. Corrections are for object edges.
         let useCorrected = structure[i] > 0 && errors[bucket * 2 + 1] < errors[bucket * 2]
@@ -213,6 +203,23 @@ public struct MotionModel: PixelModel {
 
     public func rowContext(_ y: Int) -> Int { decodedFrames > 0 ? Int(objectRows[y]) : 0 }
 
+    /// How the decoded neighbours W, N, NW differ from the predicted frame, and the selection
+    /// bucket (structure of the predicted frame × activity of those differences incl. NE).
+    /// Shared by `predict` and `learnRow`, so both see the same numbers.
+    @inline(__always)
+    func neighbourErrors(_ frame: UnsafePointer<UInt8>, i: Int, x: Int, y: Int) -> (Int, Int, Int, Int) {
+        let s = geometry.rowStride, ch = geometry.channels
+        var ew = 0, en = 0, enw = 0, ene = 0
+        if x > 0 { ew = Int(frame[i - ch]) - Int(predictedInt[i - ch]) }
+        if y > 0 {
+            en = Int(frame[i - s]) - Int(predictedInt[i - s])
+            if x > 0 { enw = Int(frame[i - s - ch]) - Int(predictedInt[i - s - ch]) }
+            if x + 1 < geometry.width { ene = Int(frame[i - s + ch]) - Int(predictedInt[i - s + ch]) }
+        }
+        let activity = abs(ew) + abs(en) + abs(enw) + abs(ene)
+        return (ew, en, enw, Int(structure[i]) * 4 + residualBucket(activity / 2))
+    }
+
     public mutating func learnRow(_ frame: UnsafePointer<UInt8>, y: Int, predictions: UnsafePointer<Int32>) {
         guard decodedFrames > 0 else { return }
         let g = geometry
@@ -223,17 +230,8 @@ public struct MotionModel: PixelModel {
                 if structure[i] == 0 { continue }
                 let value = Int32(frame[i])
                 let plain = predictedInt[i]
-                let s = g.rowStride, ch = g.channels
-                var ew: Int32 = 0, en: Int32 = 0, enw: Int32 = 0, ene: Int32 = 0
-                if x > 0 { ew = Int32(frame[i - ch]) - predictedInt[i - ch] }
-                if y > 0 {
-                    en = Int32(frame[i - s]) - predictedInt[i - s]
-                    if x > 0 { enw = Int32(frame[i - s - ch]) - predictedInt[i - s - ch] }
-                    if x + 1 < g.width { ene = Int32(frame[i - s + ch]) - predictedInt[i - s + ch] }
-                }
-                let activity = Int(abs(ew) + abs(en) + abs(enw) + abs(ene))
-                let bucket = Int(structure[i]) * 4 + residualBucket(activity / 2)
-                let corrected = min(255, max(0, plain + Int32(med(Int(ew), Int(en), Int(enw)))))
+                let (ew, en, enw, bucket) = neighbourErrors(frame, i: i, x: x, y: y)
+                let corrected = min(255, max(0, plain + Int32(med(ew, en, enw))))
                 // Exponentially decayed error sums (×15/16 per update), in 1/16 units.
                 errors[bucket * 2] += abs(value - plain) * 16 - errors[bucket * 2] / 16
                 errors[bucket * 2 + 1] += abs(value - corrected) * 16 - errors[bucket * 2 + 1] / 16
