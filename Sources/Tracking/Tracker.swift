@@ -32,6 +32,8 @@ public struct Track: Sendable {
     public var samples: [Sample]
     /// Why the track ended early, if it did.
     public var endReason: String?
+    /// Frames in which the object was hidden in a merged blob or cut by the border (no point).
+    public var hiddenFrames = 0
     /// Position noise estimated from the track, in pixels.
     public var noisePx: Double
     /// Mean radius in pixels and mean flux (grey levels).
@@ -171,7 +173,7 @@ public struct Tracker: Sendable {
                     sigmaAX: d[0].acceleration[i].sigma / s / (dt * dt), sigmaAY: d[1].acceleration[i].sigma / s / (dt * dt),
                     u: p.u, v: p.v, flux: p.flux))
             }
-            tracks.append(Track(name: names[k], role: roles[k], samples: samples, endReason: t.endReason,
+            tracks.append(Track(name: names[k], role: roles[k], samples: samples, endReason: t.endReason, hiddenFrames: t.hiddenFrames,
                                 noisePx: d[0].noise, radiusPx: mean(t.points.map(\.radius)), flux: mean(t.points.map(\.flux))))
         }
         return TrackSet(tracks: tracks, calibration: calibration, originPx: origin, originDescription: originDescription,

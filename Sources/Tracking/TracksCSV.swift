@@ -25,7 +25,8 @@ extension TrackSet {
                 + String(format: "; %d frames of %dx%d", frameCount, imageSize.width, imageSize.height),
         ]
         for t in tracks {
-            let ended = t.endReason.map { "; ended: \($0)" } ?? ""
+            let ended = (t.hiddenFrames > 0 ? "; hidden (merged or at the border) in \(t.hiddenFrames) frames" : "")
+                + (t.endReason.map { "; ended: \($0)" } ?? "")
             lines.append(String(format: "# %@: %@, %d points, frames %d-%d, radius %.2f px, position noise %.4f px",
                                 t.name, t.role.rawValue, t.samples.count, t.samples.first?.frame ?? 0,
                                 t.samples.last?.frame ?? 0, t.radiusPx, t.noisePx) + ended)

@@ -186,6 +186,8 @@ private func medianOf(_ values: [Double]) -> Double {
         let reference = try #require(set.reference)
         #expect(abs(set.originPx.u - star.u) < 0.05 && abs(set.originPx.v - star.v) < 0.05)
         #expect(reference.samples.count < 80)   // hidden while blended
+        #expect(reference.hiddenFrames > 0)
+        #expect(set.csv.contains("reference: reference") && set.csv.contains("hidden (merged or at the border) in"))
         for t in set.moving {
             for s in t.samples {
                 #expect(hypot(s.u - planet(s.frame).0, s.v - planet(s.frame).1) < 0.3)

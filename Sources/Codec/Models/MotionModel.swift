@@ -37,8 +37,6 @@ public struct MotionModel: PixelModel {
     var noise = 0.0
     /// Per selection context: recent absolute error of [plain, corrected].
     var errors: [Int32]
-    /// Objects drawn into the current prediction (image coordinates), for tests and the ladder.
-    public private(set) var drawn: [(u: Double, v: Double, radius: Double)] = []
 
     static let historyLength = 6
     /// Position corrections are coded in 1/quantum pixel.
@@ -116,13 +114,11 @@ public struct MotionModel: PixelModel {
         }
         for i in 0..<g.count { predicted[i] = mean[i] }
         for k in objectRows.indices { objectRows[k] = 0 }
-        drawn = []
         for s in sprites {
             let r = s.radius
             let x0 = max(0, Int((s.u - r).rounded(.down)) - 1), x1 = min(g.width - 1, Int((s.u + r).rounded(.up)) + 1)
             let y0 = max(0, Int((s.v - r).rounded(.down)) - 1), y1 = min(g.height - 1, Int((s.v + r).rounded(.up)) + 1)
             guard x0 <= x1, y0 <= y1 else { continue }
-            drawn.append((s.u, s.v, r))
             for y in y0...y1 {
                 objectRows[y] = 1
                 for x in x0...x1 {
