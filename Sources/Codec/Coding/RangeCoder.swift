@@ -138,10 +138,12 @@ public struct RangeDecoder: BinaryCoder {
 /// anything: the ladder's per-frame bits. Uses a 4096-entry table of −log₂ for speed.
 public struct BitCounter: BinaryCoder {
     public private(set) var bits: Double = 0
+    /// The table, held here so the hot path does not pay a global's lazy-initialisation check.
+    let cost = costTable
     public init() {}
     @inline(__always) public mutating func code(_ bit: Int, p1: UInt32) -> Int {
         let p = min(max(p1, 1), 65535)
-        bits += costTable[Int((bit != 0 ? p : 65536 - p) >> 4)]
+        bits += cost[Int((bit != 0 ? p : 65536 - p) >> 4)]
         return bit
     }
 }

@@ -53,11 +53,10 @@ enum AnyFrameCoder {
 /// The range encoder plus a tally of the information content of what it codes.
 struct CountingEncoder: BinaryCoder {
     var encoder = RangeEncoder()
-    var bits = 0.0
-    let cost = costTable
+    var counter = BitCounter()
+    var bits: Double { counter.bits }
     @inline(__always) mutating func code(_ bit: Int, p1: UInt32) -> Int {
-        let p = min(max(p1, 1), 65535)
-        bits += cost[Int((bit != 0 ? p : 65536 - p) >> 4)]
+        _ = counter.code(bit, p1: p1)
         return encoder.code(bit, p1: p1)
     }
 }

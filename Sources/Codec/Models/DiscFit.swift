@@ -42,7 +42,7 @@ struct DiscFit {
                     }
                 }
             }
-            guard let step = solve4(ata, atb) else { return nil }
+            guard let step = solveLinear(ata, atb, size: 4, minimumPivot: 1e-12) else { return nil }
             p.u += max(-1, min(1, step[0]))
             p.v += max(-1, min(1, step[1]))
             p.radius = max(0.3, p.radius + max(-0.5, min(0.5, step[2])))
@@ -53,31 +53,5 @@ struct DiscFit {
               p.u > -p.radius, p.v > -p.radius, p.u < Double(g.width) + p.radius, p.v < Double(g.height) + p.radius
         else { return nil }
         return p
-    }
-
-    /// Solve a 4×4 system by Gaussian elimination with partial pivoting.
-    static func solve4(_ matrix: [Double], _ rhs: [Double]) -> [Double]? {
-        var a = matrix, b = rhs
-        for col in 0..<4 {
-            var pivot = col
-            for r in (col + 1)..<4 where abs(a[r * 4 + col]) > abs(a[pivot * 4 + col]) { pivot = r }
-            guard abs(a[pivot * 4 + col]) > 1e-12 else { return nil }
-            if pivot != col {
-                for c in 0..<4 { a.swapAt(col * 4 + c, pivot * 4 + c) }
-                b.swapAt(col, pivot)
-            }
-            for r in (col + 1)..<4 {
-                let f = a[r * 4 + col] / a[col * 4 + col]
-                for c in col..<4 { a[r * 4 + c] -= f * a[col * 4 + c] }
-                b[r] -= f * b[col]
-            }
-        }
-        var x = [Double](repeating: 0, count: 4)
-        for r in stride(from: 3, through: 0, by: -1) {
-            var s = b[r]
-            for c in (r + 1)..<4 { s -= a[r * 4 + c] * x[c] }
-            x[r] = s / a[r * 4 + r]
-        }
-        return x
     }
 }

@@ -122,7 +122,7 @@ public struct Law: Sendable {
                 for b in 0..<m { for i in 0..<(2 * n) { ata[a * m + b] += jacobian[a][i] * jacobian[b][i] } }
                 ata[a * m + a] *= 1 + 1e-9
             }
-            guard let step = Self.solve(ata, atb, m) else { return }
+            guard let step = solveLinear(ata, atb, size: m, minimumPivot: 1e-300) else { return }
             let q = zip(p, step).map { $0 + $1 }
             let rq = residuals(q)
             let newCost = rq.reduce(0) { $0 + $1 * $1 }
@@ -134,24 +134,5 @@ public struct Law: Sendable {
             values = p
             if improved <= 1e-15 * cost { return }
         }
-    }
-
-    static func solve(_ a: [Double], _ b: [Double], _ m: Int) -> [Double]? {
-        var a = a, b = b
-        for col in 0..<m {
-            var pivot = col
-            for r in col..<m where abs(a[r * m + col]) > abs(a[pivot * m + col]) { pivot = r }
-            guard abs(a[pivot * m + col]) > 1e-300 else { return nil }
-            if pivot != col {
-                for c in 0..<m { a.swapAt(col * m + c, pivot * m + c) }
-                b.swapAt(col, pivot)
-            }
-            for r in 0..<m where r != col {
-                let f = a[r * m + col] / a[col * m + col]
-                for c in 0..<m { a[r * m + c] -= f * a[col * m + c] }
-                b[r] -= f * b[col]
-            }
-        }
-        return (0..<m).map { b[$0] / a[$0 * m + $0] }
     }
 }
