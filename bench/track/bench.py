@@ -3,8 +3,9 @@
 Streams: simulations/kepler.yaml (600 frames, 256x256) clean, with sigma = 2 grey levels of
 Gaussian noise, and with noise on a grey background (level 40). For each stream and method it
 prints the planet's centroid RMS error (px per axis), the median and 90th-percentile relative
-error of |a| against truth.csv (the planet's acceleration relative to the star), and the wall
-time (median of --repeats runs for Occam; one run for the peer, which is slower).
+error of |a| against truth.csv (the planet's acceleration relative to the star), for Occam the
+share of acceleration errors within its reported 1-sigma (0.68 if the uncertainties are
+honest), and the wall time (median of --repeats runs for Occam; one run for the peer, which is slower).
 
 Peer: trackpy.locate (diameter 9, the documented choice for a ~3 px radius) and trackpy.link,
 then accelerations by (a) scipy.signal.savgol_filter, window 15, order 4, and (b) numpy.gradient
@@ -35,17 +36,23 @@ def truth_table(folder):
     return planet, star
 
 
-def scores(frames, u, v, ax, ay, planet, star):
-    """Centroid RMS (px per axis) and |a| relative errors for the given per-frame estimates."""
-    du, ea = [], []
-    for f, uu, vv, a1, a2 in zip(frames, u, v, ax, ay):
+def scores(frames, u, v, ax, ay, planet, star, sax=None, say=None):
+    """Centroid RMS (px per axis), |a| relative errors (median, 90th percentile) and, when
+    uncertainties are given, the fraction of acceleration errors within 1 sigma per axis."""
+    du, ea, z = [], [], []
+    sax = sax if sax is not None else [np.nan] * len(frames)
+    say = say if say is not None else [np.nan] * len(frames)
+    for f, uu, vv, a1, a2, s1, s2 in zip(frames, u, v, ax, ay, sax, say):
         p, s = planet[f], star[f]
         du += [uu - p["u_px"], vv - p["v_px"]]
         tx, ty = p["ax"] - s["ax"], p["ay"] - s["ay"]
         if np.isfinite(a1) and np.isfinite(a2):
             ea.append(np.hypot(a1 - tx, a2 - ty) / np.hypot(tx, ty))
+            if np.isfinite(s1) and np.isfinite(s2) and s1 > 0 and s2 > 0:
+                z += [abs(a1 - tx) / s1, abs(a2 - ty) / s2]
     ea = np.array(ea)
-    return np.sqrt(np.mean(np.square(du))), np.median(ea), np.percentile(ea, 90)
+    within = float(np.mean(np.array(z) < 1)) if z else None
+    return np.sqrt(np.mean(np.square(du))), np.median(ea), np.percentile(ea, 90), within
 
 
 def run_occam(occam, folder, out, repeats):
@@ -57,7 +64,8 @@ def run_occam(occam, folder, out, repeats):
     rows = [r for r in csv.DictReader(l for l in open(out) if not l.startswith("#")) if r["role"] == "moving"]
     f = [int(r["frame"]) for r in rows]
     get = lambda k: [float(r[k]) if r[k] else np.nan for r in rows]
-    return f, get("u_px"), get("v_px"), get("ax"), get("ay"), statistics.median(times), len(set(r["object"] for r in rows))
+    return (f, get("u_px"), get("v_px"), get("ax"), get("ay"), get("sigma_ax"), get("sigma_ay"),
+            statistics.median(times), len(set(r["object"] for r in rows)))
 
 
 def run_trackpy(folder, planet, scene):
@@ -102,7 +110,7 @@ def main():
     streams = [("clean", base),
                ("noise 2", base.replace("noise_sigma: 0", "noise_sigma: 2")),
                ("grey 40 + noise 2", base.replace("background: 0, noise_sigma: 0", "background: 40, noise_sigma: 2"))]
-    print(f"{'stream':20}{'method':28}{'centroid RMS px':>16}{'|a| err median':>16}{'p90':>9}{'time s':>9}")
+    print(f"{'stream':20}{'method':28}{'centroid RMS px':>16}{'|a| err median':>16}{'p90':>9}{'time s':>9}{'in 1 sigma':>12}")
     try:
         for name, text in streams:
             yaml = os.path.join(work, "s.yaml")
@@ -111,14 +119,15 @@ def main():
             subprocess.run([args.occam, "simulate", yaml, "--out", folder, "--force"], check=True, capture_output=True)
             planet, star = truth_table(folder)
             scene = json.load(open(os.path.join(folder, "scene.json")))
-            f, u, v, ax, ay, t, n = run_occam(args.occam, folder, os.path.join(work, "t.csv"), args.repeats)
-            c, m, p90 = scores(f, u, v, ax, ay, planet, star)
-            print(f"{name:20}{'occam track':28}{c:16.4f}{m:16.4f}{p90:9.4f}{t:9.2f}")
+            f, u, v, ax, ay, sax, say, t, n = run_occam(args.occam, folder, os.path.join(work, "t.csv"), args.repeats)
+            c, m, p90, within = scores(f, u, v, ax, ay, planet, star, sax, say)
+            # "in 1 sigma": share of |a error| below the reported sigma, per axis (0.68 if honest).
+            print(f"{name:20}{'occam track':28}{c:16.4f}{m:16.4f}{p90:9.4f}{t:9.2f}{within:12.2f}")
             if not args.no_peer:
                 f2, u2, v2, sg, fd, t2 = run_trackpy(folder, planet, scene)
-                c2, m2, q2 = scores(f2, u2, v2, sg[0], sg[1], planet, star)
+                c2, m2, q2, _ = scores(f2, u2, v2, sg[0], sg[1], planet, star)
                 print(f"{'':20}{'trackpy + savgol(15, 4)':28}{c2:16.4f}{m2:16.4f}{q2:9.4f}{t2:9.2f}")
-                c3, m3, q3 = scores(f2, u2, v2, fd[0], fd[1], planet, star)
+                c3, m3, q3, _ = scores(f2, u2, v2, fd[0], fd[1], planet, star)
                 print(f"{'':20}{'trackpy + finite diff.':28}{c3:16.4f}{m3:16.4f}{q3:9.4f}{'':>9}")
                 print(f"{'':20}{'ratio peer/occam (savgol)':28}{c2 / c:16.1f}{m2 / m:16.1f}{q2 / p90:9.1f}{t2 / t:9.1f}")
     finally:
