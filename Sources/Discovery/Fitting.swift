@@ -16,37 +16,63 @@ public enum ConstantFitter {
     }
 
     /// `weights` scale each row's residual (1/|y| fits relative errors); nil weighs rows equally.
+    /// `free` lists the constants to fit (default all); the others keep the formula's values
+    /// (rational exponents snapped by the search).
     public static func fit(_ formula: Formula, columns: [[Double]], target y: [Double], weights: [Double]? = nil,
-                           starts: [[Double]]? = nil, iterations: Int = 60) -> Result? {
+                           starts: [[Double]]? = nil, iterations: Int = 60, free: [Int]? = nil) -> Result? {
         let n = y.count
-        let p = formula.constantCount
+        let all = formula.constants
+        let freeIndices = free ?? Array(0..<formula.constantCount)
+        let p = freeIndices.count
         let w = weights ?? [Double](repeating: 1, count: n)
+        var scratch: [Double] = []
+        var f = [Double](repeating: 0, count: n)
+        var ft = [Double](repeating: 0, count: n)
+        func full(_ theta: [Double]) -> [Double] {
+            var c = all
+            if c.count < formula.constantCount { c += [Double](repeating: 1, count: formula.constantCount - c.count) }
+            for (k, i) in freeIndices.enumerated() { c[i] = theta[k] }
+            return c
+        }
         func residualSS(_ f: [Double]) -> Double {
             var s = 0.0
             for i in 0..<n { let d = (f[i] - y[i]) * w[i]; s += d * d }
             return s.isFinite ? s : .infinity
         }
+        func jacobian(_ theta: [Double], _ f: [Double]) -> [[Double]] {
+            var out: [[Double]] = []
+            for i in 0..<p {
+                var t = theta
+                let h = 1e-7 * max(1e-8, abs(t[i]))
+                t[i] += h
+                formula.evaluate(columns, rows: n, constants: full(t), into: &ft, scratch: &scratch)
+                var col = [Double](repeating: 0, count: n)
+                for k in 0..<n { col[k] = (ft[k] - f[k]) / h * w[k] }
+                out.append(col)
+            }
+            return out
+        }
         if p == 0 {
-            let f = formula.evaluate(columns, rows: n, constants: [])
+            formula.evaluate(columns, rows: n, constants: full([]), into: &f, scratch: &scratch)
             let ss = residualSS(f)
-            return ss.isFinite ? Result(constants: [], mse: ss / Double(n), jacobian: []) : nil
+            return ss.isFinite ? Result(constants: full([]), mse: ss / Double(n), jacobian: []) : nil
         }
         let initial = starts ?? [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p),
                                  [Double](repeating: 0.5, count: p), [Double](repeating: 2, count: p),
                                  (0..<p).map { $0 % 2 == 0 ? 1.5 : -0.5 }]
         var best: Result? = nil
+        var bestTheta: [Double] = []
         let variance = (0..<n).reduce(0.0) { $0 + y[$1] * y[$1] * w[$1] * w[$1] } / Double(n)
-        for start in initial {
+        for start in initial where start.count == p {
             // Further starts only when the fit so far leaves a visible misfit.
             if let b = best, b.mse <= 1e-10 * variance { break }
             var theta = start
-            var f = formula.evaluate(columns, rows: n, constants: theta)
+            formula.evaluate(columns, rows: n, constants: full(theta), into: &f, scratch: &scratch)
             var cost = residualSS(f)
             if !cost.isFinite { continue }
             var lambda = 1e-3
-            var jac: [[Double]] = []
             for _ in 0..<iterations {
-                jac = jacobian(formula, columns, n, theta, f, w)
+                let jac = jacobian(theta, f)
                 // Normal equations (JᵀJ + λ·diag) δ = −Jᵀr
                 var a = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
                 var g = [Double](repeating: 0, count: p)
@@ -65,12 +91,12 @@ public enum ConstantFitter {
                     for i in 0..<p { m[i][i] += lambda * max(a[i][i], 1e-300) }
                     guard let delta = solve(m, g.map { -$0 }) else { lambda *= 10; continue }
                     let trial = zip(theta, delta).map { $0 + $1 }
-                    let ft = formula.evaluate(columns, rows: n, constants: trial)
+                    formula.evaluate(columns, rows: n, constants: full(trial), into: &ft, scratch: &scratch)
                     let ct = residualSS(ft)
                     if ct < cost {
                         let relative = (cost - ct) / max(cost, 1e-300)
                         theta = trial
-                        f = ft
+                        swap(&f, &ft)
                         cost = ct
                         lambda = max(lambda / 3, 1e-12)
                         improved = relative > 1e-14
@@ -82,24 +108,18 @@ public enum ConstantFitter {
             }
             let mse = cost / Double(n)
             if mse.isFinite, mse < (best?.mse ?? .infinity) {
-                best = Result(constants: theta, mse: mse, jacobian: jacobian(formula, columns, n, theta, f, w))
+                best = Result(constants: full(theta), mse: mse, jacobian: [])
+                bestTheta = theta
             }
         }
-        return best
-    }
-
-    /// Columns of the weighted Jacobian w_k·∂f_k/∂θ_i.
-    static func jacobian(_ formula: Formula, _ columns: [[Double]], _ n: Int, _ theta: [Double], _ f: [Double],
-                         _ w: [Double]) -> [[Double]] {
-        var out: [[Double]] = []
-        for i in 0..<theta.count {
-            var t = theta
-            let h = 1e-7 * max(1e-8, abs(t[i]))
-            t[i] += h
-            let ft = formula.evaluate(columns, rows: n, constants: t)
-            out.append((0..<n).map { (ft[$0] - f[$0]) / h * w[$0] })
-        }
-        return out
+        guard var result = best else { return nil }
+        formula.evaluate(columns, rows: n, constants: result.constants, into: &f, scratch: &scratch)
+        // Jacobian columns for every constant in formula order; fixed ones get zero columns.
+        let jac = jacobian(bestTheta, f)
+        var columnsByConstant = [[Double]](repeating: [Double](repeating: 0, count: n), count: formula.constantCount)
+        for (k, i) in freeIndices.enumerated() { columnsByConstant[i] = jac[k] }
+        result.jacobian = columnsByConstant
+        return result
     }
 
     /// Gaussian elimination with partial pivoting; nil when singular.

@@ -48,18 +48,47 @@ public struct Formula: Sendable, Hashable {
 
     /// Evaluate on columns (`columns[v][row]`); returns one value per row.
     public func evaluate(_ columns: [[Double]], rows: Int, constants c: [Double]? = nil) -> [Double] {
-        let consts = c ?? constants
-        var stack: [[Double]] = []
-        stack.reserveCapacity(8)
+        var scratch: [Double] = []
+        var out = [Double](repeating: .nan, count: rows)
+        evaluate(columns, rows: rows, constants: c ?? constants, into: &out, scratch: &scratch)
+        return out
+    }
+
+    /// Stack depth the postfix program needs.
+    public var stackDepth: Int {
+        var depth = 0, deepest = 0
         for t in tokens {
-            switch t.op {
-            case .variable:
-                stack.append(columns[t.index])
-            case .constant:
-                stack.append([Double](repeating: consts[t.index], count: rows))
-            case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs:
-                var a = stack.removeLast()
-                a.withUnsafeMutableBufferPointer { p in
+            depth += 1 - t.op.arity
+            deepest = max(deepest, depth)
+        }
+        return deepest
+    }
+
+    /// Evaluate into `out` (rows values) using `scratch` as the stack (grown as needed, reused
+    /// between calls): no allocation per node, the hot loop of the search.
+    public func evaluate(_ columns: [[Double]], rows: Int, constants consts: [Double], into out: inout [Double],
+                         scratch: inout [Double]) {
+        let depth = stackDepth
+        if scratch.count < depth * rows { scratch = [Double](repeating: 0, count: depth * rows) }
+        if out.count != rows { out = [Double](repeating: .nan, count: rows) }
+        guard depth > 0, rows > 0 else { return }
+        scratch.withUnsafeMutableBufferPointer { stack in
+            let base = stack.baseAddress!
+            var top = 0  // number of slots in use
+            for t in tokens {
+                switch t.op {
+                case .variable:
+                    let p = base + top * rows
+                    columns[t.index].withUnsafeBufferPointer { col in
+                        for i in 0..<rows { p[i] = col[i] }
+                    }
+                    top += 1
+                case .constant:
+                    let p = base + top * rows, v = consts[t.index]
+                    for i in 0..<rows { p[i] = v }
+                    top += 1
+                case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs:
+                    let p = base + (top - 1) * rows
                     switch t.op {
                     case .neg: for i in 0..<rows { p[i] = -p[i] }
                     case .sqrt: for i in 0..<rows { p[i] = p[i].squareRoot() }
@@ -73,27 +102,23 @@ public struct Formula: Sendable, Hashable {
                     case .abs: for i in 0..<rows { p[i] = Swift.abs(p[i]) }
                     default: break
                     }
-                }
-                stack.append(a)
-            case .add, .sub, .mul, .div, .pow:
-                let b = stack.removeLast()
-                var a = stack.removeLast()
-                a.withUnsafeMutableBufferPointer { p in
-                    b.withUnsafeBufferPointer { q in
-                        switch t.op {
-                        case .add: for i in 0..<rows { p[i] += q[i] }
-                        case .sub: for i in 0..<rows { p[i] -= q[i] }
-                        case .mul: for i in 0..<rows { p[i] *= q[i] }
-                        case .div: for i in 0..<rows { p[i] /= q[i] }
-                        case .pow: for i in 0..<rows { p[i] = Foundation.pow(p[i], q[i]) }
-                        default: break
-                        }
+                case .add, .sub, .mul, .div, .pow:
+                    let p = base + (top - 2) * rows, q = base + (top - 1) * rows
+                    switch t.op {
+                    case .add: for i in 0..<rows { p[i] += q[i] }
+                    case .sub: for i in 0..<rows { p[i] -= q[i] }
+                    case .mul: for i in 0..<rows { p[i] *= q[i] }
+                    case .div: for i in 0..<rows { p[i] /= q[i] }
+                    case .pow: for i in 0..<rows { p[i] = Foundation.pow(p[i], q[i]) }
+                    default: break
                     }
+                    top -= 1
                 }
-                stack.append(a)
+            }
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<rows { o[i] = base[i] }
             }
         }
-        return stack.last ?? [Double](repeating: .nan, count: rows)
     }
 
     /// Output syntaxes.

@@ -11,26 +11,58 @@ public struct Candidate: Sendable {
 
 /// Options of a search; defaults are documented and validated.
 public struct SearchOptions: Sendable {
-    /// Largest formula size (nodes) enumerated exhaustively.
-    public var maxSize = 7
+    /// Largest formula size (nodes) the search considers.
+    public var maxSize = 20
+    /// Formulas up to this size are enumerated exhaustively and seed the evolution; nil chooses
+    /// by the number of inputs (7 for one input down to 3 for many), keeping the enumeration
+    /// to about ten thousand formulas.
+    public var enumerationSize: Int? = nil
+    /// Constants in enumerated formulas, and in evolved ones.
     public var maxConstants = 2
+    public var maxEvolvedConstants = 4
     public var unary: [Op] = [.sqrt, .square, .inv, .exp, .log, .sin, .cos]
     public var binary: [Op] = [.add, .sub, .mul, .div, .pow]
-    /// Threads used to fit candidates (1 is deterministic in order as well as result).
+    /// Threads for fitting the enumeration and for evolving populations. Results do not depend
+    /// on it: the same seed gives the same equations with one thread or two.
     public var threads = 1
+    /// Evolution (see `Evolution`): 0 epochs turns it off (enumeration only).
+    public var seed: UInt64 = 1
+    public var populations = 6
+    public var populationSize = 40
+    public var tournamentSize = 8
+    public var crossoverProbability = 0.05
+    public var cyclesPerEpoch = 150
+    public var epochs = 60
+    public var minEpochs = 8
+    /// Stop after this many epochs without a shorter description.
+    public var patience = 20
+    public var migrants = 2
+    /// Adaptive parsimony scaling (PySR's default 20): see `Evolution.Population.fitness`.
+    public var adaptiveParsimony = 20.0
+    /// Optional wall-clock limit in seconds (makes results depend on machine speed).
+    public var timeLimit: Double? = nil
+    /// Unit check: formulas it rejects are never fitted (see `Units`).
+    public var accept: (@Sendable (Expression) -> Bool)? = nil
     public init() {}
+
+    /// Exhaustive size for `variables` inputs when none is set.
+    public func enumerationSize(variables: Int) -> Int {
+        if let s = enumerationSize { return min(s, maxSize) }
+        let auto = variables <= 2 ? 5 : variables <= 4 ? 4 : 3
+        return min(auto, maxSize)
+    }
 }
 
-/// Finds formulas for a target column: every formula of the enumeration is fitted (constants by
-/// Levenberg–Marquardt) and scored by description length; the result is the Pareto front of
-/// complexity against error, with every member's bits, and the member with the fewest bits.
-///
-/// Status: exhaustive enumeration only. The evolutionary search for larger formulas, units and
-/// several targets with shared constants are not built yet.
+/// Finds formulas for a target column. All small formulas are enumerated and fitted (constants
+/// by Levenberg–Marquardt); the best of them seed a regularised evolution that reaches larger
+/// formulas (`Evolution`). Every candidate is scored by description length; the result is the
+/// Pareto front of complexity against error, with every member's bits, and the member with the
+/// fewest bits.
 public enum Search {
     public struct Result: Sendable {
         public var front: [Candidate]
         public var best: Candidate
+        /// Formulas fitted (distinct structures).
         public var evaluated: Int
     }
 
@@ -46,7 +78,8 @@ public enum Search {
         guard !inputs.isEmpty else { throw DiscoveryError("no input columns") }
         let rows = target.count
         let formulas = Enumerator(variableCount: inputs.count, unary: options.unary, binary: options.binary,
-                                  maxSize: options.maxSize, maxConstants: options.maxConstants).formulas()
+                                  maxSize: options.enumerationSize(variables: inputs.count),
+                                  maxConstants: options.maxConstants).formulas()
         let threads = max(1, options.threads)
         let weights = Self.weights(target)
         final class Slots: @unchecked Sendable {
@@ -58,7 +91,8 @@ public enum Search {
             var i = w
             while i < formulas.count {
                 let f = formulas[i]
-                if let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights), fit.mse.isFinite {
+                if options.accept == nil || Expression(f).map({ options.accept!($0) }) == true,
+                   let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights), fit.mse.isFinite {
                     var fitted = f
                     fitted.constants = fit.constants
                     slots.items[i] = Candidate(formula: fitted, mse: fit.mse,
@@ -67,15 +101,35 @@ public enum Search {
                 i += threads
             }
         }
-        let candidates = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite }
-        guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
-        // Pareto front: at each complexity the lowest error, kept if it beats every simpler one.
-        var front: [Candidate] = []
-        for size in 1...options.maxSize {
-            guard let bestAtSize = candidates.filter({ $0.complexity == size }).min(by: { $0.mse < $1.mse }) else { continue }
-            if let last = front.last, !(bestAtSize.mse < last.mse * (1 - 1e-9)) { continue }
-            front.append(bestAtSize)
+        var candidates = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite }
+        var evaluated = formulas.count
+        if options.epochs > 0, !candidates.isEmpty {
+            let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
+                .compactMap { c in Expression(c.formula).map { Member(expression: $0, candidate: c) } }
+            let evolution = Evolution(options: options, variableCount: inputs.count, accept: options.accept)
+            let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
+            evaluated += fits
+            candidates += members.map(\.candidate)
         }
+        guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
+        // Final polish: the most promising structures refitted from several starting points.
+        var polished: [String: Candidate] = [:]
+        let shortlist = Set(frontOf(candidates).map(\.formula) + candidates.sorted { $0.bits.total < $1.bits.total }.prefix(20).map(\.formula))
+        for f in shortlist.sorted(by: { $0.program < $1.program }) {
+            var starts = [f.constants]
+            starts += [[Double](repeating: 1, count: f.constantCount), [Double](repeating: -1, count: f.constantCount)]
+            guard let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights, starts: starts, iterations: 200),
+                  fit.mse.isFinite else { continue }
+            var g = f
+            g.constants = fit.constants
+            let c = Candidate(formula: g, mse: fit.mse, bits: DescriptionLength.bits(formula: g, fit: fit, target: target, weights: weights))
+            if c.bits.total.isFinite { polished[f.program] = c }
+        }
+        candidates = candidates.map { c in
+            guard let p = polished[c.formula.program], p.bits.total < c.bits.total else { return c }
+            return p
+        }
+        var front = frontOf(candidates)
         // The chosen formula has the fewest total bits among all fitted candidates, and joins the front.
         guard let best = candidates.min(by: { $0.bits.total < $1.bits.total }) else {
             throw DiscoveryError("no formula could be fitted to the \(rows) rows")
@@ -84,6 +138,19 @@ public enum Search {
             front.append(best)
             front.sort { $0.complexity < $1.complexity }
         }
-        return Result(front: front, best: best, evaluated: formulas.count)
+        return Result(front: front, best: best, evaluated: evaluated)
+    }
+
+    /// Pareto front: at each complexity the lowest error, kept if it beats every simpler one.
+    static func frontOf(_ candidates: [Candidate]) -> [Candidate] {
+        var bestAt: [Int: Candidate] = [:]
+        for c in candidates where bestAt[c.complexity].map({ c.mse < $0.mse }) ?? true { bestAt[c.complexity] = c }
+        var front: [Candidate] = []
+        for size in bestAt.keys.sorted() {
+            let c = bestAt[size]!
+            if let last = front.last, !(c.mse < last.mse * (1 - 1e-9)) { continue }
+            front.append(c)
+        }
+        return front
     }
 }

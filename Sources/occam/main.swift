@@ -373,10 +373,19 @@ struct Discover: ParsableCommand {
     @Option(name: .shortAndLong, help: "Run folder to write.")
     var out: String
 
-    @Option(help: "Largest formula size in nodes (enumerated exhaustively).")
-    var maxSize = 7
+    @Option(help: "Largest formula size in nodes.")
+    var maxSize = 20
 
-    @Option(help: "Threads for fitting candidates.")
+    @Option(help: "Formulas up to this size are enumerated exhaustively before the evolution (default: 7 for one input, fewer for more).")
+    var enumerate: Int?
+
+    @Option(help: "Seed of the evolutionary search: the same seed gives the same result.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Evolution epochs at most (0: enumeration only).")
+    var epochs = 60
+
+    @Option(help: "Threads (the result does not depend on it).")
     var threads = 1
 
     @Flag(help: "Replace the run folder if it exists.")
@@ -384,12 +393,17 @@ struct Discover: ParsableCommand {
 
     func run() throws {
         do {
-            guard (1...9).contains(maxSize) else { throw LabError("--max-size must be in 1…9 (got \(maxSize))") }
+            guard (1...40).contains(maxSize) else { throw LabError("--max-size must be in 1…40 (got \(maxSize))") }
+            if let e = enumerate, !(1...9).contains(e) { throw LabError("--enumerate must be in 1…9 (got \(e))") }
+            guard epochs >= 0 else { throw LabError("--epochs must be 0 or more") }
             guard threads >= 1 else { throw LabError("--threads must be at least 1") }
             var options = DiscoverJob.Options(table: table, target: target, output: out)
             options.inputs = inputs?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             options.force = force
             options.search.maxSize = maxSize
+            options.search.enumerationSize = enumerate
+            options.search.seed = seed
+            options.search.epochs = epochs
             options.search.threads = threads
             let outcome = try DiscoverJob.run(options)
             for n in outcome.notices { FileHandle.standardError.write(Data("occam: note: \(n)\n".utf8)) }

@@ -1,0 +1,173 @@
+import Foundation
+
+/// A formula as a tree, the form the evolutionary search mutates. Constants carry their current
+/// values so a child starts its fit from its parent's constants.
+public indirect enum Expression: Hashable, Sendable {
+    case variable(Int)
+    case constant(Double)
+    case unary(Op, Expression)
+    case binary(Op, Expression, Expression)
+
+    public init?(_ formula: Formula) {
+        var stack: [Expression] = []
+        for t in formula.tokens {
+            switch t.op.arity {
+            case 0:
+                if t.op == .variable {
+                    stack.append(.variable(t.index))
+                } else {
+                    stack.append(.constant(t.index < formula.constants.count ? formula.constants[t.index] : 1))
+                }
+            case 1:
+                guard let a = stack.popLast() else { return nil }
+                stack.append(.unary(t.op, a))
+            default:
+                guard let b = stack.popLast(), let a = stack.popLast() else { return nil }
+                stack.append(.binary(t.op, a, b))
+            }
+        }
+        guard stack.count == 1 else { return nil }
+        self = stack[0]
+    }
+
+    /// The postfix program with constants numbered in order of appearance.
+    public var formula: Formula {
+        var tokens: [Token] = [], constants: [Double] = []
+        func emit(_ e: Expression) {
+            switch e {
+            case .variable(let i): tokens.append(Token(.variable, i))
+            case .constant(let v): tokens.append(Token(.constant, constants.count)); constants.append(v)
+            case .unary(let op, let a): emit(a); tokens.append(Token(op))
+            case .binary(let op, let a, let b): emit(a); emit(b); tokens.append(Token(op))
+            }
+        }
+        emit(self)
+        return Formula(tokens: tokens, constants: constants)
+    }
+
+    public var size: Int {
+        switch self {
+        case .variable, .constant: return 1
+        case .unary(_, let a): return 1 + a.size
+        case .binary(_, let a, let b): return 1 + a.size + b.size
+        }
+    }
+
+    public var hasVariable: Bool {
+        switch self {
+        case .variable: return true
+        case .constant: return false
+        case .unary(_, let a): return a.hasVariable
+        case .binary(_, let a, let b): return a.hasVariable || b.hasVariable
+        }
+    }
+
+    public var constantCount: Int {
+        switch self {
+        case .variable: return 0
+        case .constant: return 1
+        case .unary(_, let a): return a.constantCount
+        case .binary(_, let a, let b): return a.constantCount + b.constantCount
+        }
+    }
+
+    /// Structure with constants as "c": equal keys mean the same formula up to constants.
+    public var key: String {
+        switch self {
+        case .variable(let i): return "x\(i)"
+        case .constant: return "c"
+        case .unary(let op, let a): return "\(op)(\(a.key))"
+        case .binary(let op, let a, let b): return "\(op)(\(a.key),\(b.key))"
+        }
+    }
+
+    /// Value of a subtree without variables.
+    func constantValue() -> Double {
+        let f = formula
+        return f.evaluate([], rows: 1, constants: f.constants)[0]
+    }
+
+    /// Node `k` in preorder (0 is the root).
+    public func node(at k: Int) -> Expression {
+        var k = k
+        return Self.find(self, &k)!
+    }
+
+    private static func find(_ e: Expression, _ k: inout Int) -> Expression? {
+        if k == 0 { return e }
+        k -= 1
+        switch e {
+        case .variable, .constant: return nil
+        case .unary(_, let a): return find(a, &k)
+        case .binary(_, let a, let b): return find(a, &k) ?? find(b, &k)
+        }
+    }
+
+    /// The tree with node `k` (preorder) replaced.
+    public func replacing(at k: Int, with new: Expression) -> Expression {
+        var k = k
+        return Self.replace(self, &k, new)
+    }
+
+    private static func replace(_ e: Expression, _ k: inout Int, _ new: Expression) -> Expression {
+        if k == 0 { k = -1; return new }
+        if k < 0 { return e }
+        k -= 1
+        switch e {
+        case .variable, .constant: return e
+        case .unary(let op, let a): return .unary(op, replace(a, &k, new))
+        case .binary(let op, let a, let b):
+            let a2 = replace(a, &k, new)
+            return .binary(op, a2, replace(b, &k, new))
+        }
+    }
+
+    /// Canonical form: constant subtrees folded into one constant, x − c and x / c written as
+    /// x + c and c·x, nested constant factors and terms merged, operators that undo each other
+    /// removed, commutative operands sorted. Two formulas that differ only in these respects get
+    /// the same `key`, so the search fits each structure once.
+    public func simplified() -> Expression {
+        switch self {
+        case .variable, .constant:
+            return self
+        case .unary(let op, let a0):
+            let a = a0.simplified()
+            if !a.hasVariable { return .constant(Expression.unary(op, a).constantValue()) }
+            if case .unary(let inner, let b) = a {
+                switch (op, inner) {
+                case (.neg, .neg), (.inv, .inv), (.log, .exp): return b
+                case (.abs, .abs), (.abs, .square), (.abs, .exp), (.abs, .sqrt): return a
+                default: break
+                }
+            }
+            // −(c·x) = (−c)·x
+            if op == .neg, case .binary(.mul, .constant(let c), let b) = a { return .binary(.mul, .constant(-c), b) }
+            return .unary(op, a)
+        case .binary(let op, let a0, let b0):
+            let a = a0.simplified(), b = b0.simplified()
+            if !a.hasVariable && !b.hasVariable { return .constant(Expression.binary(op, a, b).constantValue()) }
+            switch op {
+            case .sub:
+                if case .constant(let c) = b { return Expression.binary(.add, .constant(-c), a).simplified() }
+                if a == b { return .constant(0) }
+            case .div:
+                if case .constant(let c) = b { return Expression.binary(.mul, .constant(1 / c), a).simplified() }
+                if a == b { return .constant(1) }
+            case .add, .mul:
+                // c1 ∘ (c2 ∘ x) = (c1 ∘ c2) ∘ x
+                var (l, r) = a.key <= b.key ? (a, b) : (b, a)
+                if case .constant(let c1) = l, case .binary(let inner, .constant(let c2), let x) = r, inner == op {
+                    return .binary(op, .constant(op == .add ? c1 + c2 : c1 * c2), x)
+                }
+                if case .constant = r { swap(&l, &r) }
+                return .binary(op, l, r)
+            case .pow:
+                if case .constant(let c) = b {
+                    if c == 1 { return a }
+                }
+            default: break
+            }
+            return .binary(op, a, b)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+"""Recovery problems for symbolic regression (issue 5), generated independently of Occam.
+
+Each problem is a CSV (header row, one column per input and the target) drawn with numpy from
+a seeded generator, and a SymPy string of the true law. Relative Gaussian noise multiplies the
+target: y * (1 + noise * N(0, 1)).
+"""
+import csv
+import os
+import zlib
+
+import numpy as np
+
+GM_SUN = 39.476926  # AU^3 / yr^2
+KM_PER_AU = 1.495978707e8
+
+# name: (inputs with ranges, target name, true law (SymPy, in the column names), numpy function)
+PROBLEMS = {
+    "kepler_third_law": (
+        # semi-major axis in km, period in days: values spanning two decades, unscaled
+        {"a": (0.3 * KM_PER_AU, 30 * KM_PER_AU)}, "T",
+        f"365.25*(a/{KM_PER_AU})**(3/2)",
+        lambda c: 365.25 * (c["a"] / KM_PER_AU) ** 1.5),
+    "inverse_square_x": (
+        {"x": (-3, 3), "y": (-3, 3)}, "ax",
+        f"-{GM_SUN}*x/(x**2 + y**2)**(3/2)",
+        lambda c: -GM_SUN * c["x"] / (c["x"] ** 2 + c["y"] ** 2) ** 1.5),
+    "inverse_square_y": (
+        {"x": (-3, 3), "y": (-3, 3)}, "ay",
+        f"-{GM_SUN}*y/(x**2 + y**2)**(3/2)",
+        lambda c: -GM_SUN * c["y"] / (c["x"] ** 2 + c["y"] ** 2) ** 1.5),
+    "lorentz_x": (
+        {"vy": (-2, 2)}, "ax", "2.0*(0.5 + vy*1.5)", lambda c: 2.0 * (0.5 + c["vy"] * 1.5)),
+    "lorentz_y": (
+        {"vx": (-2, 2)}, "ay", "2.0*(-0.3 - vx*1.5)", lambda c: 2.0 * (-0.3 - c["vx"] * 1.5)),
+    "lorentz_x_columns": (
+        {"qm": (0.5, 3), "E": (-2, 2), "B": (0.2, 2), "vy": (-2, 2)}, "ax",
+        "qm*(E + vy*B)", lambda c: c["qm"] * (c["E"] + c["vy"] * c["B"])),
+    "lorentz_y_columns": (
+        {"qm": (0.5, 3), "E": (-2, 2), "B": (0.2, 2), "vx": (-2, 2)}, "ay",
+        "qm*(E - vx*B)", lambda c: c["qm"] * (c["E"] - c["vx"] * c["B"])),
+    "cyclotron": (
+        {"q": (0.5, 3), "B": (0.2, 2), "m": (0.5, 4)}, "omega", "q*B/m", lambda c: c["q"] * c["B"] / c["m"]),
+    "exb_drift": (
+        {"E": (0.1, 2), "B": (0.2, 2)}, "v", "E/B", lambda c: c["E"] / c["B"]),
+    "feynman_I_9_18": (
+        {"m1": (1, 2), "m2": (1, 2), "G": (1, 2), "x1": (3, 4), "x2": (1, 2), "y1": (3, 4), "y2": (1, 2),
+         "z1": (3, 4), "z2": (1, 2)}, "F",
+        "G*m1*m2/((x2 - x1)**2 + (y2 - y1)**2 + (z2 - z1)**2)",
+        lambda c: c["G"] * c["m1"] * c["m2"] / ((c["x2"] - c["x1"]) ** 2 + (c["y2"] - c["y1"]) ** 2 + (c["z2"] - c["z1"]) ** 2)),
+    "feynman_I_12_11": (
+        {"q": (1, 5), "Ef": (1, 5), "B": (1, 5), "v": (1, 5), "theta": (1, 5)}, "F",
+        "q*(Ef + B*v*sin(theta))", lambda c: c["q"] * (c["Ef"] + c["B"] * c["v"] * np.sin(c["theta"]))),
+}
+
+
+def sample(name, seed, noise, rows=100):
+    inputs, target, _, law = PROBLEMS[name]
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), int(noise * 1e4)])
+    cols = {}
+    for k, (lo, hi) in inputs.items():
+        cols[k] = rng.uniform(lo, hi, rows)
+    if name.startswith("inverse_square"):
+        # keep away from the singularity at r = 0 (r >= 0.5)
+        r = np.hypot(cols["x"], cols["y"])
+        bad = r < 0.5
+        while bad.any():
+            cols["x"][bad] = rng.uniform(-3, 3, bad.sum())
+            cols["y"][bad] = rng.uniform(-3, 3, bad.sum())
+            bad = np.hypot(cols["x"], cols["y"]) < 0.5
+    y = law(cols)
+    y = y * (1 + noise * rng.standard_normal(rows))
+    return cols, target, y
+
+
+def write(name, seed, noise, folder, rows=100):
+    cols, target, y = sample(name, seed, noise, rows)
+    path = os.path.join(folder, f"{name}-s{seed}-n{noise:g}.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(list(cols) + [target])
+        for i in range(rows):
+            w.writerow([repr(float(cols[k][i])) for k in cols] + [repr(float(y[i]))])
+    return path
