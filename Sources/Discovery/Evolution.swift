@@ -27,24 +27,25 @@ final class Scorer {
     let inputs: [[Double]]
     let target: [Double]
     let weights: [Double]?
-    let accept: (@Sendable (Expression) -> Bool)?
+    let units: Units?
     private(set) var cache: [String: Candidate?] = [:]
     private(set) var fits = 0
 
-    init(inputs: [[Double]], target: [Double], weights: [Double]?, accept: (@Sendable (Expression) -> Bool)?) {
+    init(inputs: [[Double]], target: [Double], weights: [Double]?, units: Units?) {
         self.inputs = inputs
         self.target = target
         self.weights = weights
-        self.accept = accept
+        self.units = units
     }
 
     /// The fitted candidate for a (simplified) expression, or nil when it cannot be fitted or
-    /// is rejected (units). `warm` fits from the expression's own constants first.
+    /// is rejected by the unit check (before the fit, and after it with the fitted exponents).
+    /// The fit starts from the expression's own constants.
     func score(_ e: Expression, iterations: Int = 40) -> Candidate? {
         let key = e.key
         if let hit = cache[key] { return hit }
         var result: Candidate? = nil
-        if accept?(e) ?? true {
+        if units?.accepts(e, fitted: false) ?? true {
             let f = e.formula
             let p = f.constantCount
             var starts: [[Double]] = [f.constants.map { $0.isFinite && $0 != 0 ? $0 : 1 }]
@@ -57,7 +58,8 @@ final class Scorer {
                 var fitted = f
                 fitted.constants = fit.constants
                 let bits = DescriptionLength.bits(formula: fitted, fit: fit, target: target, weights: weights)
-                if bits.total.isFinite { result = Candidate(formula: fitted, mse: fit.mse, bits: bits) }
+                let consistent = units.map { u in Expression(fitted).map { u.accepts($0) } ?? false } ?? true
+                if bits.total.isFinite && consistent { result = Candidate(formula: fitted, mse: fit.mse, bits: bits) }
             }
         }
         cache[key] = result
@@ -77,7 +79,6 @@ final class Scorer {
 struct Evolution {
     var options: SearchOptions
     var variableCount: Int
-    let accept: (@Sendable (Expression) -> Bool)?
 
     /// Mutation weights (relative). Growing at a leaf dominates, as in PySR's defaults;
     /// operator changes and deletions keep sizes in check.
@@ -278,7 +279,7 @@ struct Evolution {
         var populations: [Population] = []
         for i in 0..<populationCount {
             var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(i) &+ 1)
-            let scorer = Scorer(inputs: inputs, target: target, weights: weights, accept: accept)
+            let scorer = Scorer(inputs: inputs, target: target, weights: weights, units: options.units)
             var members: [Member] = []
             // The best seeds (by bits), spread over the populations, and random formulas.
             for (j, s) in seeds.enumerated() where j % populationCount == i && members.count < options.populationSize / 2 {

@@ -41,8 +41,8 @@ public struct SearchOptions: Sendable {
     public var adaptiveParsimony = 20.0
     /// Optional wall-clock limit in seconds (makes results depend on machine speed).
     public var timeLimit: Double? = nil
-    /// Unit check: formulas it rejects are never fitted (see `Units`).
-    public var accept: (@Sendable (Expression) -> Bool)? = nil
+    /// Dimensional analysis: formulas it rejects are never kept (see `Units`).
+    public var units: Units? = nil
     public init() {}
 
     /// Exhaustive size for `variables` inputs when none is set.
@@ -91,10 +91,11 @@ public enum Search {
             var i = w
             while i < formulas.count {
                 let f = formulas[i]
-                if options.accept == nil || Expression(f).map({ options.accept!($0) }) == true,
+                if options.units == nil || Expression(f).map({ options.units!.accepts($0, fitted: false) }) == true,
                    let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights), fit.mse.isFinite {
                     var fitted = f
                     fitted.constants = fit.constants
+                    if let units = options.units, Expression(fitted).map({ units.accepts($0) }) != true { i += threads; continue }
                     slots.items[i] = Candidate(formula: fitted, mse: fit.mse,
                                                bits: DescriptionLength.bits(formula: fitted, fit: fit, target: target, weights: weights))
                 }
@@ -106,7 +107,7 @@ public enum Search {
         if options.epochs > 0, !candidates.isEmpty {
             let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
                 .compactMap { c in Expression(c.formula).map { Member(expression: $0, candidate: c) } }
-            let evolution = Evolution(options: options, variableCount: inputs.count, accept: options.accept)
+            let evolution = Evolution(options: options, variableCount: inputs.count)
             let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
             evaluated += fits
             candidates += members.map(\.candidate)

@@ -11,6 +11,10 @@ public enum DiscoverJob {
         public var inputs: [String]?
         public var output: String
         public var force = false
+        /// Column units as the user wrote them (`--units a=AU,T=yr`); nil: no dimensional analysis.
+        public var units: [String: String]? = nil
+        /// With units: constants may carry dimensions (default) or must be dimensionless.
+        public var dimensionlessConstants = false
         public var search = SearchOptions()
         public init(table: String, target: String, output: String) {
             self.table = table
@@ -52,10 +56,14 @@ public enum DiscoverJob {
         guard y.count >= needed else {
             throw LabError("\(o.table): \(y.count) row(s); at least \(needed) are needed to fit \(o.search.maxConstants) constant(s) and judge the fit")
         }
+        var search = o.search
+        if let given = o.units {
+            search.units = try units(given, inputs: names, target: o.target, columns: table.names, dimensionlessConstants: o.dimensionlessConstants)
+        }
         let folder = try OutputFolder(destination: o.output, force: o.force)
         do {
             let result: Search.Result
-            do { result = try Search.run(inputs: columns, target: y, options: o.search) } catch let e as DiscoveryError {
+            do { result = try Search.run(inputs: columns, target: y, options: search) } catch let e as DiscoveryError {
                 throw LabError("\(o.table): \(e.message)")
             }
             try writeFile("\(folder.temporary)/equations.json", try equationsJSON(result, names: names, target: o.target, table: o.table))
@@ -66,6 +74,35 @@ public enum DiscoverJob {
             folder.discard()
             throw error
         }
+    }
+
+    /// Dimensions of the target and inputs from `--units`; every column used needs one.
+    static func units(_ given: [String: String], inputs: [String], target: String, columns: [String],
+                      dimensionlessConstants: Bool) throws -> Units {
+        for name in given.keys.sorted() where !columns.contains(name) {
+            throw LabError("--units: no numeric column '\(name)' (columns: \(columns.joined(separator: ", ")))")
+        }
+        func dimension(_ column: String) throws -> PhysicalDimension {
+            guard let text = given[column] else {
+                throw LabError("--units: column '\(column)' has no unit (give one for every input and the target; 1 for dimensionless)")
+            }
+            do { return try PhysicalDimension(unit: text) } catch let e as DiscoveryError { throw LabError("--units: \(column): \(e.message)") }
+        }
+        return Units(inputs: try inputs.map(dimension), target: try dimension(target), constantsCarryUnits: !dimensionlessConstants)
+    }
+
+    /// Parses `a=AU,T=yr` into column → unit.
+    public static func parseUnits(_ text: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw LabError("--units: expected column=unit, got '\(item)'")
+            }
+            guard out[parts[0]] == nil else { throw LabError("--units: column '\(parts[0])' given twice") }
+            out[parts[0]] = parts[1]
+        }
+        return out
     }
 
     static func entry(_ c: Candidate, names: [String], target: String) -> [String: Any] {

@@ -349,16 +349,21 @@ struct Discover: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find the equation behind a table of measurements (symbolic regression).",
         discussion: """
-            Reads a CSV or TSV with a header row, fits every formula up to --max-size nodes \
+            Reads a CSV or TSV with a header row, searches formulas up to --max-size nodes \
             (constants by Levenberg–Marquardt) and keeps the Pareto front of complexity against \
             error. The chosen equation has the shortest description length in bits. Writes \
             equations.json and pareto.csv into --out. Label columns (non-numeric) are left out.
 
-            Not built yet: discovery from frames, --units, evolutionary search for larger formulas.
+            The search enumerates all small formulas, then evolves larger ones (regularised \
+            evolution over several populations, deterministic for a given --seed). With --units, \
+            formulas that are not dimensionally consistent are rejected.
+
+            Not built yet: discovery from frames, several targets sharing constants.
 
             Examples:
               occam discover --table planets.csv --target T --out runs/planets
               occam discover --table data.tsv --target omega --inputs q,B,m --out runs/omega
+              occam discover --table planets.csv --target T --units a=AU,T=yr --out runs/planets
             """)
 
     @Option(help: "CSV or TSV file with a header row.")
@@ -372,6 +377,12 @@ struct Discover: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Run folder to write.")
     var out: String
+
+    @Option(help: "Column units for dimensional analysis, e.g. a=AU,T=yr or v=km/s,B=T (every input and the target).")
+    var units: String?
+
+    @Flag(help: "With --units: constants must be dimensionless (default: constants may carry units).")
+    var dimensionlessConstants = false
 
     @Option(help: "Largest formula size in nodes.")
     var maxSize = 20
@@ -400,6 +411,9 @@ struct Discover: ParsableCommand {
             var options = DiscoverJob.Options(table: table, target: target, output: out)
             options.inputs = inputs?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             options.force = force
+            options.units = try units.map(DiscoverJob.parseUnits)
+            options.dimensionlessConstants = dimensionlessConstants
+            if dimensionlessConstants && units == nil { throw LabError("--dimensionless-constants needs --units") }
             options.search.maxSize = maxSize
             options.search.enumerationSize = enumerate
             options.search.seed = seed

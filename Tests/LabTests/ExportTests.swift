@@ -63,3 +63,37 @@ import Testing
         #expect { _ = try ExportJob.equations(runFolder: "/nonexistent/run") } throws: { "\($0)".contains("equations.json: not found") }
     }
 }
+
+@Suite struct DiscoverUnitsTests {
+    @Test func unitsFlagErrorsNameTheColumn() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "name,a,T\nMercury,0.387,0.241\nVenus,0.723,0.615\nEarth,1,1\nMars,1.524,1.881\nJupiter,5.203,11.86\n"
+            .write(toFile: "\(dir)/p.csv", atomically: true, encoding: .utf8)
+        let cases: [(String, String)] = [
+            ("a=AU", "--units: column 'T' has no unit"),
+            ("a=AU,T=fortnight", "--units: T: unit 'fortnight': unknown unit 'fortnight'"),
+            ("a=AU,T=yr,b=m", "--units: no numeric column 'b'"),
+        ]
+        for (units, expected) in cases {
+            var o = DiscoverJob.Options(table: "\(dir)/p.csv", target: "T", output: "\(dir)/run")
+            o.units = try DiscoverJob.parseUnits(units)
+            o.search.epochs = 0
+            o.search.maxSize = 3
+            #expect { _ = try DiscoverJob.run(o) } throws: { "\($0)".contains(expected) }
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/run"))
+        }
+        #expect { _ = try DiscoverJob.parseUnits("a:AU") } throws: { "\($0)".contains("expected column=unit") }
+        // With units, Kepler's law comes out as c·a^(3/2) (the constant carries yr/AU^(3/2)).
+        var o = DiscoverJob.Options(table: "\(dir)/p.csv", target: "T", output: "\(dir)/run")
+        o.units = try DiscoverJob.parseUnits("a=AU,T=yr")
+        o.search.epochs = 3
+        o.search.populations = 2
+        o.search.populationSize = 12
+        o.search.cyclesPerEpoch = 30
+        o.search.maxSize = 6
+        let outcome = try DiscoverJob.run(o)
+        let t = outcome.result.best.formula.evaluate([[4.0]], rows: 1)[0]
+        #expect(abs(t - 8) < 0.05, "\(outcome.result.best.formula.sympyString(names: ["a"]))")
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import Discovery
+
+/// Units, canonical forms and the evolutionary search, on data drawn here with their own code.
+@Suite struct UnitsTests {
+    @Test func unitTextsParseToDimensions() throws {
+        let g = try PhysicalDimension(unit: "m^3/(kg*s^2)")
+        #expect(g.exponents[0] == 3 && g.exponents[1] == -1 && g.exponents[2] == -2)
+        #expect(try PhysicalDimension(unit: "km / s") == PhysicalDimension(unit: "AU/yr"))
+        #expect(try PhysicalDimension(unit: "N") == PhysicalDimension(unit: "kg*m/s**2"))
+        #expect(try PhysicalDimension(unit: "1").isDimensionless)
+        #expect(try PhysicalDimension(unit: "m^(1/2)").exponents[0] == 0.5)
+        #expect { _ = try PhysicalDimension(unit: "furlong") } throws: { "\($0)".contains("unknown unit 'furlong'") }
+        #expect { _ = try PhysicalDimension(unit: "m/(s") } throws: { "\($0)".contains("missing ')'") }
+    }
+
+    /// T from a (length): c·a^(3/2) is consistent when constants carry units; a + c, sin(a) and a
+    /// bare length are not. With dimensionless constants only a^(3/2)/√GM is.
+    @Test func inconsistentCandidatesAreRejected() throws {
+        let L = try PhysicalDimension(unit: "m"), T = try PhysicalDimension(unit: "s"), GM = try PhysicalDimension(unit: "m^3/s^2")
+        let free = Units(inputs: [L, GM], target: T)
+        let a = Expression.variable(0), gm = Expression.variable(1)
+        let kepler = Expression.binary(.mul, .constant(6.28), .binary(.pow, a, .constant(1.5)))
+        #expect(free.accepts(kepler))
+        #expect(!free.accepts(.binary(.add, a, .constant(1))))
+        #expect(!free.accepts(.binary(.mul, .constant(2), .unary(.sin, a))))
+        #expect(!free.accepts(a))
+        #expect(!free.accepts(.binary(.add, a, gm)))
+        // a fitted exponent counts as its nearest fraction: 1.4999 is 3/2, 1.3 is 4/3
+        #expect(Units.nearestFraction(1.4999) == 1.5 && abs(Units.nearestFraction(1.3) - 4.0 / 3) < 1e-12)
+        let strict = Units(inputs: [L, GM], target: T, constantsCarryUnits: false)
+        #expect(!strict.accepts(kepler))
+        let physical = Expression.binary(.mul, .constant(6.28), .unary(.sqrt, .binary(.div, .unary(.cube, a), gm)))
+        #expect(strict.accepts(physical))
+        // before the fit an exponent's value is unknown, so the formula may go on to be fitted
+        #expect(strict.accepts(.binary(.mul, .constant(1), .binary(.pow, a, .constant(1))), fitted: false))
+    }
+
+    /// With strict units every formula the search keeps is consistent, and the law is found.
+    @Test func searchWithUnitsKeepsOnlyConsistentFormulas() throws {
+        var rng = SplitMix64(seed: 7)
+        var a: [Double] = [], gm: [Double] = [], t: [Double] = []
+        for _ in 0..<30 {
+            let ai = Double.random(in: 0.5...5, using: &rng), gi = Double.random(in: 1...10, using: &rng)
+            a.append(ai); gm.append(gi); t.append(2 * Double.pi * (ai * ai * ai / gi).squareRoot())
+        }
+        let units = Units(inputs: [try PhysicalDimension(unit: "AU"), try PhysicalDimension(unit: "AU^3/yr^2")],
+                          target: try PhysicalDimension(unit: "yr"), constantsCarryUnits: false)
+        var o = SearchOptions()
+        o.maxSize = 7
+        o.enumerationSize = 5
+        o.unary = [.sqrt, .square, .cube, .inv]
+        o.binary = [.mul, .div, .add, .pow]
+        o.units = units
+        o.epochs = 4
+        o.populations = 2
+        o.populationSize = 16
+        o.cyclesPerEpoch = 40
+        let r = try Search.run(inputs: [a, gm], target: t, options: o)
+        for c in r.front { #expect(units.accepts(Expression(c.formula)!), "\(c.formula.sympyString(names: ["a", "GM"]))") }
+        let p = r.best.formula.evaluate([[2.0], [3.0]], rows: 1)[0]
+        #expect(abs(p / (2 * Double.pi * (8.0 / 3).squareRoot()) - 1) < 1e-6, "\(r.best.formula.sympyString(names: ["a", "GM"]))")
+    }
+}
+
+@Suite struct EvolutionTests {
+    @Test func simplificationGivesOneKeyPerStructure() {
+        let x = Expression.variable(0), y = Expression.variable(1)
+        // x − c and c' + x; x / c and c'·x; c·(c·x) and c·x; y·x and x·y
+        #expect(Expression.binary(.sub, x, .constant(2)).simplified() == .binary(.add, .constant(-2), x))
+        #expect(Expression.binary(.div, x, .constant(4)).simplified() == .binary(.mul, .constant(0.25), x))
+        #expect(Expression.binary(.mul, .constant(3), .binary(.mul, .constant(2), x)).simplified() == .binary(.mul, .constant(6), x))
+        #expect(Expression.binary(.mul, y, x).simplified().key == Expression.binary(.mul, x, y).simplified().key)
+        #expect(Expression.unary(.neg, .unary(.neg, x)).simplified() == x)
+        #expect(Expression.binary(.add, .unary(.sqrt, .constant(4)), .constant(1)).simplified() == .constant(3))
+        // the postfix program round-trips
+        let e = Expression.binary(.div, .binary(.mul, .constant(-2), x), .binary(.pow, .binary(.add, .unary(.square, x), .unary(.square, y)), .constant(1.5)))
+        #expect(Expression(e.formula) == e)
+    }
+
+    func cyclotronData() -> ([[Double]], [Double]) {
+        var rng = SplitMix64(seed: 11)
+        var cols: [[Double]] = [[], [], []], y: [Double] = []
+        for _ in 0..<40 {
+            let q = Double.random(in: 0.5...3, using: &rng), b = Double.random(in: 0.2...2, using: &rng), m = Double.random(in: 0.5...4, using: &rng)
+            cols[0].append(q); cols[1].append(b); cols[2].append(m); y.append(q * b / m)
+        }
+        return (cols, y)
+    }
+
+    var small: SearchOptions {
+        var o = SearchOptions()
+        o.maxSize = 9
+        o.enumerationSize = 3  // q·B/m has 5 nodes: only the evolution can find it
+        o.unary = [.square, .inv, .sqrt]
+        o.binary = [.add, .sub, .mul, .div]
+        o.populations = 3
+        o.populationSize = 20
+        o.cyclesPerEpoch = 60
+        o.epochs = 30
+        return o
+    }
+
+    @Test func evolutionFindsWhatTheEnumerationCannotReach() throws {
+        let (x, y) = cyclotronData()
+        let r = try Search.run(inputs: x, target: y, options: small)
+        #expect(r.best.mse < 1e-20 && r.best.complexity == 5, "\(r.best.formula.sympyString(names: ["q", "B", "m"]))")
+        var none = small
+        none.epochs = 0
+        let enumerated = try Search.run(inputs: x, target: y, options: none)
+        #expect(enumerated.best.mse > 1e-6)
+    }
+
+    @Test func sameSeedSameResultWithOneOrTwoThreads() throws {
+        let (x, y) = cyclotronData()
+        var o = small
+        o.epochs = 5
+        o.minEpochs = 5
+        let one = try Search.run(inputs: x, target: y, options: o)
+        o.threads = 2
+        let two = try Search.run(inputs: x, target: y, options: o)
+        #expect(one.best.formula == two.best.formula && one.front.map(\.formula) == two.front.map(\.formula))
+        #expect(one.evaluated == two.evaluated)
+        o.seed = 99
+        let other = try Search.run(inputs: x, target: y, options: o)
+        #expect(other.evaluated != one.evaluated || other.front.map(\.formula) != one.front.map(\.formula))
+    }
+}
