@@ -6,7 +6,7 @@ import Foundation
 /// in nats before conversion:
 ///
 ///     L = −ln 𝓛(θ̂)                       residuals' negative log-likelihood
-///       + k·ln n                          structure: k nodes, n distinct operators/leaf kinds used
+///       + k·ln n                          structure: k nodes, each one of n symbols
 ///       + Σ_i [ ½ ln I_ii + ln|θ̂_i| ] − (p/2)·ln 3
 ///                                         each of the p constants coded at the precision
 ///                                         Δ_i = √(12 / I_ii) the data supports
@@ -15,6 +15,12 @@ import Foundation
 /// floored at 1e-24 × mean(y²) so exact fits stay finite and comparable. I_ii is the
 /// Gauss–Newton Fisher information Σ_rows (∂f/∂θ_i)² / σ². A constant whose term would be
 /// negative (|θ̂| below its own precision) is charged 0.
+///
+/// ESR takes n as the number of distinct operators in the formula itself. The search passes
+/// `alphabet`, the number of symbols it could have used (its operators, the input columns and
+/// the constant symbol): that is what a decoder has to choose from at every node, and it
+/// charges ~1.5 bits more per node for a typical operator set, which keeps formulas that fit
+/// the noise with extra terms from winning on 1 %-noise data.
 public enum DescriptionLength {
     public struct Parts: Sendable, Equatable {
         public var total: Double
@@ -25,28 +31,70 @@ public enum DescriptionLength {
         public var uncertainties: [Double]
     }
 
-    /// `weights` as given to the fit: the likelihood is that of the weighted residuals.
-    public static func bits(formula: Formula, fit: ConstantFitter.Result, target y: [Double], weights: [Double]? = nil) -> Parts {
+    /// `weights` as given to the fit: the likelihood is that of the weighted residuals, and
+    /// `logSigmaSum` (Σ ln σ_i for a noise model with per-row σ_i = σ/w_i) is added to it.
+    public static func bits(formula: Formula, fit: ConstantFitter.Result, target y: [Double], weights: [Double]? = nil,
+                            alphabet: Int? = nil, logSigmaSum: Double = 0) -> Parts {
         let n = Double(y.count)
+        var kinds = Set<String>()
+        for t in formula.tokens {
+            kinds.insert(t.op == .variable ? "v\(t.index)" : t.op.name)
+        }
+        let structure = Double(formula.complexity) * log(Double(max(2, alphabet ?? kinds.count)))
         let w = weights ?? [Double](repeating: 1, count: y.count)
         let meanSquare = zip(y, w).reduce(0) { $0 + $1.0 * $1.0 * $1.1 * $1.1 } / n
         let variance = max(fit.mse, 1e-24 * max(meanSquare, 1e-300))
-        let nll = 0.5 * n * log(2 * Double.pi * variance) + 0.5 * n * fit.mse / variance
-        var kinds = Set<String>()
-        for t in formula.tokens {
-            kinds.insert(t.op == .variable ? "v\(t.index)" : "\(t.op)")
-        }
-        let structure = Double(formula.complexity) * log(Double(max(2, kinds.count)))
+        let nll = logSigmaSum + 0.5 * n * log(2 * Double.pi * variance) + 0.5 * n * fit.mse / variance
         var constantCost = 0.0
         var sigmas: [Double] = []
         for (i, theta) in fit.constants.enumerated() {
             let info = fit.jacobian[i].reduce(0) { $0 + $1 * $1 } / variance
             sigmas.append(info > 0 ? (1 / info).squareRoot() : .infinity)
-            let cost = 0.5 * log(max(info, 1e-300)) + log(max(abs(theta), 1e-300)) - 0.5 * log(3)
-            constantCost += max(0, cost)
+            constantCost += max(0, 0.5 * log(max(info, 1e-300)) + log(max(abs(theta), 1e-300)) - 0.5 * log(3))
         }
         let ln2 = log(2.0)
         return Parts(total: (nll + structure + constantCost) / ln2, structure: structure / ln2,
                      constants: constantCost / ln2, residuals: nll / ln2, uncertainties: sigmas)
+    }
+
+    /// Fits a formula's constants and scores it: the one entry point of the search.
+    ///
+    /// Noise model: with unweighted data the formula is scored as homoscedastic (σ_i = σ) and,
+    /// when it predicts to within 10 % (relative RMS), also as relative to its prediction
+    /// (σ_i = σ·max(|f_i|, 10⁻³·rms y)), refitted with those weights; the shorter description
+    /// wins, plus one bit for the choice. A measurement good to 1 % otherwise lets a few large
+    /// values dominate the squared error, and extra terms that fit their noise win on bits.
+    /// Beyond 10 % misfit σ·|f_i| stops being a noise model (it becomes an envelope that
+    /// explains the data as noise shaped like f), so it is not offered.
+    public static func score(_ formula: Formula, columns: [[Double]], target y: [Double], weights: [Double]?,
+                             alphabet: Int?, starts: [[Double]]? = nil, iterations: Int = 60) -> Candidate? {
+        guard let fit = ConstantFitter.fit(formula, columns: columns, target: y, weights: weights, starts: starts, iterations: iterations),
+              fit.mse.isFinite else { return nil }
+        var fitted = formula
+        fitted.constants = fit.constants
+        var best = Candidate(formula: fitted, mse: fit.mse, bits: bits(formula: fitted, fit: fit, target: y, weights: weights, alphabet: alphabet))
+        guard weights == nil else { return best.bits.total.isFinite ? best : nil }
+        best.bits.total += 1
+        let n = Double(y.count)
+        let f = fitted.evaluate(columns, rows: y.count)
+        let floor = 1e-3 * (y.reduce(0) { $0 + $1 * $1 } / n).squareRoot()
+        let w = f.map { 1 / max(abs($0), floor) }
+        var relative = 0.0
+        for k in 0..<y.count { let r = (f[k] - y[k]) * w[k]; relative += r * r }
+        if relative / n < 0.01, w.allSatisfy(\.isFinite),
+           let refit = ConstantFitter.fit(formula, columns: columns, target: y, weights: w, starts: [fit.constants], iterations: iterations),
+           refit.mse.isFinite {
+            var g = formula
+            g.constants = refit.constants
+            var parts = bits(formula: g, fit: refit, target: y, weights: w, alphabet: alphabet,
+                             logSigmaSum: w.reduce(0) { $0 - log($1) })
+            parts.total += 1
+            if parts.total < best.bits.total {
+                let h = g.evaluate(columns, rows: y.count)
+                let mse = zip(h, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / n
+                best = Candidate(formula: g, mse: mse, bits: parts)
+            }
+        }
+        return best.bits.total.isFinite ? best : nil
     }
 }

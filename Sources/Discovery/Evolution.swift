@@ -28,10 +28,12 @@ final class Scorer {
     let target: [Double]
     let weights: [Double]?
     let units: Units?
+    let alphabet: Int
     private(set) var cache: [String: Candidate?] = [:]
     private(set) var fits = 0
 
-    init(inputs: [[Double]], target: [Double], weights: [Double]?, units: Units?) {
+    init(inputs: [[Double]], target: [Double], weights: [Double]?, units: Units?, alphabet: Int) {
+        self.alphabet = alphabet
         self.inputs = inputs
         self.target = target
         self.weights = weights
@@ -48,18 +50,19 @@ final class Scorer {
         if units?.accepts(e, fitted: false) ?? true {
             let f = e.formula
             let p = f.constantCount
-            var starts: [[Double]] = [f.constants.map { $0.isFinite && $0 != 0 ? $0 : 1 }]
-            starts.append([Double](repeating: 1, count: p))
-            starts.append([Double](repeating: -1, count: p))
+            // From the parent's constants; fresh starts only when that fails (the final polish
+            // refits the shortlisted formulas from several starts).
+            let warm = f.constants.map { $0.isFinite && $0 != 0 ? $0 : 1 }
             fits += 1
-            if p == 0 { starts = [[]] }
-            if let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights, starts: starts,
-                                            iterations: iterations), fit.mse.isFinite {
-                var fitted = f
-                fitted.constants = fit.constants
-                let bits = DescriptionLength.bits(formula: fitted, fit: fit, target: target, weights: weights)
-                let consistent = units.map { u in Expression(fitted).map { u.accepts($0) } ?? false } ?? true
-                if bits.total.isFinite && consistent { result = Candidate(formula: fitted, mse: fit.mse, bits: bits) }
+            var scored = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                                 starts: [warm], iterations: iterations)
+            if scored == nil, p > 0 {
+                scored = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                                 starts: [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p)],
+                                                 iterations: iterations)
+            }
+            if let c = scored, units.map({ u in Expression(c.formula).map { u.accepts($0) } ?? false }) ?? true {
+                result = c
             }
         }
         cache[key] = result
@@ -79,6 +82,27 @@ final class Scorer {
 struct Evolution {
     var options: SearchOptions
     var variableCount: Int
+    /// Small constant-free formulas over the inputs and their values on the data: the building
+    /// blocks of the graft mutation (see `graft`).
+    var library: [(expression: Expression, values: [Double], logs: [Double])] = []
+
+    init(options: SearchOptions, variableCount: Int, inputs: [[Double]]) {
+        self.options = options
+        self.variableCount = variableCount
+        guard options.graftProbability > 0, let rows = inputs.first?.count, rows > 2 else { return }
+        let size = variableCount <= 2 ? 5 : variableCount <= 4 ? 4 : 3
+        let formulas = Enumerator(variableCount: variableCount, unary: options.unary, binary: options.binary.filter { $0 != .pow },
+                                  maxSize: min(size, options.maxSize), maxConstants: 0).formulas()
+        var seen = Set<[Int64]>()
+        for f in formulas {
+            let v = f.evaluate(inputs, rows: rows)
+            guard v.allSatisfy(\.isFinite), let lo = v.min(), let hi = v.max(), hi > lo else { continue }
+            // the same values up to scale and offset are the same building block
+            let signature = v.prefix(8).map { Int64((($0 - lo) / (hi - lo) * 1e6).rounded()) }
+            guard seen.insert(signature).inserted, let e = Expression(f) else { continue }
+            library.append((e, v, v.map { Foundation.log(Swift.abs($0) + 1e-300) }))
+        }
+    }
 
     /// Mutation weights (relative). Growing at a leaf dominates, as in PySR's defaults;
     /// operator changes and deletions keep sizes in check.
@@ -252,11 +276,74 @@ struct Evolution {
     }
 
     /// One child into the population (a few attempts to produce a valid, fittable one).
+    /// Graft: a building block that explains what the parent misses. With the parent's
+    /// prediction f, either add c·g for the block g best correlated with the residual y − f, or
+    /// multiply by g^p for the block whose log best correlates with log|y / f| (a missing power
+    /// law, such as the 1/r³ of an inverse-square force). Exponent and factor start at the
+    /// regression slope; the fit refines them. This is a greedy, data-driven step next to the
+    /// blind mutations, in the spirit of FFX-style basis selection.
+    func graft(_ parent: Member, _ p: Population, _ rng: inout SplitMix64) -> Expression? {
+        guard !library.isEmpty else { return nil }
+        let y = p.scorer.target
+        let n = y.count
+        let f = parent.candidate.formula.evaluate(p.scorer.inputs, rows: n)
+        guard f.allSatisfy(\.isFinite) else { return nil }
+        let multiplicative = Bool.random(using: &rng)
+        var u = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            if multiplicative {
+                guard Swift.abs(f[i]) > 1e-300, y[i] != 0 else { return nil }
+                u[i] = Foundation.log(Swift.abs(y[i] / f[i]))
+            } else {
+                u[i] = y[i] - f[i]
+            }
+        }
+        let mu = u.reduce(0, +) / Double(n)
+        var suu = 0.0
+        for i in 0..<n { suu += (u[i] - mu) * (u[i] - mu) }
+        guard suu > 1e-300 else { return nil }
+        // the best few by |correlation|, one of them at random (diversity between populations)
+        var scored: [(Double, Int, Double)] = []
+        let sample = library.count <= 3000 ? Array(library.indices) : (0..<3000).map { _ in Int.random(in: 0..<library.count, using: &rng) }
+        for j in sample {
+            let g = multiplicative ? library[j].logs : library[j].values
+            let mg = g.reduce(0, +) / Double(n)
+            var sgg = 0.0, sgu = 0.0
+            for i in 0..<n { let d = g[i] - mg; sgg += d * d; sgu += d * (u[i] - mu) }
+            guard sgg > 1e-300 else { continue }
+            let r = Swift.abs(sgu) / (sgg * suu).squareRoot()
+            if r.isFinite { scored.append((r, j, sgu / sgg)) }
+        }
+        scored.sort { $0.0 > $1.0 }
+        guard !scored.isEmpty else { return nil }
+        let (_, j, slope) = scored[Int.random(in: 0..<min(3, scored.count), using: &rng)]
+        let g = library[j].expression
+        if multiplicative {
+            // the plainest form of the power: x·g, x/g, x·g², x/g², x·√g, else x·g^p
+            // (only with operators the search was given)
+            let div = options.binary.contains(.div), square = options.unary.contains(.square), sqrt = options.unary.contains(.sqrt)
+            let p = (slope * 2).rounded() / 2
+            switch p {
+            case 1: return .binary(.mul, parent.expression, g)
+            case -1 where div: return .binary(.div, parent.expression, g)
+            case 2 where square: return .binary(.mul, parent.expression, .unary(.square, g))
+            case -2 where square && div: return .binary(.div, parent.expression, .unary(.square, g))
+            case 0.5 where sqrt: return .binary(.mul, parent.expression, .unary(.sqrt, g))
+            default:
+                guard options.binary.contains(.pow) else { return nil }
+                return .binary(.mul, parent.expression, .binary(.pow, g, .constant(p == 0 ? slope : p)))
+            }
+        }
+        return .binary(.add, parent.expression, .binary(.mul, .constant(slope), g))
+    }
+
     func step(_ p: inout Population) {
         for _ in 0..<8 {
             let parent = tournament(&p)
             var child: Expression
-            if Double.random(in: 0..<1, using: &p.rng) < options.crossoverProbability {
+            if Double.random(in: 0..<1, using: &p.rng) < options.graftProbability, let grafted = graft(parent, p, &p.rng) {
+                child = grafted
+            } else if Double.random(in: 0..<1, using: &p.rng) < options.crossoverProbability {
                 let other = tournament(&p)
                 child = crossover(parent.expression, other.expression, &p.rng)
             } else {
@@ -279,7 +366,8 @@ struct Evolution {
         var populations: [Population] = []
         for i in 0..<populationCount {
             var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(i) &+ 1)
-            let scorer = Scorer(inputs: inputs, target: target, weights: weights, units: options.units)
+            let scorer = Scorer(inputs: inputs, target: target, weights: weights, units: options.units,
+                                alphabet: options.alphabet(variables: variableCount))
             var members: [Member] = []
             // The best seeds (by bits), spread over the populations, and random formulas.
             for (j, s) in seeds.enumerated() where j % populationCount == i && members.count < options.populationSize / 2 {

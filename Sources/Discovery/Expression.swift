@@ -76,8 +76,8 @@ public indirect enum Expression: Hashable, Sendable {
         switch self {
         case .variable(let i): return "x\(i)"
         case .constant: return "c"
-        case .unary(let op, let a): return "\(op)(\(a.key))"
-        case .binary(let op, let a, let b): return "\(op)(\(a.key),\(b.key))"
+        case .unary(let op, let a): return op.name + "(" + a.key + ")"
+        case .binary(let op, let a, let b): return op.name + "(" + a.key + "," + b.key + ")"
         }
     }
 

@@ -17,6 +17,29 @@ public enum Op: UInt8, Sendable, Hashable, CaseIterable {
         }
     }
     public var isCommutative: Bool { self == .add || self == .mul }
+
+    /// The operator's name (what `"\(op)"` prints, without reflection: it is in the hot loop).
+    public var name: String {
+        switch self {
+        case .variable: return "variable"
+        case .constant: return "constant"
+        case .neg: return "neg"
+        case .sqrt: return "sqrt"
+        case .square: return "square"
+        case .cube: return "cube"
+        case .inv: return "inv"
+        case .exp: return "exp"
+        case .log: return "log"
+        case .sin: return "sin"
+        case .cos: return "cos"
+        case .abs: return "abs"
+        case .add: return "add"
+        case .sub: return "sub"
+        case .mul: return "mul"
+        case .div: return "div"
+        case .pow: return "pow"
+        }
+    }
 }
 
 /// One node of a formula in postfix order: an operator and, for leaves, an index (the
@@ -75,7 +98,7 @@ public struct Formula: Sendable, Hashable {
         scratch.withUnsafeMutableBufferPointer { stack in
             let base = stack.baseAddress!
             var top = 0  // number of slots in use
-            for t in tokens {
+            for (k, t) in tokens.enumerated() {
                 switch t.op {
                 case .variable:
                     let p = base + top * rows
@@ -109,7 +132,25 @@ public struct Formula: Sendable, Hashable {
                     case .sub: for i in 0..<rows { p[i] -= q[i] }
                     case .mul: for i in 0..<rows { p[i] *= q[i] }
                     case .div: for i in 0..<rows { p[i] /= q[i] }
-                    case .pow: for i in 0..<rows { p[i] = Foundation.pow(p[i], q[i]) }
+                    case .pow:
+                        // A constant exponent (the usual case) takes a fast path for the
+                        // common values; pow dominates the search's time otherwise.
+                        if k > 0, tokens[k - 1].op == .constant {
+                            let e = consts[tokens[k - 1].index]
+                            switch e {
+                            case 2: for i in 0..<rows { p[i] = p[i] * p[i] }
+                            case 3: for i in 0..<rows { p[i] = p[i] * p[i] * p[i] }
+                            case -1: for i in 0..<rows { p[i] = 1 / p[i] }
+                            case -2: for i in 0..<rows { p[i] = 1 / (p[i] * p[i]) }
+                            case 0.5: for i in 0..<rows { p[i] = p[i].squareRoot() }
+                            case 1.5: for i in 0..<rows { p[i] = p[i] * p[i].squareRoot() }
+                            case -0.5: for i in 0..<rows { p[i] = 1 / p[i].squareRoot() }
+                            case -1.5: for i in 0..<rows { p[i] = 1 / (p[i] * p[i].squareRoot()) }
+                            default: for i in 0..<rows { p[i] = Foundation.pow(p[i], e) }
+                            }
+                        } else {
+                            for i in 0..<rows { p[i] = Foundation.pow(p[i], q[i]) }
+                        }
                     default: break
                     }
                     top -= 1

@@ -31,6 +31,8 @@ public struct SearchOptions: Sendable {
     public var populationSize = 40
     public var tournamentSize = 8
     public var crossoverProbability = 0.05
+    /// Share of children made by grafting a building block (`Evolution.graft`).
+    public var graftProbability = 0.1
     public var cyclesPerEpoch = 150
     public var epochs = 60
     public var minEpochs = 8
@@ -44,6 +46,9 @@ public struct SearchOptions: Sendable {
     /// Dimensional analysis: formulas it rejects are never kept (see `Units`).
     public var units: Units? = nil
     public init() {}
+
+    /// Symbols a formula's node is chosen from: operators, inputs and the constant.
+    public func alphabet(variables: Int) -> Int { unary.count + binary.count + variables + 1 }
 
     /// Exhaustive size for `variables` inputs when none is set.
     public func enumerationSize(variables: Int) -> Int {
@@ -82,6 +87,7 @@ public enum Search {
                                   maxConstants: options.maxConstants).formulas()
         let threads = max(1, options.threads)
         let weights = Self.weights(target)
+        let alphabet = options.alphabet(variables: inputs.count)
         final class Slots: @unchecked Sendable {
             var items: [Candidate?]
             init(_ n: Int) { items = [Candidate?](repeating: nil, count: n) }
@@ -92,12 +98,9 @@ public enum Search {
             while i < formulas.count {
                 let f = formulas[i]
                 if options.units == nil || Expression(f).map({ options.units!.accepts($0, fitted: false) }) == true,
-                   let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights), fit.mse.isFinite {
-                    var fitted = f
-                    fitted.constants = fit.constants
-                    if let units = options.units, Expression(fitted).map({ units.accepts($0) }) != true { i += threads; continue }
-                    slots.items[i] = Candidate(formula: fitted, mse: fit.mse,
-                                               bits: DescriptionLength.bits(formula: fitted, fit: fit, target: target, weights: weights))
+                   let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet),
+                   options.units.map({ u in Expression(c.formula).map { u.accepts($0) } ?? false }) ?? true {
+                    slots.items[i] = c
                 }
                 i += threads
             }
@@ -107,7 +110,7 @@ public enum Search {
         if options.epochs > 0, !candidates.isEmpty {
             let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
                 .compactMap { c in Expression(c.formula).map { Member(expression: $0, candidate: c) } }
-            let evolution = Evolution(options: options, variableCount: inputs.count)
+            let evolution = Evolution(options: options, variableCount: inputs.count, inputs: inputs)
             let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
             evaluated += fits
             candidates += members.map(\.candidate)
@@ -119,12 +122,10 @@ public enum Search {
         for f in shortlist.sorted(by: { $0.program < $1.program }) {
             var starts = [f.constants]
             starts += [[Double](repeating: 1, count: f.constantCount), [Double](repeating: -1, count: f.constantCount)]
-            guard let fit = ConstantFitter.fit(f, columns: inputs, target: target, weights: weights, starts: starts, iterations: 200),
-                  fit.mse.isFinite else { continue }
-            var g = f
-            g.constants = fit.constants
-            let c = Candidate(formula: g, mse: fit.mse, bits: DescriptionLength.bits(formula: g, fit: fit, target: target, weights: weights))
-            if c.bits.total.isFinite { polished[f.program] = c }
+            if let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                               starts: starts, iterations: 200) {
+                polished[f.program] = c
+            }
         }
         candidates = candidates.map { c in
             guard let p = polished[c.formula.program], p.bits.total < c.bits.total else { return c }
