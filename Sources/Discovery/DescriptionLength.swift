@@ -14,7 +14,9 @@ import Foundation
 /// The likelihood is Gaussian with σ² the residuals' mean square (its maximum-likelihood value),
 /// floored at 1e-24 × mean(y²) so exact fits stay finite and comparable. I_ii is the
 /// Gauss–Newton Fisher information Σ_rows (∂f/∂θ_i)² / σ². A constant whose term would be
-/// negative (|θ̂| below its own precision) is charged 0.
+/// negative (|θ̂| below its own precision) is charged 0. An exponent snapped to a fraction p/q
+/// (q ≤ 6) is not fitted and costs ln 2 + ln(|p| + 1) + ln q instead; the search keeps the snap
+/// only when the total gets shorter.
 ///
 /// ESR takes n as the number of distinct operators in the formula itself. The search passes
 /// `alphabet`, the number of symbols it could have used (its operators, the input columns and
@@ -48,6 +50,13 @@ public enum DescriptionLength {
         var constantCost = 0.0
         var sigmas: [Double] = []
         for (i, theta) in fit.constants.enumerated() {
+            if formula.fixedConstants.contains(i) {
+                // an exact fraction p/q: sign, |p| and q, each in a universal integer code
+                let (p, q) = Formula.exactFraction(theta) ?? (Int(theta.rounded()), 1)
+                constantCost += log(2) + log(Double(abs(p) + 1)) + log(Double(q))
+                sigmas.append(0)
+                continue
+            }
             let info = fit.jacobian[i].reduce(0) { $0 + $1 * $1 } / variance
             sigmas.append(info > 0 ? (1 / info).squareRoot() : .infinity)
             constantCost += max(0, 0.5 * log(max(info, 1e-300)) + log(max(abs(theta), 1e-300)) - 0.5 * log(3))

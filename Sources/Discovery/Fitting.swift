@@ -22,7 +22,7 @@ public enum ConstantFitter {
                            starts: [[Double]]? = nil, iterations: Int = 60, free: [Int]? = nil) -> Result? {
         let n = y.count
         let all = formula.constants
-        let freeIndices = free ?? Array(0..<formula.constantCount)
+        let freeIndices = free ?? (0..<formula.constantCount).filter { !formula.fixedConstants.contains($0) }
         let p = freeIndices.count
         let w = weights ?? [Double](repeating: 1, count: n)
         var scratch: [Double] = []
@@ -63,7 +63,11 @@ public enum ConstantFitter {
         var best: Result? = nil
         var bestTheta: [Double] = []
         let variance = (0..<n).reduce(0.0) { $0 + y[$1] * y[$1] * w[$1] * w[$1] } / Double(n)
-        for start in initial where start.count == p {
+        // a start may list every constant: its free ones are taken
+        let startsOfFree = initial.map { start in
+            start.count == formula.constantCount && start.count != p ? freeIndices.map { start[$0] } : start
+        }
+        for start in startsOfFree where start.count == p {
             // Further starts only when the fit so far leaves a visible misfit.
             if let b = best, b.mse <= 1e-10 * variance { break }
             var theta = start

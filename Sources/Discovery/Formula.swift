@@ -60,6 +60,9 @@ public struct Token: Sendable, Hashable {
 public struct Formula: Sendable, Hashable {
     public var tokens: [Token]
     public var constants: [Double]
+    /// Constants held at exact rational values (snapped exponents such as 3/2): not fitted,
+    /// and coded as a fraction in the description length.
+    public var fixedConstants: [Int] = []
 
     public init(tokens: [Token], constants: [Double] = []) {
         self.tokens = tokens
@@ -224,7 +227,17 @@ public struct Formula: Sendable, Hashable {
 
     static func number(_ x: Double) -> String {
         if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+        if let (p, q) = Self.exactFraction(x) { return "(\(p)/\(q))" }
         return String(x)
+    }
+
+    /// p/q (q ≤ 6) when x is that fraction to the last bit, as snapped exponents are.
+    static func exactFraction(_ x: Double) -> (Int, Int)? {
+        for q in 2...6 {
+            let p = (x * Double(q)).rounded()
+            if abs(p) < 1e6, Double(Int(p)) / Double(q) == x { return (Int(p), q) }
+        }
+        return nil
     }
 
     private func render(names: [String], constants c: [Double], style: Style) -> String {
@@ -246,8 +259,9 @@ public struct Formula: Sendable, Hashable {
                 stack.append((latex ? Self.latexName(names[t.index]) : names[t.index], 3))
             case .constant:
                 let v = c[t.index]
-                let s = latex ? Self.latexNumber(v) : Self.number(v)
-                stack.append((v < 0 ? (latex ? "\\left(\(s)\\right)" : "(\(s))") : s, 3))
+                // Swift would divide the integers of "(3/2)": it gets the decimal
+                let s = latex ? Self.latexNumber(v) : style == .swift ? (v == v.rounded() ? Self.number(v) : String(v)) : Self.number(v)
+                stack.append((v < 0 && !s.hasPrefix("(") ? (latex ? "\\left(\(s)\\right)" : "(\(s))") : s, 3))
             case .neg:
                 let a = stack.removeLast()
                 stack.append(("-" + wrap(a, 2), 0))
@@ -299,6 +313,7 @@ public struct Formula: Sendable, Hashable {
     }
 
     static func latexNumber(_ x: Double) -> String {
+        if x != x.rounded(), let (p, q) = exactFraction(x) { return p < 0 ? "-\\frac{\(-p)}{\(q)}" : "\\frac{\(p)}{\(q)}" }
         let s = String(format: "%.6g", x)
         if let e = s.firstIndex(of: "e") {
             let mantissa = s[..<e], exponent = Int(s[s.index(after: e)...]) ?? 0

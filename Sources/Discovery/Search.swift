@@ -127,6 +127,24 @@ public enum Search {
                 polished[f.program] = c
             }
         }
+        // Exponents snapped to fractions p/q where that shortens the description (3/2, not 1.4996).
+        for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
+            var current = c
+            for (k, t) in c.formula.tokens.enumerated() where t.op == .pow && k > 0 && c.formula.tokens[k - 1].op == .constant {
+                let i = c.formula.tokens[k - 1].index
+                let value = current.formula.constants[i]
+                let snapped = Units.nearestFraction(value)
+                guard abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
+                var g = current.formula
+                g.constants[i] = snapped
+                g.fixedConstants.append(i)
+                if let s = DescriptionLength.score(g, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                                   starts: [g.constants], iterations: 200), s.bits.total < current.bits.total {
+                    current = s
+                }
+            }
+            polished[key] = current
+        }
         candidates = candidates.map { c in
             guard let p = polished[c.formula.program], p.bits.total < c.bits.total else { return c }
             return p

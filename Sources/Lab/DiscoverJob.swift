@@ -107,7 +107,8 @@ public enum DiscoverJob {
 
     static func entry(_ c: Candidate, names: [String], target: String) -> [String: Any] {
         let constants: [[String: Any]] = c.formula.constants.enumerated().map { i, v in
-            ["name": "c\(i)", "value": v, "uncertainty": c.bits.uncertainties[i].isFinite ? c.bits.uncertainties[i] : NSNull()]
+            ["name": "c\(i)", "value": v, "uncertainty": c.bits.uncertainties[i].isFinite ? c.bits.uncertainties[i] : NSNull(),
+             "exact": c.formula.fixedConstants.contains(i)]
         }
         return [
             "target": target,

@@ -127,3 +127,29 @@ import Testing
         #expect(other.evaluated != one.evaluated || other.front.map(\.formula) != one.front.map(\.formula))
     }
 }
+
+@Suite struct SnappingTests {
+    /// Kepler's law with a fitted exponent comes out with the exact 3/2 when that is shorter,
+    /// printed as a fraction in every syntax (Swift as a decimal: 3/2 would divide integers).
+    @Test func exponentsSnapToFractions() throws {
+        var rng = SplitMix64(seed: 3)
+        var a: [Double] = [], t: [Double] = []
+        for _ in 0..<40 {
+            let x = Double.random(in: 0.3...30, using: &rng)
+            let noise = 1 + 0.001 * (Double.random(in: 0..<1, using: &rng) - 0.5)
+            a.append(x); t.append(365.25 * pow(x, 1.5) * noise)
+        }
+        var o = SearchOptions()
+        o.maxSize = 5
+        o.unary = [.inv, .exp]  // no sqrt/cube: the law needs a^c
+        o.binary = [.mul, .add, .pow]
+        o.epochs = 0
+        let r = try Search.run(inputs: [a], target: t, options: o)
+        let f = r.best.formula
+        #expect(f.fixedConstants.count == 1 && f.constants[f.fixedConstants[0]] == 1.5, "\(f.sympyString(names: ["a"]))")
+        #expect(f.sympyString(names: ["a"]).contains("a**(3/2)"), "\(f.sympyString(names: ["a"]))")
+        #expect(f.text(.swift, names: ["a"]).contains("pow(a, 1.5)"))
+        #expect(f.latex(names: ["a"]).contains("\\frac{3}{2}"))
+        #expect(r.best.bits.uncertainties[f.fixedConstants[0]] == 0)
+    }
+}

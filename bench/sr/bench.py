@@ -150,6 +150,7 @@ def recovered(expr_text, name, rng):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--peer-seeds", type=int, default=None, help="seeds for the peers (default: --seeds)")
     ap.add_argument("--noise", default="0,0.01")
     ap.add_argument("--problems", default=",".join(problems.PROBLEMS))
     ap.add_argument("--tools", default="occam,gplearn,pysindy,pyoperon")
@@ -164,7 +165,8 @@ def main():
         for noise in noises:
             for tool in tools:
                 hits, times = 0, []
-                for seed in range(1, a.seeds + 1):
+                seeds = a.seeds if tool == "occam" or a.peer_seeds is None else a.peer_seeds
+                for seed in range(1, seeds + 1):
                     path = problems.write(name, seed, noise, folder, a.rows)
                     start = time.perf_counter()
                     try:
@@ -177,17 +179,17 @@ def main():
                     if a.verbose:
                         print(f"  {name} noise={noise} {tool} seed={seed}: {'yes' if ok else 'no '} "
                               f"{times[-1]:.2f}s  {expr if expr is not None else err}", flush=True)
-                table[(name, noise, tool)] = (hits, statistics.median(times))
-                print(f"{name:20s} noise {noise:<5g} {tool:9s} recovered {hits:2d}/{a.seeds}  "
+                table[(name, noise, tool)] = (hits, statistics.median(times), seeds)
+                print(f"{name:20s} noise {noise:<5g} {tool:9s} recovered {hits:2d}/{seeds}  "
                       f"median {statistics.median(times):7.2f} s", flush=True)
     print()
     print("| problem | noise | " + " | ".join(f"{t} (recovered, median s)" for t in tools) + " |")
     print("|---|---|" + "---|" * len(tools))
     for name in a.problems.split(","):
         for noise in noises:
-            cells = [f"{table[(name, noise, t)][0]}/{a.seeds}, {table[(name, noise, t)][1]:.2f}" for t in tools]
+            cells = [f"{table[(name, noise, t)][0]}/{table[(name, noise, t)][2]}, {table[(name, noise, t)][1]:.2f}" for t in tools]
             print(f"| {name} | {noise:g} | " + " | ".join(cells) + " |")
-    totals = {t: sum(1 for k, v in table.items() if k[2] == t and v[0] >= 0.9 * a.seeds) for t in tools}
+    totals = {t: sum(1 for k, v in table.items() if k[2] == t and v[0] >= 0.9 * v[2]) for t in tools}
     print()
     print("problems × noise levels recovered in ≥ 90 % of seeds: " + ", ".join(f"{t} {n}/{len(table) // len(tools)}" for t, n in totals.items()))
 
