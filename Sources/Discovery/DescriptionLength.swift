@@ -31,6 +31,8 @@ public enum DescriptionLength {
         public var residuals: Double
         /// 1σ uncertainty of each constant, √(1/I_ii).
         public var uncertainties: [Double]
+        /// The residuals were scored as relative to the prediction (σ_i ∝ |f_i|).
+        public var relativeNoise = false
     }
 
     /// `weights` as given to the fit: the likelihood is that of the weighted residuals, and
@@ -98,6 +100,7 @@ public enum DescriptionLength {
             var parts = bits(formula: g, fit: refit, target: y, weights: w, alphabet: alphabet,
                              logSigmaSum: w.reduce(0) { $0 - log($1) })
             parts.total += 1
+            parts.relativeNoise = true
             if parts.total < best.bits.total {
                 let h = g.evaluate(columns, rows: y.count)
                 let mse = zip(h, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / n

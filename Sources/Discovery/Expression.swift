@@ -103,6 +103,24 @@ public indirect enum Expression: Hashable, Sendable {
         }
     }
 
+    /// The tree with constant number `i` (in the order of `formula`'s constants) set to `value`.
+    public func replacingConstant(_ i: Int, with value: Double) -> Expression {
+        var k = i
+        func walk(_ e: Expression) -> Expression {
+            switch e {
+            case .variable: return e
+            case .constant(let v):
+                defer { k -= 1 }
+                return k == 0 ? .constant(value) : .constant(v)
+            case .unary(let op, let a): return .unary(op, walk(a))
+            case .binary(let op, let a, let b):
+                let left = walk(a)
+                return .binary(op, left, walk(b))
+            }
+        }
+        return walk(self)
+    }
+
     /// The tree with node `k` (preorder) replaced.
     public func replacing(at k: Int, with new: Expression) -> Expression {
         var k = k
@@ -126,12 +144,14 @@ public indirect enum Expression: Hashable, Sendable {
     /// x + c and c·x, nested constant factors and terms merged, operators that undo each other
     /// removed, commutative operands sorted. Two formulas that differ only in these respects get
     /// the same `key`, so the search fits each structure once.
-    public func simplified() -> Expression {
+    /// `dropNeutral` also removes 0 + x, 1·x and 0·x — for constants set on purpose (pruning),
+    /// not for fresh constants that start at 1 and are about to be fitted.
+    public func simplified(dropNeutral: Bool = false) -> Expression {
         switch self {
         case .variable, .constant:
             return self
         case .unary(let op, let a0):
-            let a = a0.simplified()
+            let a = a0.simplified(dropNeutral: dropNeutral)
             if !a.hasVariable { return .constant(Expression.unary(op, a).constantValue()) }
             if case .unary(let inner, let b) = a {
                 switch (op, inner) {
@@ -144,14 +164,14 @@ public indirect enum Expression: Hashable, Sendable {
             if op == .neg, case .binary(.mul, .constant(let c), let b) = a { return .binary(.mul, .constant(-c), b) }
             return .unary(op, a)
         case .binary(let op, let a0, let b0):
-            let a = a0.simplified(), b = b0.simplified()
+            let a = a0.simplified(dropNeutral: dropNeutral), b = b0.simplified(dropNeutral: dropNeutral)
             if !a.hasVariable && !b.hasVariable { return .constant(Expression.binary(op, a, b).constantValue()) }
             switch op {
             case .sub:
-                if case .constant(let c) = b { return Expression.binary(.add, .constant(-c), a).simplified() }
+                if case .constant(let c) = b { return Expression.binary(.add, .constant(-c), a).simplified(dropNeutral: dropNeutral) }
                 if a == b { return .constant(0) }
             case .div:
-                if case .constant(let c) = b { return Expression.binary(.mul, .constant(1 / c), a).simplified() }
+                if case .constant(let c) = b { return Expression.binary(.mul, .constant(1 / c), a).simplified(dropNeutral: dropNeutral) }
                 if a == b { return .constant(1) }
             case .add, .mul:
                 // c1 ∘ (c2 ∘ x) = (c1 ∘ c2) ∘ x
@@ -160,6 +180,12 @@ public indirect enum Expression: Hashable, Sendable {
                     return .binary(op, .constant(op == .add ? c1 + c2 : c1 * c2), x)
                 }
                 if case .constant = r { swap(&l, &r) }
+                // 0 + x = x, 1·x = x, 0·x = 0
+                if dropNeutral, case .constant(let c) = l {
+                    if op == .add && c == 0 { return r }
+                    if op == .mul && c == 1 { return r }
+                    if op == .mul && c == 0 { return .constant(0) }
+                }
                 return .binary(op, l, r)
             case .pow:
                 if case .constant(let c) = b {

@@ -70,7 +70,9 @@ public struct Formula: Sendable, Hashable {
     }
 
     public var complexity: Int { tokens.count }
-    public var constantCount: Int { tokens.filter { $0.op == .constant }.count }
+    /// Number of constant slots: one past the highest constant index (tokens may share a
+    /// slot, as a constant shared between terms or targets does).
+    public var constantCount: Int { (tokens.filter { $0.op == .constant }.map(\.index).max() ?? -1) + 1 }
 
     /// Evaluate on columns (`columns[v][row]`); returns one value per row.
     public func evaluate(_ columns: [[Double]], rows: Int, constants c: [Double]? = nil) -> [Double] {

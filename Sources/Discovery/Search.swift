@@ -127,6 +127,30 @@ public enum Search {
                 polished[f.program] = c
             }
         }
+        // A constant smaller than the precision the data give it (|θ| < √12·σ, ESR's Δ) codes as
+        // zero: the formula is the one with that constant set to 0 and simplified away (an
+        // offset that only fits noise). Searching thousands of variants otherwise lets a few such
+        // terms through on bits by chance.
+        for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
+            var current = c
+            var changed = true
+            while changed {
+                changed = false
+                for (i, theta) in current.formula.constants.enumerated() where !current.formula.fixedConstants.contains(i) {
+                    let sigma = current.bits.uncertainties[i]
+                    guard sigma.isFinite, abs(theta) < 12.0.squareRoot() * sigma, var e = Expression(current.formula) else { continue }
+                    e = e.replacingConstant(i, with: 0).simplified(dropNeutral: true)
+                    guard e.hasVariable, e.size < current.complexity,
+                          let s = DescriptionLength.score(e.formula, columns: inputs, target: target, weights: weights,
+                                                          alphabet: alphabet, starts: [e.formula.constants], iterations: 200),
+                          options.units.map({ u in Expression(s.formula).map { u.accepts($0) } ?? false }) ?? true else { continue }
+                    current = s
+                    changed = true
+                    break
+                }
+            }
+            polished[key] = current
+        }
         // Exponents snapped to fractions p/q where that shortens the description (3/2, not 1.4996).
         for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
             var current = c
@@ -145,8 +169,12 @@ public enum Search {
             }
             polished[key] = current
         }
-        candidates = candidates.map { c in
-            guard let p = polished[c.formula.program], p.bits.total < c.bits.total else { return c }
+        // Each shortlisted formula is replaced by its polished form: pruned whatever the bits
+        // (it is the same description), otherwise refitted or snapped only when shorter.
+        let originals = Dictionary(candidates.map { ($0.formula.program, $0) }, uniquingKeysWith: { a, b in a.bits.total <= b.bits.total ? a : b })
+        candidates = candidates.filter { polished[$0.formula.program] == nil } + polished.keys.sorted().map { key in
+            let p = polished[key]!
+            if p.complexity == originals[key]?.complexity, let o = originals[key], o.bits.total < p.bits.total { return o }
             return p
         }
         var front = frontOf(candidates)

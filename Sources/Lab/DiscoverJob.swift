@@ -24,9 +24,15 @@ public enum DiscoverJob {
     }
 
     public struct Outcome: Sendable {
-        public var result: Search.Result
+        /// Each target's own search.
+        public var results: [Search.Result]
+        /// The chosen equation of each target (with shared constants when several targets).
+        public var chosen: [Candidate]
+        public var joint: Joint.Result?
+        public var targets: [String]
         public var inputNames: [String]
         public var notices: [String]
+        public var result: Search.Result { results[0] }
     }
 
     public static func run(_ o: Options) throws -> Outcome {
@@ -36,40 +42,57 @@ public enum DiscoverJob {
         if !table.labelColumns.isEmpty {
             notices.append("\(o.table): left out label column(s) \(table.labelColumns.joined(separator: ", ")) (not numeric)")
         }
-        guard let y = table.column(o.target) else {
-            throw LabError("\(o.table): no numeric column '\(o.target)' (columns: \(table.names.joined(separator: ", ")))")
+        let targets = o.target.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !targets.isEmpty, Set(targets).count == targets.count else { throw LabError("--target: give one or more distinct columns") }
+        var ys: [[Double]] = []
+        for target in targets {
+            guard let y = table.column(target) else {
+                throw LabError("\(o.table): no numeric column '\(target)' (columns: \(table.names.joined(separator: ", ")))")
+            }
+            if let first = y.first, y.allSatisfy({ $0 == first }) {
+                throw LabError("\(o.table): column '\(target)': the target is constant (\(first)); nothing to explain")
+            }
+            ys.append(y)
         }
-        if let first = y.first, y.allSatisfy({ $0 == first }) {
-            throw LabError("\(o.table): column '\(o.target)': the target is constant (\(first)); nothing to explain")
-        }
-        let names = o.inputs ?? table.names.filter { $0 != o.target }
+        let names = o.inputs ?? table.names.filter { !targets.contains($0) }
         var columns: [[Double]] = []
         for n in names {
-            guard n != o.target else { throw LabError("--inputs: '\(n)' is the target") }
+            guard !targets.contains(n) else { throw LabError("--inputs: '\(n)' is a target") }
             guard let c = table.column(n) else {
                 throw LabError("\(o.table): --inputs: no numeric column '\(n)' (columns: \(table.names.joined(separator: ", ")))")
             }
             columns.append(c)
         }
-        guard !columns.isEmpty else { throw LabError("\(o.table): no input columns besides the target '\(o.target)'") }
+        guard !columns.isEmpty else { throw LabError("\(o.table): no input columns besides the target(s) \(targets.joined(separator: ", "))") }
         let needed = o.search.maxConstants + 2
-        guard y.count >= needed else {
-            throw LabError("\(o.table): \(y.count) row(s); at least \(needed) are needed to fit \(o.search.maxConstants) constant(s) and judge the fit")
-        }
-        var search = o.search
-        if let given = o.units {
-            search.units = try units(given, inputs: names, target: o.target, columns: table.names, dimensionlessConstants: o.dimensionlessConstants)
+        guard table.rows >= needed else {
+            throw LabError("\(o.table): \(table.rows) row(s); at least \(needed) are needed to fit \(o.search.maxConstants) constant(s) and judge the fit")
         }
         let folder = try OutputFolder(destination: o.output, force: o.force)
         do {
-            let result: Search.Result
-            do { result = try Search.run(inputs: columns, target: y, options: search) } catch let e as DiscoveryError {
-                throw LabError("\(o.table): \(e.message)")
+            var results: [Search.Result] = []
+            for (target, y) in zip(targets, ys) {
+                var search = o.search
+                if let given = o.units {
+                    search.units = try units(given, inputs: names, target: target, columns: table.names,
+                                             dimensionlessConstants: o.dimensionlessConstants)
+                }
+                do { results.append(try Search.run(inputs: columns, target: y, options: search)) } catch let e as DiscoveryError {
+                    throw LabError("\(o.table): \(target): \(e.message)")
+                }
             }
-            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(result, names: names, target: o.target, table: o.table))
-            try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(result, names: names, target: o.target))
+            var joint: Joint.Result? = nil
+            if targets.count > 1 {
+                do { joint = try Joint.combine(results, inputs: columns, targets: ys, options: o.search) } catch let e as DiscoveryError {
+                    throw LabError("\(o.table): \(e.message)")
+                }
+            }
+            let chosen = joint?.equations ?? results.map(\.best)
+            let outcome = Outcome(results: results, chosen: chosen, joint: joint, targets: targets, inputNames: names, notices: notices)
+            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, table: o.table))
+            try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(outcome))
             try folder.commit()
-            return Outcome(result: result, inputNames: names, notices: notices)
+            return outcome
         } catch {
             folder.discard()
             throw error
@@ -125,23 +148,33 @@ public enum DiscoverJob {
         ]
     }
 
-    static func equationsJSON(_ r: Search.Result, names: [String], target: String, table: String) throws -> Data {
-        let doc: [String: Any] = [
+    static func equationsJSON(_ o: Outcome, table: String) throws -> Data {
+        var doc: [String: Any] = [
             "format": "occam-equations", "version": 1,
             "source": (table as NSString).lastPathComponent,
-            "variables": names,
+            "variables": o.inputNames,
             "selection": "minimum description length (ESR formula; see README)",
-            "equations": [entry(r.best, names: names, target: target)],
-            "formulas_evaluated": r.evaluated,
+            "equations": zip(o.chosen, o.targets).map { entry($0, names: o.inputNames, target: $1) },
+            "formulas_evaluated": o.results.reduce(0) { $0 + $1.evaluated },
         ]
+        if let j = o.joint {
+            doc["shared_constants"] = j.shared.map { group in
+                group.map { ["target": o.targets[$0.target], "constant": "c\($0.constant)"] }
+            }
+            doc["joint_description_length_bits"] = j.bits
+            doc["joint_bits_without_sharing"] = j.bitsWithoutSharing
+        }
         return try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
     }
 
-    static func paretoCSV(_ r: Search.Result, names: [String], target: String) -> Data {
+    static func paretoCSV(_ o: Outcome) -> Data {
         var out = "target,complexity,loss,description_length_bits,chosen,expression\n"
-        for c in r.front {
-            let expr = c.formula.sympyString(names: names).replacingOccurrences(of: "\"", with: "\"\"")
-            out += "\(target),\(c.complexity),\(c.mse),\(c.bits.total),\(c.formula == r.best.formula ? 1 : 0),\"\(expr)\"\n"
+        for (k, r) in o.results.enumerated() {
+            for c in r.front {
+                let expr = c.formula.sympyString(names: o.inputNames).replacingOccurrences(of: "\"", with: "\"\"")
+                let chosen = c.formula.program == o.chosen[k].formula.program ? 1 : 0
+                out += "\(o.targets[k]),\(c.complexity),\(c.mse),\(c.bits.total),\(chosen),\"\(expr)\"\n"
+            }
         }
         return Data(out.utf8)
     }

@@ -358,18 +358,22 @@ struct Discover: ParsableCommand {
             evolution over several populations, deterministic for a given --seed). With --units, \
             formulas that are not dimensionally consistent are rejected.
 
-            Not built yet: discovery from frames, several targets sharing constants.
+            Several targets (--target ax,ay) are searched one by one, then refitted together with \
+            constants that agree merged into one where that shortens the description.
+
+            Not built yet: discovery from frames.
 
             Examples:
               occam discover --table planets.csv --target T --out runs/planets
               occam discover --table data.tsv --target omega --inputs q,B,m --out runs/omega
               occam discover --table planets.csv --target T --units a=AU,T=yr --out runs/planets
+              occam discover --table tracks.csv --target ax,ay --inputs x,y --out runs/gravity
             """)
 
     @Option(help: "CSV or TSV file with a header row.")
     var table: String
 
-    @Option(help: "Column to explain.")
+    @Option(help: "Column to explain, or several separated by commas (fitted with shared constants).")
     var target: String
 
     @Option(help: "Comma-separated input columns (default: every numeric column but the target).")
@@ -422,13 +426,24 @@ struct Discover: ParsableCommand {
             let outcome = try DiscoverJob.run(options)
             for n in outcome.notices { FileHandle.standardError.write(Data("occam: note: \(n)\n".utf8)) }
             let names = outcome.inputNames
-            print("evaluated \(outcome.result.evaluated) formulas; Pareto front:")
-            for c in outcome.result.front {
-                let mark = c.formula == outcome.result.best.formula ? "*" : " "
-                print(String(format: "%@ %2d  %10.4g bits  mse %.4g  ", mark, c.complexity, c.bits.total, c.mse)
-                      + "\(target) = \(c.formula.sympyString(names: names))")
+            for (k, result) in outcome.results.enumerated() {
+                let target = outcome.targets[k]
+                print("\(target): evaluated \(result.evaluated) formulas; Pareto front:")
+                for c in result.front {
+                    let mark = c.formula.program == outcome.chosen[k].formula.program ? "*" : " "
+                    print(String(format: "%@ %2d  %10.4g bits  mse %.4g  ", mark, c.complexity, c.bits.total, c.mse)
+                          + "\(target) = \(c.formula.sympyString(names: names))")
+                }
             }
-            print("chosen: \(target) = \(outcome.result.best.formula.sympyString(names: names))  (written to \(out))")
+            if let j = outcome.joint {
+                let groups = j.shared.map { g in g.map { "\(outcome.targets[$0.target]).c\($0.constant)" }.joined(separator: " = ") }
+                print(String(format: "joint: %.1f bits (%.1f without sharing)", j.bits, j.bitsWithoutSharing)
+                      + (groups.isEmpty ? "; no shared constants" : "; shared: " + groups.joined(separator: ", ")))
+            }
+            for (k, c) in outcome.chosen.enumerated() {
+                print("chosen: \(outcome.targets[k]) = \(c.formula.sympyString(names: names))")
+            }
+            print("written to \(out)")
         } catch {
             fail(error)
         }

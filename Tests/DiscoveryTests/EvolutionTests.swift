@@ -60,7 +60,7 @@ import Testing
         let r = try Search.run(inputs: [a, gm], target: t, options: o)
         for c in r.front { #expect(units.accepts(Expression(c.formula)!), "\(c.formula.sympyString(names: ["a", "GM"]))") }
         let p = r.best.formula.evaluate([[2.0], [3.0]], rows: 1)[0]
-        #expect(abs(p / (2 * Double.pi * (8.0 / 3).squareRoot()) - 1) < 1e-6, "\(r.best.formula.sympyString(names: ["a", "GM"]))")
+        #expect(abs(p / (2 * Double.pi * (8.0 / 3).squareRoot()) - 1) < 1e-6, "\(r.best.formula.sympyString(names: ["a", "GM"])) \(r.front.map { ($0.formula.sympyString(names: ["a", "GM"]), $0.bits.total) })")
     }
 }
 
@@ -151,5 +151,36 @@ import Testing
         #expect(f.text(.swift, names: ["a"]).contains("pow(a, 1.5)"))
         #expect(f.latex(names: ["a"]).contains("\\frac{3}{2}"))
         #expect(r.best.bits.uncertainties[f.fixedConstants[0]] == 0)
+    }
+}
+
+@Suite struct JointTests {
+    /// a_x and a_y of an inverse-square force share GM: fitted once, it shortens the description,
+    /// and both equations carry the one value.
+    @Test func inverseSquareComponentsShareGM() throws {
+        var rng = SplitMix64(seed: 5)
+        var x: [Double] = [], y: [Double] = [], ax: [Double] = [], ay: [Double] = []
+        while x.count < 60 {
+            let px = Double.random(in: -3...3, using: &rng), py = Double.random(in: -3...3, using: &rng)
+            let r2 = px * px + py * py
+            guard r2 > 0.25 else { continue }
+            let noise = { 1 + 0.01 * (Double.random(in: 0..<1, using: &rng) - 0.5) * 3.46 }
+            x.append(px); y.append(py)
+            ax.append(-39.48 * px / pow(r2, 1.5) * noise()); ay.append(-39.48 * py / pow(r2, 1.5) * noise())
+        }
+        func result(_ text: String, _ target: [Double]) throws -> Search.Result {
+            var f = try Formula.parse(text, variables: ["x", "y"]).formula
+            f.constants = f.constants.map { _ in -30 }
+            f.constants[f.constants.count - 1] = -1.5
+            f.fixedConstants = [f.constants.count - 1]
+            let c = try #require(DescriptionLength.score(f, columns: [x, y], target: target, weights: nil, alphabet: 14))
+            return Search.Result(front: [c], best: c, evaluated: 1)
+        }
+        let rx = try result("k*x*(x*x + y*y)^p", ax), ry = try result("k*y*(x*x + y*y)^p", ay)
+        let joint = try Joint.combine([rx, ry], inputs: [x, y], targets: [ax, ay])
+        #expect(joint.shared.count == 1 && joint.shared[0].count == 2)
+        #expect(joint.bits < joint.bitsWithoutSharing - 5, "\(joint.bits) vs \(joint.bitsWithoutSharing)")
+        let gmX = joint.equations[0].formula.constants[0], gmY = joint.equations[1].formula.constants[0]
+        #expect(gmX == gmY && abs(gmX / -39.48 - 1) < 0.01, "\(gmX) \(gmY)")
     }
 }
