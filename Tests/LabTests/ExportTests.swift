@@ -97,3 +97,37 @@ import Testing
         #expect(abs(t - 8) < 0.05, "\(outcome.result.best.formula.sympyString(names: ["a"]))")
     }
 }
+
+@Suite struct DiscoverTargetsTests {
+    /// Two targets with one constant in common: both equations are written, the constant is
+    /// listed as shared and carries one value, and export prints both functions.
+    @Test func twoTargetsShareAConstant() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var csv = "x,u,v\n"
+        for k in 1...30 {
+            let x = 0.2 + 0.1 * Double(k)
+            let e1 = 1 + 0.002 * sin(Double(k) * 1.7), e2 = 1 + 0.002 * cos(Double(k) * 2.3)
+            csv += "\(x),\(2.5 * x * e1),\(2.5 * x * x * e2)\n"
+        }
+        try csv.write(toFile: "\(dir)/t.csv", atomically: true, encoding: .utf8)
+        var o = DiscoverJob.Options(table: "\(dir)/t.csv", target: "u,v", output: "\(dir)/run")
+        o.search.maxSize = 4
+        o.search.epochs = 0
+        o.search.unary = [.square, .sqrt]
+        o.search.binary = [.mul, .add]
+        let outcome = try DiscoverJob.run(o)
+        #expect(outcome.chosen.count == 2 && outcome.joint?.shared.count == 1)
+        #expect(outcome.chosen[0].formula.constants[0] == outcome.chosen[1].formula.constants[0])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/equations.json"))) as? [String: Any]
+        #expect((json?["equations"] as? [[String: Any]])?.map { $0["target"] as? String } == ["u", "v"])
+        #expect((json?["shared_constants"] as? [[[String: String]]])?.first?.map { $0["target"] } == ["u", "v"])
+        let python = try ExportJob.render(try ExportJob.equations(runFolder: "\(dir)/run"), format: .python)
+        #expect(python.contains("def u(x)") && python.contains("def v(x)"), "\(python)")
+        // a target that is also named as an input is an error
+        var bad = o
+        bad.output = "\(dir)/run2"
+        bad.inputs = ["x", "v"]
+        #expect { _ = try DiscoverJob.run(bad) } throws: { "\($0)".contains("'v' is a target") }
+    }
+}
