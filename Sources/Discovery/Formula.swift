@@ -185,6 +185,12 @@ public struct Formula: Sendable, Hashable {
         render(names: names, constants: constants, style: style)
     }
 
+    /// SymPy-style text with named constants: `constantNames[i]` replaces constant i's value
+    /// (nil keeps the value), e.g. "k*x/r**3" for a law whose k is fitted elsewhere.
+    public func text(names: [String], constantNames: [String?]) -> String {
+        render(names: names, constants: constants, style: .sympy, constantNames: constantNames)
+    }
+
     /// Postfix program as text, e.g. "c0 x0 mul": what `equations.json` stores for re-export.
     public var program: String {
         tokens.map { t in
@@ -242,7 +248,7 @@ public struct Formula: Sendable, Hashable {
         return nil
     }
 
-    private func render(names: [String], constants c: [Double], style: Style) -> String {
+    private func render(names: [String], constants c: [Double], style: Style, constantNames: [String?] = []) -> String {
         let latex = style == .latex
         func call(_ f: String, _ a: String) -> String {
             switch style {
@@ -260,6 +266,10 @@ public struct Formula: Sendable, Hashable {
             case .variable:
                 stack.append((latex ? Self.latexName(names[t.index]) : names[t.index], 3))
             case .constant:
+                if t.index < constantNames.count, let name = constantNames[t.index] {
+                    stack.append((name, 3))
+                    continue
+                }
                 let v = c[t.index]
                 // Swift would divide the integers of "(3/2)": it gets the decimal
                 let s = latex ? Self.latexNumber(v) : style == .swift ? (v == v.rounded() ? Self.number(v) : String(v)) : Self.number(v)

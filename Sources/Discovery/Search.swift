@@ -7,6 +7,11 @@ public struct Candidate: Sendable {
     public var mse: Double
     public var bits: DescriptionLength.Parts
     public var complexity: Int { formula.complexity }
+    public init(formula: Formula, mse: Double, bits: DescriptionLength.Parts) {
+        self.formula = formula
+        self.mse = mse
+        self.bits = bits
+    }
 }
 
 /// Options of a search; defaults are documented and validated.

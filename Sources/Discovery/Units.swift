@@ -197,7 +197,7 @@ public struct Units: Sendable {
     }
 
     /// The fraction p/q (q ≤ 6) nearest to x.
-    static func nearestFraction(_ x: Double) -> Double {
+    public static func nearestFraction(_ x: Double) -> Double {
         var best = x.rounded()
         for q in 2...6 {
             let f = (x * Double(q)).rounded() / Double(q)

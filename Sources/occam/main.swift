@@ -20,7 +20,7 @@ struct Occam: ParsableCommand {
               occam video frames/kepler --format apng --out kepler.png
               occam track frames/kepler --out kepler-tracks.csv
             """,
-        subcommands: [Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self])
+        subcommands: [Run.self, Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self])
 }
 
 /// Print one error line and exit non-zero: errors from the libraries already name the file,
@@ -347,9 +347,16 @@ struct Decompress: ParsableCommand {
 
 struct Discover: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find the equation behind a table of measurements (symbolic regression).",
+        abstract: "Find the law behind a frame folder, or the equation behind a table (symbolic regression).",
         discussion: """
-            Reads a CSV or TSV with a header row, searches formulas up to --max-size nodes \
+            On frames (occam discover frames/kepler --out runs/kepler): tracks the objects, searches \
+            the accelerations ax, ay as functions of t, x, y, vx, vy and r = sqrt(x²+y²), puts \
+            each candidate law into the compressor's law level and keeps the one whose whole \
+            stream (law text + frames) is shortest. Writes equations.json/.tex/.py, tracks.csv, \
+            ladder.json, pareto.csv, laws.csv, stream.occ and report.html. Frames without a \
+            scene.json need --px-per-unit and --fps (or --dt).
+
+            On a table: reads a CSV or TSV with a header row, searches formulas up to --max-size nodes \
             (constants by Levenberg–Marquardt) and keeps the Pareto front of complexity against \
             error. The chosen equation has the shortest description length in bits. Writes \
             equations.json and pareto.csv into --out. Label columns (non-numeric) are left out.
@@ -361,20 +368,38 @@ struct Discover: ParsableCommand {
             Several targets (--target ax,ay) are searched one by one, then refitted together with \
             constants that agree merged into one where that shortens the description.
 
-            Not built yet: discovery from frames.
-
             Examples:
+              occam discover frames/kepler --out runs/kepler
+              occam discover my-frames/ --px-per-unit 55 --fps 50 --out runs/mine
               occam discover --table planets.csv --target T --out runs/planets
               occam discover --table data.tsv --target omega --inputs q,B,m --out runs/omega
               occam discover --table planets.csv --target T --units a=AU,T=yr --out runs/planets
               occam discover --table tracks.csv --target ax,ay --inputs x,y --out runs/gravity
             """)
 
-    @Option(help: "CSV or TSV file with a header row.")
-    var table: String
+    @Argument(help: "Frame folder (PNG frames, with scene.json or calibration flags).")
+    var frames: String?
 
-    @Option(help: "Column to explain, or several separated by commas (fitted with shared constants).")
-    var target: String
+    @Option(help: "CSV or TSV file with a header row (instead of frames).")
+    var table: String?
+
+    @Option(help: "With --table: column to explain, or several separated by commas (fitted with shared constants).")
+    var target: String?
+
+    @Option(help: "Frames: pixels per length unit (overrides scene.json).")
+    var pxPerUnit: Double?
+
+    @Option(help: "Frames: frames per second (overrides scene.json).")
+    var fps: Double?
+
+    @Option(help: "Frames: seconds (time units) between frames.")
+    var dt: Double?
+
+    @Option(help: "Frames: candidate laws to code with the compressor.")
+    var candidates = 6
+
+    @Flag(help: "Frames: skip the intra and temporal ladder levels (faster).")
+    var quick = false
 
     @Option(help: "Comma-separated input columns (default: every numeric column but the target).")
     var inputs: String?
@@ -412,6 +437,29 @@ struct Discover: ParsableCommand {
             if let e = enumerate, !(1...9).contains(e) { throw LabError("--enumerate must be in 1…9 (got \(e))") }
             guard epochs >= 0 else { throw LabError("--epochs must be 0 or more") }
             guard threads >= 1 else { throw LabError("--threads must be at least 1") }
+            if let frames {
+                guard table == nil, target == nil, units == nil else {
+                    throw LabError("give a frame folder or --table with --target, not both")
+                }
+                guard candidates >= 1 else { throw LabError("--candidates must be at least 1") }
+                var options = FrameDiscoverJob.Options(frames: frames, output: out)
+                options.force = force
+                options.pxPerUnit = pxPerUnit
+                options.fps = fps
+                options.dt = dt
+                options.candidates = candidates
+                options.fullLadder = !quick
+                options.search.maxSize = maxSize
+                options.search.enumerationSize = enumerate
+                options.search.seed = seed
+                options.search.epochs = epochs
+                options.search.threads = threads
+                printOutcome(try FrameDiscoverJob.run(options), out: out)
+                return
+            }
+            guard let table, let target else {
+                throw LabError("give a frame folder (occam discover frames/kepler --out runs/kepler) or --table and --target")
+            }
             var options = DiscoverJob.Options(table: table, target: target, output: out)
             options.inputs = inputs?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             options.force = force
@@ -444,6 +492,69 @@ struct Discover: ParsableCommand {
                 print("chosen: \(outcome.targets[k]) = \(c.formula.sympyString(names: names))")
             }
             print("written to \(out)")
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
+    let names = ["t", "x", "y", "vx", "vy", "r"]
+    print("tracked \(o.tracks.moving.count) moving object(s); searched \(o.rows) samples; origin: \(o.tracks.originDescription)")
+    for r in o.ladder where r.model != .law {
+        print(String(format: "  %-8@ %9d bytes", r.model.rawValue, r.bytes))
+    }
+    for (i, l) in o.laws.enumerated() {
+        print(String(format: "%@ law     %9d bytes  ", i == o.chosen ? "*" : " ", l.streamBytes) + l.text)
+    }
+    let law = o.laws[o.chosen]
+    print("chosen: ax = \(law.ax.formula.sympyString(names: names))")
+    print("        ay = \(law.ay.formula.sympyString(names: names))")
+    print("time: " + o.stageSeconds.map { String(format: "%@ %.1f s", $0.0, $0.1) }.joined(separator: ", ") + "; written to \(out) (open report.html)")
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a scenario and discover its law in one go.",
+        discussion: """
+            Simulates the scenario into frames/<name> (replacing an earlier Occam run folder) and \
+            runs occam discover on the frames into runs/<name>. With no scenario, runs the \
+            built-in default: simulations/kepler.yaml (one eccentric planet).
+
+            Examples:
+              occam run
+              occam run simulations/exb-drift.yaml --out runs/exb
+            """)
+
+    @Argument(help: "Scenario file (default: simulations/kepler.yaml).")
+    var scenario: String = "simulations/kepler.yaml"
+
+    @Option(name: .shortAndLong, help: "Run folder (default: runs/<scenario name>).")
+    var out: String?
+
+    @Option(help: "Seed of the symbolic-regression search.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Skip the intra and temporal ladder levels (faster).")
+    var quick = false
+
+    func run() throws {
+        do {
+            let file = try ScenarioFile(path: scenario)
+            guard file.runs.count == 1, let name = file.runs.first?.name else {
+                throw LabError("\(scenario): a sweep has several runs; simulate it and run occam discover on each run folder")
+            }
+            let frames = "frames/\(name)"
+            var simulate = SimulateJob.Options(output: frames)
+            simulate.force = true
+            let summary = try SimulateJob.run(file, options: simulate)
+            print("simulated \(summary.totalFrames) frames into \(frames)")
+            let output = out ?? "runs/\(name)"
+            var options = FrameDiscoverJob.Options(frames: frames, output: output)
+            options.force = true
+            options.fullLadder = !quick
+            options.search.seed = seed
+            printOutcome(try FrameDiscoverJob.run(options), out: output)
         } catch {
             fail(error)
         }

@@ -16,6 +16,8 @@ struct DiscFit {
         var p = start
         guard p.radius > 0.3, p.brightness > 0 else { return nil }
         for _ in 0..<iterations {
+            // A wild prediction (a bad law) must not reach the Int conversions below.
+            guard p.u.isFinite, p.v.isFinite, p.radius.isFinite, abs(p.u) < 1e6, abs(p.v) < 1e6, p.radius < 1e4 else { return nil }
             let reach = p.radius + 2
             let x0 = max(0, Int((p.u - reach).rounded(.down))), x1 = min(g.width - 1, Int((p.u + reach).rounded(.up)))
             let y0 = max(0, Int((p.v - reach).rounded(.down))), y1 = min(g.height - 1, Int((p.v + reach).rounded(.up)))

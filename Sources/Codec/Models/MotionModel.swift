@@ -116,6 +116,8 @@ public struct MotionModel: PixelModel {
         for k in objectRows.indices { objectRows[k] = 0 }
         for s in sprites {
             let r = s.radius
+            // off the frame or not finite (a bad law's prediction): nothing to draw
+            guard s.u.isFinite, s.v.isFinite, r.isFinite, abs(s.u) < 1e6, abs(s.v) < 1e6, r < 1e4 else { continue }
             let x0 = max(0, Int((s.u - r).rounded(.down)) - 1), x1 = min(g.width - 1, Int((s.u + r).rounded(.up)) + 1)
             let y0 = max(0, Int((s.v - r).rounded(.down)) - 1), y1 = min(g.height - 1, Int((s.v + r).rounded(.up)) + 1)
             guard x0 <= x1, y0 <= y1 else { continue }

@@ -1,0 +1,330 @@
+import Codec
+import Discovery
+import Foundation
+import Render
+import Tracking
+
+/// `occam discover <frames>`: from a video to the law that compresses it best.
+///
+/// 1. Track every object (calibration from scene.json or flags; truth.csv is never read).
+/// 2. Symbolic regression of the measured accelerations a_x, a_y of the moving objects as
+///    functions of the state t, x, y, v_x, v_y and r = √(x² + y²) (physical units, y up, origin
+///    at the reference body when one is found), both targets together so shared constants are
+///    fitted once.
+/// 3. Every candidate law from the two Pareto fronts goes into the compressor's `law` level,
+///    with its constants named so the coder fits them online; the stream then holds the law's
+///    text (the equation) and the frames coded given the law.
+/// 4. The chosen law is the one with the shortest total: equation plus stream, i.e. the whole
+///    `.occ` file. The ladder's lower levels are coded too, to show how much each explains.
+///
+/// Nothing here knows about Kepler or Lorentz: the operators, inputs and the selection are the
+/// same for any frames.
+public enum FrameDiscoverJob {
+    public struct Options: Sendable {
+        public var frames: String
+        public var output: String
+        public var force = false
+        public var pxPerUnit: Double?
+        public var fps: Double?
+        public var dt: Double?
+        public var search = SearchOptions()
+        public var tracker = Tracker.Options()
+        /// Rows (samples of the moving objects) given to the search, evenly spaced.
+        public var maxRows = 240
+        /// Candidate laws put into the compressor.
+        public var candidates = 6
+        /// Also code the stream with the intra and temporal levels (slow on long streams).
+        public var fullLadder = true
+        public var showProgress = true
+        public init(frames: String, output: String) {
+            self.frames = frames
+            self.output = output
+        }
+    }
+
+    /// One law tried in the compressor.
+    public struct LawCandidate: Sendable {
+        public var ax: Candidate
+        public var ay: Candidate
+        /// The law as given to the coder (constants named, fitted online).
+        public var text: String
+        /// Symbolic-regression bits of the two equations (structure + constants + residuals of
+        /// the measured accelerations) — for reference; the choice uses the stream.
+        public var equationBits: Double
+        /// Whole `.occ` file: header, scene.json, the law text, the frames given the law.
+        public var streamBytes: Int
+        public var frameBits: Double
+        public var constants: [String: Double]
+        public var totalBits: Double { Double(streamBytes * 8) }
+    }
+
+    public struct Outcome: Sendable {
+        public var tracks: TrackSet
+        public var search: DiscoverJob.Outcome
+        public var ladder: [CompressJob.Result]
+        public var laws: [LawCandidate]
+        public var chosen: Int
+        public var rows: Int
+        public var stageSeconds: [(String, Double)]
+    }
+
+    static let variables = Law.variables  // t, x, y, vx, vy, r
+
+    public static func run(_ o: Options) throws -> Outcome {
+        var stages: [(String, Double)] = []
+        var clock = Date()
+        func lap(_ name: String) {
+            stages.append((name, Date().timeIntervalSince(clock)))
+            clock = Date()
+        }
+        let say: (String) -> Void = { message in
+            if o.showProgress && isatty(2) != 0 { FileHandle.standardError.write(Data("occam: \(message)\n".utf8)) }
+        }
+        // Inputs first: the folder, its frames, the calibration; then the output.
+        do { _ = try FrameFolder(path: o.frames) } catch { throw LabError("\(error)") }
+        let calibration = try TrackJob.calibration(folder: o.frames, pxPerUnit: o.pxPerUnit, fps: o.fps, dt: o.dt,
+                                                   origin: nil, startTime: nil)
+        let folder = try OutputFolder(destination: o.output, force: o.force)
+        do {
+            let set = try TrackJob.trackFolder(o.frames, calibration: calibration, options: o.tracker, showProgress: o.showProgress)
+            lap("track")
+            guard !set.moving.isEmpty else { throw LabError("\(o.frames): no moving object was tracked; nothing to explain") }
+            try writeFile("\(folder.temporary)/tracks.csv", Data(set.csv.utf8))
+
+            // The table: every moving object's samples, evenly thinned to maxRows.
+            var samples: [Track.Sample] = []
+            for track in set.moving {
+                samples += track.samples.filter { [$0.x, $0.y, $0.vx, $0.vy, $0.ax, $0.ay].allSatisfy(\.isFinite) }
+            }
+            guard samples.count >= 12 else {
+                throw LabError("\(o.frames): only \(samples.count) usable samples of moving objects; need at least 12")
+            }
+            let stride = max(1, Int((Double(samples.count) / Double(o.maxRows)).rounded(.up)))
+            let rows = Swift.stride(from: 0, to: samples.count, by: stride).map { samples[$0] }
+            var csv = "t,x,y,vx,vy,r,ax,ay\n"
+            for s in rows {
+                csv += "\(s.t),\(s.x),\(s.y),\(s.vx),\(s.vy),\((s.x * s.x + s.y * s.y).squareRoot()),\(s.ax),\(s.ay)\n"
+            }
+            let tablePath = "\(folder.temporary)/accelerations.csv"
+            try writeFile(tablePath, Data(csv.utf8))
+
+            say("searching laws for ax, ay over \(rows.count) samples")
+            var discover = DiscoverJob.Options(table: tablePath, target: "ax,ay", output: "\(folder.temporary)/search")
+            discover.inputs = variables
+            discover.search = o.search
+            let found = try DiscoverJob.run(discover)
+            lap("search")
+
+            // Laws to try: the joint choice, then, from the simplest up, a_x front members that
+            // fit within 100× of the best error, each paired with the a_y member of nearest size.
+            // The compressor decides between them: its stream includes the law's text, so a
+            // longer law must pay for itself in frame bits.
+            var pairs: [(Candidate, Candidate)] = [(found.chosen[0], found.chosen[1])]
+            let fx = found.results[0].front, fy = found.results[1].front
+            func plausible(_ front: [Candidate]) -> [Candidate] {
+                let best = front.map(\.mse).min() ?? 0
+                return front.filter { $0.mse <= 100 * best }.sorted { $0.complexity < $1.complexity }
+            }
+            func nearest(_ c: Candidate, in front: [Candidate]) -> Candidate? {
+                front.min { abs($0.complexity - c.complexity) < abs($1.complexity - c.complexity) }
+            }
+            let px = plausible(fx), py = plausible(fy)
+            for c in px { if let d = nearest(c, in: py) { pairs.append((c, d)) } }
+            for d in py { if let c = nearest(d, in: px) { pairs.append((c, d)) } }
+            // The table as columns, to score proposed formulas on either target.
+            let columns: [[Double]] = [rows.map(\.t), rows.map(\.x), rows.map(\.y), rows.map(\.vx), rows.map(\.vy),
+                                       rows.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }]
+            let targets = [rows.map(\.ax), rows.map(\.ay)]
+            func score(_ f: Formula, target: Int) -> Candidate? {
+                DescriptionLength.score(f, columns: columns, target: targets[target], weights: Search.weights(targets[target]),
+                                        alphabet: o.search.alphabet(variables: columns.count), starts: [f.constants], iterations: 100)
+            }
+            var seen = Set<String>()
+            var laws: [LawCandidate] = []
+            let shared = found.joint?.shared ?? []
+            func propose(_ ax: Candidate, _ ay: Candidate, _ text: String) {
+                guard seen.insert(text).inserted, (try? Law(text: text)) != nil else { return }
+                laws.append(LawCandidate(ax: ax, ay: ay, text: text, equationBits: ax.bits.total + ay.bits.total,
+                                         streamBytes: 0, frameBits: 0, constants: [:]))
+            }
+            for (k, (ax, ay)) in pairs.enumerated() {
+                propose(ax, ay, lawText(ax: ax, ay: ay, shared: k == 0 ? shared : []))
+                // The isotropic proposal: each component's formula mirrored (x ↔ y, vx ↔ vy) for
+                // the other, with the same constants — one law for both axes, if the frames
+                // agree. Exponents also as the nearest fraction, fixed.
+                for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 {
+                    guard let m = score(mirror(c.formula), target: mirroredIsY ? 1 : 0) else { continue }
+                    let (first, second) = mirroredIsY ? (c, m) : (m, c)
+                    propose(first, second, lawText(ax: first, ay: second, shared: [], sameConstants: true))
+                    if snap(first.formula) != first.formula, let a = score(snap(first.formula), target: 0),
+                       let b = score(snap(second.formula), target: 1) {
+                        propose(a, b, lawText(ax: a, ay: b, shared: [], sameConstants: true))
+                    }
+                }
+            }
+
+            // The search's own choice, then the laws with the fewest constants and shortest texts
+            // (cheap in the stream; the compressor has the last word).
+            if laws.count > o.candidates {
+                func rank(_ l: LawCandidate) -> (Int, Int) {
+                    (Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.text.count)
+                }
+                let rest = laws.dropFirst().sorted { rank($0) < rank($1) }
+                laws = [laws[0]] + rest.prefix(o.candidates - 1)
+            }
+
+            // The ladder, then each law in the compressor.
+            var ladder: [CompressJob.Result] = []
+            let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned] : [.motion, .learned]
+            for level in levels {
+                say("coding the stream with the \(level.rawValue) model")
+                let file = "\(folder.temporary)/.ladder-\(level.rawValue).occ"
+                ladder.append(try CompressJob.compress(frames: o.frames, output: file, model: level, force: true,
+                                                       showProgress: o.showProgress))
+                try? FileManager.default.removeItem(atPath: file)
+            }
+            lap("ladder")
+            var best = -1
+            for i in laws.indices {
+                say("coding the stream with law \(i + 1) of \(laws.count): \(laws[i].text)")
+                let file = "\(folder.temporary)/.law-\(i).occ"
+                let r = try CompressJob.compress(frames: o.frames, output: file, model: .law, force: true, law: laws[i].text,
+                                                 showProgress: o.showProgress)
+                laws[i].streamBytes = r.bytes
+                laws[i].frameBits = r.frameBits.reduce(0, +)
+                laws[i].constants = r.lawConstants
+                // report the constants the coder settled on (a shared one is then one value)
+                for (k, f) in [laws[i].ax.formula, laws[i].ay.formula].enumerated() {
+                    var g = f
+                    let names = lawNames(laws[i].text, component: k)
+                    guard names.count == g.constants.count else { continue }  // literals parsed differently: keep
+                    for (j, name) in names.enumerated() where j < g.constants.count {
+                        if let name, let v = r.lawConstants[name], v.isFinite { g.constants[j] = v }
+                    }
+                    if k == 0 { laws[i].ax.formula = g } else { laws[i].ay.formula = g }
+                }
+                if best < 0 || laws[i].streamBytes < laws[best].streamBytes {
+                    if best >= 0 { try? FileManager.default.removeItem(atPath: "\(folder.temporary)/.law-\(best).occ") }
+                    best = i
+                    ladder.removeAll { $0.model == .law }
+                    ladder.append(r)
+                } else {
+                    try? FileManager.default.removeItem(atPath: file)
+                }
+            }
+            guard best >= 0 else { throw LabError("\(o.frames): no candidate law could be put into the compressor") }
+            try FileManager.default.moveItem(atPath: "\(folder.temporary)/.law-\(best).occ", toPath: "\(folder.temporary)/stream.occ")
+            lap("laws")
+
+            let outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
+                                  stageSeconds: stages)
+            try writeFile("\(folder.temporary)/ladder.json", CompressJob.ladderJSON(ladder, frames: o.frames))
+            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, frames: o.frames))
+            try writeFile("\(folder.temporary)/pareto.csv", try Data(contentsOf: URL(fileURLWithPath: "\(folder.temporary)/search/pareto.csv")))
+            try writeFile("\(folder.temporary)/laws.csv", lawsCSV(outcome))
+            try? FileManager.default.removeItem(atPath: "\(folder.temporary)/search")
+            let equations = try ExportJob.equations(runFolder: folder.temporary)
+            try writeFile("\(folder.temporary)/equations.tex", Data((try ExportJob.render(equations, format: .latex) + "\n").utf8))
+            try writeFile("\(folder.temporary)/equations.py", Data((try ExportJob.render(equations, format: .python) + "\n").utf8))
+            try writeFile("\(folder.temporary)/report.html", Data(Report.html(outcome, frames: o.frames).utf8))
+            try folder.commit()
+            return outcome
+        } catch {
+            folder.discard()
+            throw error
+        }
+    }
+
+    /// The constant names of one component of a law text, in the order of the formula's
+    /// constants (names are what `lawText` wrote: k1, k2, … or a literal).
+    static func lawNames(_ text: String, component: Int) -> [String?] {
+        let parts = text.split(separator: ";")
+        guard component < parts.count, let rhs = parts[component].split(separator: "=", maxSplits: 1).last,
+              let parsed = try? Formula.parse(String(rhs), variables: variables) else { return [] }
+        return parsed.constantNames
+    }
+
+    /// The formula with x ↔ y and vx ↔ vy (t and r stay).
+    static func mirror(_ f: Formula) -> Formula {
+        var g = f
+        let swap = [0: 0, 1: 2, 2: 1, 3: 4, 4: 3, 5: 5]
+        g.tokens = f.tokens.map { $0.op == .variable ? Token(.variable, swap[$0.index] ?? $0.index) : $0 }
+        return g
+    }
+
+    /// Exponents (constants right before `pow`) fixed at the nearest fraction p/q, q ≤ 6.
+    static func snap(_ f: Formula) -> Formula {
+        var g = f
+        for (k, t) in f.tokens.enumerated() where t.op == .pow && k > 0 && f.tokens[k - 1].op == .constant {
+            let i = f.tokens[k - 1].index
+            g.constants[i] = Units.nearestFraction(f.constants[i])
+            if !g.fixedConstants.contains(i) { g.fixedConstants.append(i) }
+        }
+        return g
+    }
+
+    /// `ax = …; ay = …` with every fitted constant named (k1, k2, …; a shared constant keeps
+    /// one name) so the coder fits them online; exact fractions stay literal.
+    static func lawText(ax: Candidate, ay: Candidate, shared: [[Joint.SharedConstant]], sameConstants: Bool = false) -> String {
+        var names: [[String?]] = [ax, ay].map { c in [String?](repeating: nil, count: c.formula.constantCount) }
+        if sameConstants {
+            // a mirrored pair: constant i is the same constant in both
+            for i in 0..<ax.formula.constantCount where !ax.formula.fixedConstants.contains(i) {
+                names[0][i] = "k\(i + 1)"
+                if i < names[1].count { names[1][i] = "k\(i + 1)" }
+            }
+        }
+        var next = (names.flatMap { $0 }.compactMap { $0 }.count) + 1
+        for group in shared {
+            for m in group where m.target < 2 && m.constant < names[m.target].count { names[m.target][m.constant] = "k\(next)" }
+            next += 1
+        }
+        for (t, c) in [ax, ay].enumerated() {
+            for i in 0..<c.formula.constantCount where names[t][i] == nil && !c.formula.fixedConstants.contains(i) {
+                names[t][i] = "k\(next)"
+                next += 1
+            }
+        }
+        return "ax = \(ax.formula.text(names: variables, constantNames: names[0])); ay = \(ay.formula.text(names: variables, constantNames: names[1]))"
+    }
+
+    static func equationsJSON(_ o: Outcome, frames: String) throws -> Data {
+        let law = o.laws[o.chosen]
+        let names = variables
+        func entry(_ c: Candidate, _ target: String, constants fitted: [String: Double], text: String) -> [String: Any] {
+            var e = DiscoverJob.entry(c, names: names, target: target)
+            e["law_text"] = text
+            return e
+        }
+        let calibration = o.tracks.calibration
+        let doc: [String: Any] = [
+            "format": "occam-equations", "version": 1,
+            "source": frames,
+            "variables": names,
+            "variables_note": "physical units (\(calibration.lengthUnit.isEmpty ? "L" : calibration.lengthUnit), \(calibration.timeUnit.isEmpty ? "T" : calibration.timeUnit)), y up; r = sqrt(x**2 + y**2)",
+            "origin": o.tracks.originDescription,
+            "selection": "shortest whole stream: the law's text plus the frames coded given the law (the .occ file)",
+            "equations": [entry(law.ax, "ax", constants: law.constants, text: law.text),
+                          entry(law.ay, "ay", constants: law.constants, text: law.text)],
+            "law": law.text,
+            "law_constants_fitted_by_coder": law.constants,
+            "stream_bytes": law.streamBytes,
+            "total_bits": law.totalBits,
+            "equation_bits": law.equationBits,
+            "candidates": o.laws.map { ["law": $0.text, "stream_bytes": $0.streamBytes, "total_bits": $0.totalBits,
+                                        "equation_bits": $0.equationBits] as [String: Any] },
+            "samples": o.rows,
+            "moving_objects": o.tracks.moving.count,
+            "formulas_evaluated": o.search.results.reduce(0) { $0 + $1.evaluated },
+        ]
+        return try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    static func lawsCSV(_ o: Outcome) -> Data {
+        var out = "chosen,stream_bytes,total_bits,equation_bits,law\n"
+        for (i, l) in o.laws.enumerated() {
+            out += "\(i == o.chosen ? 1 : 0),\(l.streamBytes),\(l.totalBits),\(l.equationBits),\"\(l.text)\"\n"
+        }
+        return Data(out.utf8)
+    }
+}
