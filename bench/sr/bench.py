@@ -86,7 +86,7 @@ def run_pysindy(path, seed):
     for c, fname in zip(coef, feature_names):
         if c != 0:
             text = fname.replace("^", "**").replace(" ", "*")
-            terms.append(f"({c!r})*({text})")
+            terms.append(f"({float(c)!r})*({text})")
     return " + ".join(terms) or "0", ""
 
 
