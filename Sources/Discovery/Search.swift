@@ -74,6 +74,9 @@ public enum Search {
         public var best: Candidate
         /// Formulas fitted (distinct structures).
         public var evaluated: Int
+        /// The three shortest formulas of each size: near-ties the front keeps only one of
+        /// (on a single orbit, a = −k·x and a = c·v_y fit equally well).
+        public var alternatives: [Candidate] = []
     }
 
     /// Relative residuals (weights 1/|y|) when the target keeps one sign and spans more than a
@@ -191,7 +194,15 @@ public enum Search {
             front.append(best)
             front.sort { $0.complexity < $1.complexity }
         }
-        return Result(front: front, best: best, evaluated: evaluated)
+        var alternatives: [Candidate] = []
+        for size in Set(candidates.map(\.complexity)).sorted() {
+            var seen = Set<String>()
+            for c in candidates.filter({ $0.complexity == size }).sorted(by: { $0.bits.total < $1.bits.total })
+            where seen.insert(c.formula.program).inserted && seen.count <= 3 {
+                alternatives.append(c)
+            }
+        }
+        return Result(front: front, best: best, evaluated: evaluated, alternatives: alternatives)
     }
 
     /// Pareto front: at each complexity the lowest error, kept if it beats every simpler one.

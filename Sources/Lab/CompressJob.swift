@@ -21,8 +21,9 @@ public enum CompressJob {
     }
 
     /// Compress a frame folder with one model into `output` (written atomically).
+    /// `scene` replaces the folder's scene.json in the stream (frames calibrated by flags).
     public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
-                                law: String? = nil, showProgress: Bool = true) throws -> Result {
+                                law: String? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true) throws -> Result {
         if model == .law && law == nil { throw LabError("--model law needs --law 'ax = …; ay = …'") }
         let folder: FrameFolder
         do { folder = try FrameFolder(path: path) } catch { throw LabError("\(error)") }
@@ -35,7 +36,7 @@ public enum CompressJob {
             if !force { throw LabError("\(output): already exists; choose another --out or pass --force") }
         }
         let scenePath = (path as NSString).appendingPathComponent("scene.json")
-        let scene = fm.contents(atPath: scenePath) ?? Data()
+        let scene = sceneOverride ?? fm.contents(atPath: scenePath) ?? Data()
         let directory = (output as NSString).deletingLastPathComponent
         let parent = directory.isEmpty ? "." : directory
         do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {

@@ -32,7 +32,7 @@ public enum FrameDiscoverJob {
         /// Rows (samples of the moving objects) given to the search, evenly spaced.
         public var maxRows = 240
         /// Candidate laws put into the compressor.
-        public var candidates = 6
+        public var candidates = 8
         /// Also code the stream with the intra and temporal levels (slow on long streams).
         public var fullLadder = true
         public var showProgress = true
@@ -120,10 +120,10 @@ public enum FrameDiscoverJob {
             // The compressor decides between them: its stream includes the law's text, so a
             // longer law must pay for itself in frame bits.
             var pairs: [(Candidate, Candidate)] = [(found.chosen[0], found.chosen[1])]
-            let fx = found.results[0].front, fy = found.results[1].front
+            let fx = found.results[0].front + found.results[0].alternatives, fy = found.results[1].front + found.results[1].alternatives
             func plausible(_ front: [Candidate]) -> [Candidate] {
                 let best = front.map(\.mse).min() ?? 0
-                return front.filter { $0.mse <= 100 * best }.sorted { $0.complexity < $1.complexity }
+                return front.filter { $0.mse <= 100 * best && $0.complexity <= 12 }.sorted { $0.complexity < $1.complexity }
             }
             func nearest(_ c: Candidate, in front: [Candidate]) -> Candidate? {
                 front.min { abs($0.complexity - c.complexity) < abs($1.complexity - c.complexity) }
@@ -163,14 +163,24 @@ public enum FrameDiscoverJob {
                 }
             }
 
-            // The search's own choice, then the laws with the fewest constants and shortest texts
-            // (cheap in the stream; the compressor has the last word).
+            // The search's own choice, then the laws with the fewest constants (cheap in the
+            // stream), among those the best fits to both components' accelerations; the
+            // compressor has the last word.
             if laws.count > o.candidates {
-                func rank(_ l: LawCandidate) -> (Int, Int) {
-                    (Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.text.count)
+                func rank(_ l: LawCandidate) -> (Int, Double) {
+                    (Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.equationBits)
                 }
                 let rest = laws.dropFirst().sorted { rank($0) < rank($1) }
                 laws = [laws[0]] + rest.prefix(o.candidates - 1)
+            }
+
+            // Frames calibrated by flags: the stream carries that calibration, so the law level
+            // works in the same units as the search (and a decoder gets them back).
+            var scene: Data? = nil
+            if !FileManager.default.fileExists(atPath: (o.frames as NSString).appendingPathComponent("scene.json")) {
+                let object: [String: Any] = ["calibration": ["px_per_unit": calibration.pxPerUnit, "source": calibration.source],
+                                             "frame_interval": calibration.dt, "start_time": calibration.startTime]
+                scene = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             }
 
             // The ladder, then each law in the compressor.
@@ -180,7 +190,7 @@ public enum FrameDiscoverJob {
                 say("coding the stream with the \(level.rawValue) model")
                 let file = "\(folder.temporary)/.ladder-\(level.rawValue).occ"
                 ladder.append(try CompressJob.compress(frames: o.frames, output: file, model: level, force: true,
-                                                       showProgress: o.showProgress))
+                                                       scene: scene, showProgress: o.showProgress))
                 try? FileManager.default.removeItem(atPath: file)
             }
             lap("ladder")
@@ -189,7 +199,7 @@ public enum FrameDiscoverJob {
                 say("coding the stream with law \(i + 1) of \(laws.count): \(laws[i].text)")
                 let file = "\(folder.temporary)/.law-\(i).occ"
                 let r = try CompressJob.compress(frames: o.frames, output: file, model: .law, force: true, law: laws[i].text,
-                                                 showProgress: o.showProgress)
+                                                 scene: scene, showProgress: o.showProgress)
                 laws[i].streamBytes = r.bytes
                 laws[i].frameBits = r.frameBits.reduce(0, +)
                 laws[i].constants = r.lawConstants
@@ -203,7 +213,13 @@ public enum FrameDiscoverJob {
                     }
                     if k == 0 { laws[i].ax.formula = g } else { laws[i].ay.formula = g }
                 }
-                if best < 0 || laws[i].streamBytes < laws[best].streamBytes {
+                // Shortest stream; a tie (the same whole bytes) goes to the law with fewer
+                // constants, then to fewer frame bits: on one orbit a = −k·r and a velocity law
+                // may predict equally well, and the plainer law is the better bet.
+                func key(_ l: LawCandidate) -> (Int, Int, Double) {
+                    (l.streamBytes, Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.frameBits)
+                }
+                if best < 0 || key(laws[i]) < key(laws[best]) {
                     if best >= 0 { try? FileManager.default.removeItem(atPath: "\(folder.temporary)/.law-\(best).occ") }
                     best = i
                     ladder.removeAll { $0.model == .law }

@@ -396,7 +396,7 @@ struct Discover: ParsableCommand {
     var dt: Double?
 
     @Option(help: "Frames: candidate laws to code with the compressor.")
-    var candidates = 6
+    var candidates = 8
 
     @Flag(help: "Frames: skip the intra and temporal ladder levels (faster).")
     var quick = false

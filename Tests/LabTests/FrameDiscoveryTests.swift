@@ -1,0 +1,153 @@
+import Discovery
+import Foundation
+import Render
+import Testing
+@testable import Lab
+
+/// Discovery from frames drawn here, with their own code: motion integrated by RK4 in this file,
+/// discs drawn by 4×4 supersampling (not Occam's exact-coverage rasteriser), calibration given
+/// as flags (no scene.json). Sizes are small for debug builds; bench/discover runs full size.
+@Suite(.serialized) struct FrameDiscoveryTests {
+    struct Setup {
+        var frames = 90
+        var size = 128
+        var pxPerUnit = 20.0
+        var dt = 0.05
+        var star = true
+        var noise = 0.0
+    }
+
+    /// Integrates `accel` from (x, y, vx, vy) by RK4 with 20 substeps per frame and draws each frame.
+    func draw(_ s: Setup, start: [Double], accel: @escaping (Double, Double) -> (Double, Double)) throws -> String {
+        let dir = scratchDirectory()
+        var state = start
+        var seed: UInt64 = 99
+        func gaussian() -> Double {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let u1 = (Double(seed >> 11) + 0.5) / 9007199254740992.0
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let u2 = Double(seed >> 11) / 9007199254740992.0
+            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        }
+        func derivative(_ q: [Double]) -> [Double] {
+            let (ax, ay) = accel(q[0], q[1])
+            return [q[2], q[3], ax, ay]
+        }
+        for k in 0..<s.frames {
+            var pixels = [Double](repeating: 0, count: s.size * s.size)
+            func disc(_ x: Double, _ y: Double, radius: Double, level: Double) {
+                let cu = Double(s.size) / 2 + x * s.pxPerUnit, cv = Double(s.size) / 2 - y * s.pxPerUnit
+                for py in max(0, Int(cv - radius) - 1)...min(s.size - 1, Int(cv + radius) + 1) {
+                    for px in max(0, Int(cu - radius) - 1)...min(s.size - 1, Int(cu + radius) + 1) {
+                        var inside = 0
+                        for sy in 0..<4 {
+                            for sx in 0..<4 {
+                                let du = Double(px) + (Double(sx) + 0.5) / 4 - cu, dv = Double(py) + (Double(sy) + 0.5) / 4 - cv
+                                if du * du + dv * dv <= radius * radius { inside += 1 }
+                            }
+                        }
+                        pixels[py * s.size + px] += level * Double(inside) / 16
+                    }
+                }
+            }
+            if s.star { disc(0, 0, radius: 4, level: 250) }
+            disc(state[0], state[1], radius: 3, level: 200)
+            let bytes = pixels.map { UInt8(max(0, min(255, ($0 + s.noise * gaussian()).rounded()))) }
+            try PNGFile.write(Image(width: s.size, height: s.size, channels: 1, pixels: bytes), to: String(format: "%@/frame_%05d.png", dir, k))
+            let h = s.dt / 20
+            for _ in 0..<20 {
+                let k1 = derivative(state)
+                let k2 = derivative(zip(state, k1).map { $0 + h / 2 * $1 })
+                let k3 = derivative(zip(state, k2).map { $0 + h / 2 * $1 })
+                let k4 = derivative(zip(state, k3).map { $0 + h * $1 })
+                state = (0..<4).map { state[$0] + h / 6 * (k1[$0] + 2 * k2[$0] + 2 * k3[$0] + k4[$0]) }
+            }
+        }
+        return dir
+    }
+
+    func discover(_ folder: String, _ s: Setup, fullSearch: Bool = false) throws -> FrameDiscoverJob.Outcome {
+        var o = FrameDiscoverJob.Options(frames: folder, output: folder + "/run")
+        o.pxPerUnit = s.pxPerUnit
+        o.dt = s.dt
+        o.maxRows = 120
+        o.candidates = 8
+        o.fullLadder = false
+        o.showProgress = false
+        if fullSearch {
+            o.maxRows = 60  // the default search (as occam run uses it) on fewer rows
+        } else {
+            o.search.populations = 4
+            o.search.populationSize = 32
+            o.search.cyclesPerEpoch = 60
+            o.search.epochs = 20
+            o.search.maxSize = 12
+        }
+        return try FrameDiscoverJob.run(o)
+    }
+
+    /// The chosen law evaluated at a state, against the true acceleration (relative error).
+    func error(_ out: FrameDiscoverJob.Outcome, at q: [Double], truth: (Double, Double)) -> Double {
+        let law = out.laws[out.chosen]
+        let columns = [[0.0], [q[0]], [q[1]], [q[2]], [q[3]], [(q[0] * q[0] + q[1] * q[1]).squareRoot()]]
+        let ax = law.ax.formula.evaluate(columns, rows: 1)[0], ay = law.ay.formula.evaluate(columns, rows: 1)[0]
+        return ((ax - truth.0) * (ax - truth.0) + (ay - truth.1) * (ay - truth.1)).squareRoot()
+            / (truth.0 * truth.0 + truth.1 * truth.1).squareRoot()
+    }
+
+    @Test func inverseSquareOrbitGivesNewtonsLaw() throws {
+        var s = Setup()
+        s.frames = 160
+        let gm = 4.0
+        let folder = try draw(s, start: [2.0, 0, 0, 1.1]) { x, y in
+            let r3 = pow(x * x + y * y, 1.5)
+            return (-gm * x / r3, -gm * y / r3)
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = try discover(folder, s, fullSearch: true)
+        let law = out.laws[out.chosen]
+        #expect(law.text.contains("x") && law.text.contains("y"), "\(law.text)")
+        for q in [[1.5, 0.5, 0.0, 0.0], [-1.0, 1.2, 0.3, 0.0], [0.4, -1.6, 0.0, 0.0]] {
+            let r3 = pow(q[0] * q[0] + q[1] * q[1], 1.5)
+            #expect(error(out, at: q, truth: (-gm * q[0] / r3, -gm * q[1] / r3)) < 0.02, "\(law.text)")
+        }
+        // every output is there (that the law beats the motion level shows at full size: bench/discover)
+        for file in ["equations.json", "equations.tex", "equations.py", "tracks.csv", "ladder.json", "pareto.csv", "laws.csv", "stream.occ", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: "\(folder)/run/\(file)"), "\(file)")
+        }
+        let report = try String(contentsOfFile: "\(folder)/run/report.html", encoding: .utf8)
+        #expect(report.contains("<svg") && report.contains("Compression ladder") && report.contains("Pareto") && !report.contains("http://www.w3.org/1999/xhtml\" src"))
+    }
+
+    @Test func harmonicForceIsNotMistakenForInverseSquare() throws {
+        let s = Setup()
+        let k = 1.5
+        let folder = try draw(s, start: [2.0, 0, 0, 1.0]) { x, y in (-k * x, -k * y) }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = try discover(folder, s)
+        for q in [[1.5, 0.5, 0.0, 0.0], [-1.0, 1.2, 0.3, 0.0], [0.4, -1.6, 0.0, 0.0]] {
+            #expect(error(out, at: q, truth: (-k * q[0], -k * q[1])) < 0.02, "\(out.laws[out.chosen].text)")
+        }
+    }
+
+    @Test func uniformGravityWithoutReferenceBody() throws {
+        var s = Setup()
+        s.star = false
+        s.frames = 70
+        let g = 1.2
+        let folder = try draw(s, start: [-2.2, -1.5, 1.0, 2.0]) { _, _ in (0, -g) }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = try discover(folder, s)
+        #expect(out.tracks.reference == nil)
+        #expect(error(out, at: [0.3, 0.2, 0.5, -0.1], truth: (0, -g)) < 0.02, "\(out.laws[out.chosen].text)")
+    }
+
+    @Test func noMovingObjectIsAClearError() throws {
+        var s = Setup()
+        s.frames = 20
+        let folder = try draw(s, start: [1.0, 1.0, 0, 0]) { _, _ in (0, 0) }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect { _ = try discover(folder, s) } throws: { "\($0)".contains("no moving object") }
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/run"))
+    }
+}
