@@ -27,8 +27,8 @@ public struct Enumerator: Sendable {
         var key: String
     }
 
-    /// All formulas of size 1…maxSize that contain at least one variable, constants numbered
-    /// in order of appearance.
+    /// The constant c, then all formulas of size 1…maxSize that contain at least one variable,
+    /// constants numbered in order of appearance.
     public func formulas() -> [Formula] {
         var bySize: [[Tree]] = [[]]
         var leaves: [Tree] = (0..<variableCount).map { Tree(tokens: [Token(.variable, $0)], hasVariable: true, constants: 0, key: "x\($0)") }
@@ -67,7 +67,9 @@ public struct Enumerator: Sendable {
                 bySize.append(level)
             }
         }
-        var out: [Formula] = []
+        // The constant itself, the baseline every law must beat (and the law when the target
+        // does not vary, as a_x under uniform gravity).
+        var out: [Formula] = [Formula(tokens: [Token(.constant, 0)], constants: [1])]
         for size in 1...maxSize {
             for t in bySize[size] where t.hasVariable {
                 var k = 0

@@ -152,7 +152,7 @@ public enum FrameDiscoverJob {
                 // The isotropic proposal: each component's formula mirrored (x ↔ y, vx ↔ vy) for
                 // the other, with the same constants — one law for both axes, if the frames
                 // agree. Exponents also as the nearest fraction, fixed.
-                for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 {
+                for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && Expression(c.formula)?.hasVariable == true {
                     guard let m = score(mirror(c.formula), target: mirroredIsY ? 1 : 0) else { continue }
                     let (first, second) = mirroredIsY ? (c, m) : (m, c)
                     propose(first, second, lawText(ax: first, ay: second, shared: [], sameConstants: true))
@@ -195,6 +195,8 @@ public enum FrameDiscoverJob {
             }
             lap("ladder")
             var best = -1
+            let bestX = laws.map(\.ax.mse).filter(\.isFinite).min() ?? .infinity
+            let bestY = laws.map(\.ay.mse).filter(\.isFinite).min() ?? .infinity
             for i in laws.indices {
                 say("coding the stream with law \(i + 1) of \(laws.count): \(laws[i].text)")
                 let file = "\(folder.temporary)/.law-\(i).occ"
@@ -216,8 +218,12 @@ public enum FrameDiscoverJob {
                 // Shortest stream; a tie (the same whole bytes) goes to the law with fewer
                 // constants, then to fewer frame bits: on one orbit a = −k·r and a velocity law
                 // may predict equally well, and the plainer law is the better bet.
-                func key(_ l: LawCandidate) -> (Int, Int, Double) {
-                    (l.streamBytes, Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.frameBits)
+                // A law that fits either component's measured accelerations 4× worse than the
+                // best candidate does is never the tie's winner.
+                func key(_ l: LawCandidate) -> (Int, Int, Int, Double) {
+                    let fits = l.ax.mse <= 4 * bestX && l.ay.mse <= 4 * bestY
+                    return (l.streamBytes, fits ? 0 : 1,
+                            Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.frameBits)
                 }
                 if best < 0 || key(laws[i]) < key(laws[best]) {
                     if best >= 0 { try? FileManager.default.removeItem(atPath: "\(folder.temporary)/.law-\(best).occ") }
