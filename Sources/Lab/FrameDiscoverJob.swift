@@ -153,9 +153,12 @@ public enum FrameDiscoverJob {
                 // the other, with the same constants — one law for both axes, if the frames
                 // agree. Exponents also as the nearest fraction, fixed.
                 for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && Expression(c.formula)?.hasVariable == true {
-                    guard let m = score(mirror(c.formula), target: mirroredIsY ? 1 : 0) else { continue }
+                    guard let m = score(mirror(c.formula, toY: mirroredIsY), target: mirroredIsY ? 1 : 0) else { continue }
                     let (first, second) = mirroredIsY ? (c, m) : (m, c)
                     propose(first, second, lawText(ax: first, ay: second, shared: [], sameConstants: true))
+                    // the same structure with each axis's own constants (an offset such as a
+                    // uniform field's (q/m)·E differs between the axes)
+                    propose(first, second, lawText(ax: first, ay: second, shared: []))
                     if snap(first.formula) != first.formula, let a = score(snap(first.formula), target: 0),
                        let b = score(snap(second.formula), target: 1) {
                         propose(a, b, lawText(ax: a, ay: b, shared: [], sameConstants: true))
@@ -170,8 +173,14 @@ public enum FrameDiscoverJob {
                 func rank(_ l: LawCandidate) -> (Int, Double) {
                     (Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.equationBits)
                 }
-                let rest = laws.dropFirst().sorted { rank($0) < rank($1) }
-                laws = [laws[0]] + rest.prefix(o.candidates - 1)
+                // half by fewest constants, half by the search's bits alone
+                let byConstants = laws.dropFirst().sorted { rank($0) < rank($1) }
+                let byBits = laws.dropFirst().sorted { $0.equationBits < $1.equationBits }
+                var kept = [laws[0]]
+                var texts: Set<String> = [laws[0].text]
+                for l in byConstants.prefix((o.candidates - 1 + 1) / 2) where texts.insert(l.text).inserted { kept.append(l) }
+                for l in byBits where kept.count < o.candidates && texts.insert(l.text).inserted { kept.append(l) }
+                laws = kept
             }
 
             // Frames calibrated by flags: the stream carries that calibration, so the law level
@@ -266,11 +275,19 @@ public enum FrameDiscoverJob {
         return parsed.constantNames
     }
 
-    /// The formula with x ↔ y and vx ↔ vy (t and r stay).
-    static func mirror(_ f: Formula) -> Formula {
+    /// The other component's formula if the law is isotropic: a rotation by 90° maps states to
+    /// states and accelerations to accelerations, a(R·s) = R·a(s), so a_y(x, y, vx, vy) =
+    /// a_x(y, −x, vy, −vx) and a_x(x, y, vx, vy) = a_y(−y, x, −vy, vx). Central forces
+    /// (−k·x/r³ ↦ −k·y/r³) and magnetic ones (ω·v_y ↦ −ω·v_x) alike; t and r stay.
+    static func mirror(_ f: Formula, toY: Bool) -> Formula {
+        // variable index → (new index, negated); indices: t 0, x 1, y 2, vx 3, vy 4, r 5
+        let map: [Int: (Int, Bool)] = toY ? [1: (2, false), 2: (1, true), 3: (4, false), 4: (3, true)]
+                                          : [1: (2, true), 2: (1, false), 3: (4, true), 4: (3, false)]
         var g = f
-        let swap = [0: 0, 1: 2, 2: 1, 3: 4, 4: 3, 5: 5]
-        g.tokens = f.tokens.map { $0.op == .variable ? Token(.variable, swap[$0.index] ?? $0.index) : $0 }
+        g.tokens = f.tokens.flatMap { t -> [Token] in
+            guard t.op == .variable, let (j, negated) = map[t.index] else { return [t] }
+            return negated ? [Token(.variable, j), Token(.neg)] : [Token(.variable, j)]
+        }
         return g
     }
 
