@@ -23,6 +23,10 @@ public enum Joint {
     public struct SharedConstant: Sendable, Hashable {
         public var target: Int
         public var constant: Int
+        public init(target: Int, constant: Int) {
+            self.target = target
+            self.constant = constant
+        }
     }
 
     public static func combine(_ results: [Search.Result], inputs: [[Double]], targets: [[Double]],
@@ -88,7 +92,7 @@ public enum Joint {
     }
 
     /// Fits the picked formulas together on stacked rows with the given constants merged.
-    static func fitJointly(_ picks: [Candidate], groups: [[SharedConstant]], inputs: [[Double]], targets: [[Double]],
+    public static func fitJointly(_ picks: [Candidate], groups: [[SharedConstant]], inputs: [[Double]], targets: [[Double]],
                            alphabet: Int) throws -> Result {
         let n = targets[0].count, t = targets.count
         // Global constant index of each (target, constant).

@@ -32,7 +32,7 @@ public enum FrameDiscoverJob {
         /// Rows (samples of the moving objects) given to the search, evenly spaced.
         public var maxRows = 240
         /// Candidate laws put into the compressor.
-        public var candidates = 8
+        public var candidates = 10
         /// Also code the stream with the intra and temporal levels (slow on long streams).
         public var fullLadder = true
         public var showProgress = true
@@ -142,10 +142,22 @@ public enum FrameDiscoverJob {
             var seen = Set<String>()
             var laws: [LawCandidate] = []
             let shared = found.joint?.shared ?? []
-            func propose(_ ax: Candidate, _ ay: Candidate, _ text: String) {
+            let alphabet = o.search.alphabet(variables: columns.count)
+            func propose(_ ax: Candidate, _ ay: Candidate, _ text: String, sharing: Bool = false) {
                 guard seen.insert(text).inserted, (try? Law(text: text)) != nil else { return }
-                laws.append(LawCandidate(ax: ax, ay: ay, text: text, equationBits: ax.bits.total + ay.bits.total,
-                                         streamBytes: 0, frameBits: 0, constants: [:]))
+                // The search's bits for the pair as the law states it: constants shared between
+                // the axes are fitted once, to both components together.
+                var bits = ax.bits.total + ay.bits.total
+                if sharing {
+                    let groups = (0..<min(ax.formula.constantCount, ay.formula.constantCount))
+                        .filter { !ax.formula.fixedConstants.contains($0) }
+                        .map { [Joint.SharedConstant(target: 0, constant: $0), Joint.SharedConstant(target: 1, constant: $0)] }
+                    if let joint = try? Joint.fitJointly([ax, ay], groups: groups, inputs: columns, targets: targets, alphabet: alphabet),
+                       let separate = try? Joint.fitJointly([ax, ay], groups: [], inputs: columns, targets: targets, alphabet: alphabet) {
+                        bits += joint.bits - separate.bits
+                    }
+                }
+                laws.append(LawCandidate(ax: ax, ay: ay, text: text, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:]))
             }
             for (k, (ax, ay)) in pairs.enumerated() {
                 propose(ax, ay, lawText(ax: ax, ay: ay, shared: k == 0 ? shared : []))
@@ -155,13 +167,13 @@ public enum FrameDiscoverJob {
                 for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && Expression(c.formula)?.hasVariable == true {
                     guard let m = score(mirror(c.formula, toY: mirroredIsY), target: mirroredIsY ? 1 : 0) else { continue }
                     let (first, second) = mirroredIsY ? (c, m) : (m, c)
-                    propose(first, second, lawText(ax: first, ay: second, shared: [], sameConstants: true))
+                    propose(first, second, lawText(ax: first, ay: second, shared: [], sameConstants: true), sharing: true)
                     // the same structure with each axis's own constants (an offset such as a
                     // uniform field's (q/m)·E differs between the axes)
                     propose(first, second, lawText(ax: first, ay: second, shared: []))
                     if snap(first.formula) != first.formula, let a = score(snap(first.formula), target: 0),
                        let b = score(snap(second.formula), target: 1) {
-                        propose(a, b, lawText(ax: a, ay: b, shared: [], sameConstants: true))
+                        propose(a, b, lawText(ax: a, ay: b, shared: [], sameConstants: true), sharing: true)
                     }
                 }
             }
@@ -173,12 +185,13 @@ public enum FrameDiscoverJob {
                 func rank(_ l: LawCandidate) -> (Int, Double) {
                     (Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.equationBits)
                 }
-                // half by fewest constants, half by the search's bits alone
+                // two thirds by fewest constants, the rest by the search's bits alone (those
+                // fit the tracker's systematic errors too, so they are the minority)
                 let byConstants = laws.dropFirst().sorted { rank($0) < rank($1) }
                 let byBits = laws.dropFirst().sorted { $0.equationBits < $1.equationBits }
                 var kept = [laws[0]]
                 var texts: Set<String> = [laws[0].text]
-                for l in byConstants.prefix((o.candidates - 1 + 1) / 2) where texts.insert(l.text).inserted { kept.append(l) }
+                for l in byConstants.prefix((2 * (o.candidates - 1) + 2) / 3) where texts.insert(l.text).inserted { kept.append(l) }
                 for l in byBits where kept.count < o.candidates && texts.insert(l.text).inserted { kept.append(l) }
                 laws = kept
             }

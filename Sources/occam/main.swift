@@ -396,7 +396,7 @@ struct Discover: ParsableCommand {
     var dt: Double?
 
     @Option(help: "Frames: candidate laws to code with the compressor.")
-    var candidates = 8
+    var candidates = 10
 
     @Flag(help: "Frames: skip the intra and temporal ladder levels (faster).")
     var quick = false
