@@ -1,11 +1,13 @@
 import Dispatch
 import Foundation
 
-/// SplitMix64: a small seeded generator, so a search is reproducible from `--seed`.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64, the search's seeded generator (reproducible from `--seed`). Render has the
+/// same public generator; this leaf module keeps an internal copy rather than depend on the
+/// renderer for eight lines.
+struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
