@@ -12,10 +12,12 @@ struct Occam: ParsableCommand {
         commandName: "occam",
         abstract: "Discover physical laws from video by compression.",
         discussion: """
-            Simulate a scenario into PNG frames, make a video of it, and (in later stages) compress \
-            the frames and discover the law that explains them.
+            Simulate a scenario into PNG frames, track the objects, compress the frames with a \
+            ladder of models and discover the law whose stream is shortest.
 
             Examples:
+              occam run                                   # simulations/kepler.yaml → runs/kepler/report.html
+              occam discover frames/kepler --out runs/kepler
               occam simulate simulations/kepler.yaml --out frames/kepler
               occam video frames/kepler --format apng --out kepler.png
               occam track frames/kepler --out kepler-tracks.csv
