@@ -16,7 +16,7 @@ struct Occam: ParsableCommand {
             ladder of models and discover the law whose stream is shortest.
 
             Examples:
-              occam run                                   # simulations/kepler.yaml → runs/kepler/report.html
+              occam run
               occam discover frames/kepler --out runs/kepler
               occam simulate simulations/kepler.yaml --out frames/kepler
               occam video frames/kepler --format apng --out kepler.png
