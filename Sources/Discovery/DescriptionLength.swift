@@ -40,11 +40,9 @@ public enum DescriptionLength {
     public static func bits(formula: Formula, fit: ConstantFitter.Result, target y: [Double], weights: [Double]? = nil,
                             alphabet: Int? = nil, logSigmaSum: Double = 0) -> Parts {
         let n = Double(y.count)
-        var kinds = Set<String>()
-        for t in formula.tokens {
-            kinds.insert(t.op == .variable ? "v\(t.index)" : t.op.name)
-        }
-        let structure = Double(formula.complexity) * log(Double(max(2, alphabet ?? kinds.count)))
+        // n: the search alphabet, or (ESR) the distinct symbols the formula uses
+        let symbols = alphabet ?? Set(formula.tokens.map { $0.op == .variable ? "v\($0.index)" : $0.op.name }).count
+        let structure = Double(formula.complexity) * log(Double(max(2, symbols)))
         let w = weights ?? [Double](repeating: 1, count: y.count)
         let meanSquare = zip(y, w).reduce(0) { $0 + $1.0 * $1.0 * $1.1 * $1.1 } / n
         let variance = max(fit.mse, 1e-24 * max(meanSquare, 1e-300))

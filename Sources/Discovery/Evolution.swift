@@ -49,7 +49,7 @@ final class Scorer {
         let key = e.key
         if let hit = cache[key] { return hit }
         var result: Candidate? = nil
-        if units?.accepts(e, fitted: false) ?? true {
+        if units.accepts(e.formula, fitted: false) {
             let f = e.formula
             let p = f.constantCount
             // From the parent's constants; fresh starts only when that fails (the final polish
@@ -63,7 +63,7 @@ final class Scorer {
                                                  starts: [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p)],
                                                  iterations: iterations)
             }
-            if let c = scored, units.map({ u in Expression(c.formula).map { u.accepts($0) } ?? false }) ?? true {
+            if let c = scored, units.accepts(c.formula) {
                 result = c
             }
         }

@@ -19,8 +19,8 @@ public struct SearchOptions: Sendable {
     /// Largest formula size (nodes) the search considers.
     public var maxSize = 20
     /// Formulas up to this size are enumerated exhaustively and seed the evolution; nil chooses
-    /// by the number of inputs (7 for one input down to 3 for many), keeping the enumeration
-    /// to about ten thousand formulas.
+    /// by the number of inputs (5 for one or two, 4 for three or four, 3 for more), keeping the
+    /// enumeration to a few thousand formulas.
     public var enumerationSize: Int? = nil
     /// Constants in enumerated formulas, and in evolved ones.
     public var maxConstants = 2
@@ -105,9 +105,9 @@ public enum Search {
             var i = w
             while i < formulas.count {
                 let f = formulas[i]
-                if options.units == nil || Expression(f).map({ options.units!.accepts($0, fitted: false) }) == true,
+                if options.units.accepts(f, fitted: false),
                    let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet),
-                   options.units.map({ u in Expression(c.formula).map { u.accepts($0) } ?? false }) ?? true {
+                   options.units.accepts(c.formula) {
                     slots.items[i] = c
                 }
                 i += threads
@@ -151,7 +151,7 @@ public enum Search {
                     guard e.hasVariable, e.size < current.complexity,
                           let s = DescriptionLength.score(e.formula, columns: inputs, target: target, weights: weights,
                                                           alphabet: alphabet, starts: [e.formula.constants], iterations: 200),
-                          options.units.map({ u in Expression(s.formula).map { u.accepts($0) } ?? false }) ?? true else { continue }
+                          options.units.accepts(s.formula) else { continue }
                     current = s
                     changed = true
                     break

@@ -206,3 +206,11 @@ public struct Units: Sendable {
         return best
     }
 }
+
+extension Optional where Wrapped == Units {
+    /// The unit check of a search on a formula: true without units.
+    func accepts(_ f: Formula, fitted: Bool = true) -> Bool {
+        guard let units = self else { return true }
+        return Expression(f).map { units.accepts($0, fitted: fitted) } ?? false
+    }
+}

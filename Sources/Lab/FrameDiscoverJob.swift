@@ -56,6 +56,8 @@ public enum FrameDiscoverJob {
         public var frameBits: Double
         public var constants: [String: Double]
         public var totalBits: Double { Double(streamBytes * 8) }
+        /// Distinct named constants the coder fits (set once, from the text).
+        public var namedConstants = 0
     }
 
     public struct Outcome: Sendable {
@@ -157,7 +159,9 @@ public enum FrameDiscoverJob {
                         bits += joint.bits - separate.bits
                     }
                 }
-                laws.append(LawCandidate(ax: ax, ay: ay, text: text, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:]))
+                var law = LawCandidate(ax: ax, ay: ay, text: text, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:])
+                law.namedConstants = Set((lawNames(text, component: 0) + lawNames(text, component: 1)).compactMap { $0 }).count
+                laws.append(law)
             }
             for (k, (ax, ay)) in pairs.enumerated() {
                 propose(ax, ay, lawText(ax: ax, ay: ay, shared: k == 0 ? shared : []))
@@ -182,9 +186,7 @@ public enum FrameDiscoverJob {
             // stream), among those the best fits to both components' accelerations; the
             // compressor has the last word.
             if laws.count > o.candidates {
-                func rank(_ l: LawCandidate) -> (Int, Double) {
-                    (Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.equationBits)
-                }
+                func rank(_ l: LawCandidate) -> (Int, Double) { (l.namedConstants, l.equationBits) }
                 // two thirds by fewest constants, the rest by the search's bits alone (those
                 // fit the tracker's systematic errors too, so they are the minority)
                 let byConstants = laws.dropFirst().sorted { rank($0) < rank($1) }
@@ -244,8 +246,7 @@ public enum FrameDiscoverJob {
                 // best candidate does is never the tie's winner.
                 func key(_ l: LawCandidate) -> (Int, Int, Int, Double) {
                     let fits = l.ax.mse <= 4 * bestX && l.ay.mse <= 4 * bestY
-                    return (l.streamBytes, fits ? 0 : 1,
-                            Set((lawNames(l.text, component: 0) + lawNames(l.text, component: 1)).compactMap { $0 }).count, l.frameBits)
+                    return (l.streamBytes, fits ? 0 : 1, l.namedConstants, l.frameBits)
                 }
                 if best < 0 || key(laws[i]) < key(laws[best]) {
                     if best >= 0 { try? FileManager.default.removeItem(atPath: "\(folder.temporary)/.law-\(best).occ") }
