@@ -68,6 +68,13 @@ public enum FrameDiscoverJob {
         public var chosen: Int
         public var rows: Int
         public var stageSeconds: [(String, Double)]
+        /// Closed orbits measured from the tracks (several objects about a reference body).
+        public var orbits: [Orbit] = []
+        /// Tracks whose orbit could not be measured, and why.
+        public var orbitNotes: [String] = []
+        /// The law between the orbits' measured periods and semi-major axes, T(a), when at
+        /// least three orbits were measured.
+        public var orbitLaw: DiscoverJob.Outcome? = nil
     }
 
     static let variables = Law.variables  // t, x, y, vx, vy, r
@@ -200,12 +207,8 @@ public enum FrameDiscoverJob {
 
             // Frames calibrated by flags: the stream carries that calibration, so the law level
             // works in the same units as the search (and a decoder gets them back).
-            var scene: Data? = nil
-            if !FileManager.default.fileExists(atPath: (o.frames as NSString).appendingPathComponent("scene.json")) {
-                let object: [String: Any] = ["calibration": ["px_per_unit": calibration.pxPerUnit, "source": calibration.source],
-                                             "frame_interval": calibration.dt, "start_time": calibration.startTime]
-                scene = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            }
+            let scene = try flagScene(frames: o.frames, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
+                                      startTime: calibration.startTime, source: calibration.source)
 
             // The ladder, then each law in the compressor.
             var ladder: [CompressJob.Result] = []
@@ -261,8 +264,14 @@ public enum FrameDiscoverJob {
             try FileManager.default.moveItem(atPath: "\(folder.temporary)/.law-\(best).occ", toPath: "\(folder.temporary)/stream.occ")
             lap("laws")
 
-            let outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
+            var outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
                                   stageSeconds: stages)
+            if set.reference != nil && set.moving.count >= 3 {
+                say("measuring orbits and searching T(a)")
+                try derivedOrbitLaw(&outcome, folder: folder.temporary, search: o.search)
+                lap("orbits")
+                outcome.stageSeconds = stages
+            }
             try writeFile("\(folder.temporary)/ladder.json", CompressJob.ladderJSON(ladder, frames: o.frames))
             try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, frames: o.frames))
             try writeFile("\(folder.temporary)/pareto.csv", try Data(contentsOf: URL(fileURLWithPath: "\(folder.temporary)/search/pareto.csv")))
@@ -278,6 +287,49 @@ public enum FrameDiscoverJob {
             folder.discard()
             throw error
         }
+    }
+
+    /// For frames without scene.json: the calibration the flags gave, as the scene the stream
+    /// carries (nil when the folder has its own scene.json).
+    static func flagScene(frames: String, pxPerUnit: Double, dt: Double, startTime: Double, source: String) throws -> Data? {
+        guard !FileManager.default.fileExists(atPath: (frames as NSString).appendingPathComponent("scene.json")) else { return nil }
+        let object: [String: Any] = ["calibration": ["px_per_unit": pxPerUnit, "source": source],
+                                     "frame_interval": dt, "start_time": startTime]
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    /// Kepler's third law, if the frames hold it: each moving object's semi-major axis and
+    /// period measured from its positions (`Orbit`), then the same symbolic regression as for
+    /// any table, T as a function of a (with the calibration's units when it names them).
+    /// Writes orbits.csv and orbits/ (equations.json, pareto.csv of T(a)).
+    static func derivedOrbitLaw(_ outcome: inout Outcome, folder: String, search: SearchOptions) throws {
+        for track in outcome.tracks.moving {
+            switch Orbit.measure(track) {
+            case .success(let orbit): outcome.orbits.append(orbit)
+            case .failure(let why): outcome.orbitNotes.append("\(track.name): \(why)")
+            }
+        }
+        var csv = "track,a,b,e,T,turns,method\n"
+        for o in outcome.orbits {
+            csv += "\(o.track),\(o.semiMajorAxis),\(o.semiMinorAxis),\(o.eccentricity),\(o.period),\(o.turns),\(o.method)\n"
+        }
+        try writeFile("\(folder)/orbits.csv", Data(csv.utf8))
+        guard outcome.orbits.count >= 3 else {
+            outcome.orbitNotes.append("\(outcome.orbits.count) orbit(s) measured; T(a) needs at least 3")
+            return
+        }
+        var options = DiscoverJob.Options(table: "\(folder)/orbits.csv", target: "T", output: "\(folder)/orbits")
+        options.inputs = ["a"]
+        options.search = search
+        options.search.maxConstants = min(search.maxConstants, outcome.orbits.count - 2)
+        options.search.maxEvolvedConstants = min(search.maxEvolvedConstants, outcome.orbits.count - 2)
+        options.search.maxSize = min(search.maxSize, 12)
+        let c = outcome.tracks.calibration
+        if !c.lengthUnit.isEmpty, !c.timeUnit.isEmpty, (try? PhysicalDimension(unit: c.lengthUnit)) != nil,
+           (try? PhysicalDimension(unit: c.timeUnit)) != nil {
+            options.units = ["a": c.lengthUnit, "T": c.timeUnit]
+        }
+        outcome.orbitLaw = try DiscoverJob.run(options)
     }
 
     /// The constant names of one component of a law text, in the order of the formula's
@@ -350,7 +402,7 @@ public enum FrameDiscoverJob {
             return e
         }
         let calibration = o.tracks.calibration
-        let doc: [String: Any] = [
+        var doc: [String: Any] = [
             "format": "occam-equations", "version": 1,
             "source": frames,
             "variables": names,
@@ -365,11 +417,25 @@ public enum FrameDiscoverJob {
             "total_bits": law.totalBits,
             "equation_bits": law.equationBits,
             "candidates": o.laws.map { ["law": $0.text, "stream_bytes": $0.streamBytes, "total_bits": $0.totalBits,
-                                        "equation_bits": $0.equationBits] as [String: Any] },
+                                        "equation_bits": $0.equationBits,
+                                        "constants": $0.constants.filter { $0.value.isFinite }] as [String: Any] },
+            "frames_path": URL(fileURLWithPath: frames).standardizedFileURL.path,
+            "calibration": ["px_per_unit": calibration.pxPerUnit, "frame_interval": calibration.dt,
+                            "start_time": calibration.startTime, "source": calibration.source],
             "samples": o.rows,
             "moving_objects": o.tracks.moving.count,
             "formulas_evaluated": o.search.results.reduce(0) { $0 + $1.evaluated },
         ]
+        if let derived = o.orbitLaw {
+            var e = DiscoverJob.entry(derived.chosen[0], names: derived.inputNames, target: "T")
+            e["source"] = "orbits.csv: each moving object's semi-major axis a and period T, measured from its track"
+            doc["derived"] = [e]
+        }
+        if !o.orbits.isEmpty || !o.orbitNotes.isEmpty {
+            doc["orbits"] = o.orbits.map { ["track": $0.track, "a": $0.semiMajorAxis, "e": $0.eccentricity, "T": $0.period,
+                                            "turns": $0.turns, "method": $0.method] as [String: Any] }
+            doc["orbit_notes"] = o.orbitNotes
+        }
         return try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
     }
 

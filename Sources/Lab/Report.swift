@@ -27,6 +27,7 @@ enum Report {
         body += "<p>LaTeX: <code>a_x = \(escape(law.ax.formula.latex(names: names)))</code>, <code>a_y = \(escape(law.ay.formula.latex(names: names)))</code></p>\n"
         body += "<p>It gives the shortest whole description: \(law.streamBytes) bytes (\(f(law.totalBits, 6)) bits) for the law's text and every frame coded given the law. "
         body += "Variables are in physical units (\(escape(o.tracks.calibration.lengthUnit.isEmpty ? "L" : o.tracks.calibration.lengthUnit)), \(escape(o.tracks.calibration.timeUnit.isEmpty ? "T" : o.tracks.calibration.timeUnit))), y up, r = √(x² + y²).</p>\n"
+        if !o.orbits.isEmpty || !o.orbitNotes.isEmpty { body += orbitSection(o) }
         body += "<h2>Trajectories</h2>\n" + trajectorySVG(o.tracks) + "\n"
         body += "<h2>Compression ladder</h2>\n<p>Bytes of the whole stream with each model; fewer bytes = more of the video explained.</p>\n" + ladderSVG(o.ladder) + "\n"
         body += "<h2>Laws tried in the compressor</h2>\n<table><tr><th></th><th>law (constants fitted while coding)</th><th>stream bytes</th><th>SR bits</th></tr>\n"
@@ -43,9 +44,13 @@ enum Report {
             body += "</table>\n"
         }
         body += "<h2>Time</h2>\n<p>" + o.stageSeconds.map { "\($0.0) \(f($0.1, 3)) s" }.joined(separator: " · ") + "</p>\n"
+        return page(title: "Occam report", body: body)
+    }
+
+    static func page(title: String, body: String) -> String {
         return """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Occam report</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
             <style>
             body { font-family: system-ui, sans-serif; max-width: 900px; margin: 2em auto; color: #222; }
             code { font-size: 0.9em; } .eq { font-size: 1.2em; font-family: serif; }
@@ -55,6 +60,87 @@ enum Report {
             \(body)</body></html>
 
             """
+    }
+
+    /// The report of a sweep: one law for every run, its constants per run, and the laws that
+    /// relate them to the quantities the sweep varied.
+    static func sweepHTML(_ o: SweepDiscoverJob.Outcome) -> String {
+        var body = "<h1>Occam sweep report</h1>\n"
+        body += "<p>\(o.runs.count) runs; per-run quantities that vary: \(o.quantityNames.isEmpty ? "none" : escape(o.quantityNames.joined(separator: ", "))).</p>\n"
+        body += "<h2>Common law</h2>\n<p class=eq><code>\(escape(o.law))</code></p>\n"
+        body += "<p>Every run coded with this law (its constants fitted per run while coding) gives \(o.totalBytes) bytes in total, the fewest of the laws tried.</p>\n"
+        for d in o.derived {
+            let c = d.search.chosen[0]
+            body += "<h2>\(escape(d.constant)) across the runs</h2>\n<p class=eq>\(escape(d.constant)) = \(escape(c.formula.sympyString(names: d.search.inputNames)))</p>\n"
+            body += "<p>LaTeX: <code>\(escape(d.constant)) = \(escape(c.formula.latex(names: d.search.inputNames)))</code> — \(f(c.bits.total)) bits, "
+            body += "chosen from \(d.search.result.front.count) Pareto members (derived/\(escape(d.constant))/pareto.csv).</p>\n"
+            let columns = d.search.inputNames.map { name in o.runs.map { $0.quantities[name] ?? .nan } }
+            body += paritySVG(measured: d.values, predicted: c.formula.evaluate(columns, rows: o.runs.count), labels: o.runs.map(\.name),
+                              quantity: d.constant) + "\n"
+            body += "<h3>Pareto front</h3>\n" + paretoSVG(d.search.result.front) + "\n"
+        }
+        for note in o.notes { body += "<p>Note: \(escape(note))</p>\n" }
+        let constants = o.runs.first.map { run in run.constants.keys.sorted() } ?? []
+        body += "<h2>Runs</h2>\n<table><tr><th>run</th>" + o.quantityNames.map { "<th>\(escape($0))</th>" }.joined()
+        body += constants.map { "<th>\(escape($0))</th>" }.joined() + "<th>bytes</th><th>the run's own law</th></tr>\n"
+        for run in o.runs {
+            body += "<tr><td><a href=\"\(escape(run.name))/report.html\">\(escape(run.name))</a></td>"
+            body += o.quantityNames.map { "<td>\(f(run.quantities[$0] ?? .nan, 5))</td>" }.joined()
+            body += constants.map { "<td>\(f(run.constants[$0] ?? .nan, 6))</td>" }.joined()
+            body += "<td>\(run.streamBytes)</td><td><code>\(escape(run.ownLaw))</code> (\(run.ownBytes) B)</td></tr>\n"
+        }
+        body += "</table>\n<h2>Laws tried on every run</h2>\n<table><tr><th>law</th><th>total bytes</th></tr>\n"
+        for t in o.templates {
+            body += "<tr\(t.law == o.law ? " class=chosen" : "")><td><code>\(escape(t.law))</code></td><td>\(t.totalBytes)</td></tr>\n"
+        }
+        body += "</table>\n"
+        return page(title: "Occam sweep report", body: body)
+    }
+
+    /// The orbits measured from the tracks and the law found between their periods and axes.
+    static func orbitSection(_ o: FrameDiscoverJob.Outcome) -> String {
+        var body = "<h2>Orbits</h2>\n<p>Each moving object's semi-major axis a (ellipse fitted to its positions) and period T "
+        body += "(time to sweep the same angle again, or the areal rate with less than a turn), measured from the track alone.</p>\n"
+        body += "<table><tr><th>track</th><th>a</th><th>e</th><th>T</th><th>turns</th><th>period from</th></tr>\n"
+        for orbit in o.orbits {
+            body += "<tr><td>\(escape(orbit.track))</td><td>\(f(orbit.semiMajorAxis, 6))</td><td>\(f(orbit.eccentricity, 3))</td>"
+            body += "<td>\(f(orbit.period, 6))</td><td>\(f(orbit.turns, 3))</td><td>\(orbit.method)</td></tr>\n"
+        }
+        body += "</table>\n"
+        for note in o.orbitNotes { body += "<p>Note: \(escape(note))</p>\n" }
+        if let law = o.orbitLaw {
+            let c = law.chosen[0]
+            body += "<p class=eq>T = \(escape(c.formula.sympyString(names: law.inputNames)))</p>\n"
+            body += "<p>LaTeX: <code>T = \(escape(c.formula.latex(names: law.inputNames)))</code> — shortest description among "
+            body += "\(law.result.front.count) Pareto members (\(f(c.bits.total)) bits); orbits/ holds its equations.json and pareto.csv.</p>\n"
+            let a = o.orbits.map(\.semiMajorAxis)
+            let predicted = c.formula.evaluate([a], rows: a.count)
+            body += paritySVG(measured: o.orbits.map(\.period), predicted: predicted, labels: o.orbits.map(\.track), quantity: "T") + "\n"
+        }
+        return body
+    }
+
+    /// Measured (x) against a law's prediction (y), with the diagonal: points on the line are
+    /// explained by the law.
+    static func paritySVG(measured: [Double], predicted: [Double], labels: [String], quantity: String) -> String {
+        let all = (measured + predicted).filter(\.isFinite)
+        guard var lo = all.min(), var hi = all.max() else { return "" }
+        let margin = max(hi - lo, abs(hi) * 1e-6, 1e-12) * 0.08
+        lo -= margin
+        hi += margin
+        let w = 360.0, pad = 44.0
+        func p(_ v: Double) -> Double { (v - lo) / (hi - lo) * (w - 2 * pad) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(w))\">"
+        s += "<line x1=\"\(pad)\" y1=\"\(w - pad)\" x2=\"\(w - pad)\" y2=\"\(pad)\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>"
+        s += "<line x1=\"\(pad)\" y1=\"\(w - pad)\" x2=\"\(w - pad)\" y2=\"\(w - pad)\" stroke=\"#888\"/><line x1=\"\(pad)\" y1=\"\(pad)\" x2=\"\(pad)\" y2=\"\(w - pad)\" stroke=\"#888\"/>"
+        s += "<text x=\"\(pad)\" y=\"\(w - 10)\" font-size=\"12\">measured \(escape(quantity)) (\(f(lo + margin, 3)) … \(f(hi - margin, 3)))</text>"
+        s += "<text x=\"4\" y=\"\(pad - 14)\" font-size=\"12\">law's \(escape(quantity))</text>"
+        for (i, (m, q)) in zip(measured, predicted).enumerated() where m.isFinite && q.isFinite {
+            let x = pad + p(m), y = w - pad - p(q)
+            s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4\" fill=\"#1e88e5\"/>"
+            if i < labels.count { s += "<text x=\"\(f(x + 6))\" y=\"\(f(y + 4))\" font-size=\"10\">\(escape(labels[i]))</text>" }
+        }
+        return s + "</svg>"
     }
 
     /// Tracks in pixel coordinates over the frame's outline.

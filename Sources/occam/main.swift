@@ -356,7 +356,16 @@ struct Discover: ParsableCommand {
             each candidate law into the compressor's law level and keeps the one whose whole \
             stream (law text + frames) is shortest. Writes equations.json/.tex/.py, tracks.csv, \
             ladder.json, pareto.csv, laws.csv, stream.occ and report.html. Frames without a \
-            scene.json need --px-per-unit and --fps (or --dt).
+            scene.json need --px-per-unit and --fps (or --dt). With several objects orbiting a \
+            reference body, each orbit's semi-major axis and period are measured from its track \
+            and T(a) is searched too (orbits.csv, orbits/).
+
+            On several frame folders (the runs of a sweep): discovers each run, then finds one law \
+            for all runs (the law whose streams are shortest in total, constants fitted per run) \
+            and searches each of its constants as a function of the per-run quantities that vary \
+            (masses, charges, fields, G from each scene.json). Writes one run folder per run plus \
+            equations.json, constants.csv, templates.csv, derived/ and report.html. Started again \
+            with the same --out after an interruption, it keeps the runs it had finished.
 
             On a table: reads a CSV or TSV with a header row, searches formulas up to --max-size nodes \
             (constants by Levenberg–Marquardt) and keeps the Pareto front of complexity against \
@@ -373,14 +382,15 @@ struct Discover: ParsableCommand {
             Examples:
               occam discover frames/kepler --out runs/kepler
               occam discover my-frames/ --px-per-unit 55 --fps 50 --out runs/mine
+              occam discover frames/cyclotron-sweep/run-* --out runs/cyclotron-sweep
               occam discover --table planets.csv --target T --out runs/planets
               occam discover --table data.tsv --target omega --inputs q,B,m --out runs/omega
               occam discover --table planets.csv --target T --units a=AU,T=yr --out runs/planets
               occam discover --table tracks.csv --target ax,ay --inputs x,y --out runs/gravity
             """)
 
-    @Argument(help: "Frame folder (PNG frames, with scene.json or calibration flags).")
-    var frames: String?
+    @Argument(help: "Frame folder (PNG frames, with scene.json or calibration flags); several for a sweep.")
+    var frames: [String] = []
 
     @Option(help: "CSV or TSV file with a header row (instead of frames).")
     var table: String?
@@ -439,12 +449,12 @@ struct Discover: ParsableCommand {
             if let e = enumerate, !(1...9).contains(e) { throw LabError("--enumerate must be in 1…9 (got \(e))") }
             guard epochs >= 0 else { throw LabError("--epochs must be 0 or more") }
             guard threads >= 1 else { throw LabError("--threads must be at least 1") }
-            if let frames {
+            if !frames.isEmpty {
                 guard table == nil, target == nil, units == nil else {
                     throw LabError("give a frame folder or --table with --target, not both")
                 }
                 guard candidates >= 1 else { throw LabError("--candidates must be at least 1") }
-                var options = FrameDiscoverJob.Options(frames: frames, output: out)
+                var options = FrameDiscoverJob.Options(frames: frames[0], output: out)
                 options.force = force
                 options.pxPerUnit = pxPerUnit
                 options.fps = fps
@@ -456,6 +466,13 @@ struct Discover: ParsableCommand {
                 options.search.seed = seed
                 options.search.epochs = epochs
                 options.search.threads = threads
+                if frames.count > 1 {
+                    var sweep = SweepDiscoverJob.Options(frames: frames, output: out)
+                    sweep.force = force
+                    sweep.perRun = options
+                    printSweep(try SweepDiscoverJob.run(sweep), out: out)
+                    return
+                }
                 printOutcome(try FrameDiscoverJob.run(options), out: out)
                 return
             }
@@ -512,7 +529,28 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
     let law = o.laws[o.chosen]
     print("chosen: ax = \(law.ax.formula.sympyString(names: names))")
     print("        ay = \(law.ay.formula.sympyString(names: names))")
+    if !o.orbits.isEmpty {
+        print("orbits: " + o.orbits.map { String(format: "%@ a=%.5g T=%.5g", $0.track, $0.semiMajorAxis, $0.period) }.joined(separator: ", "))
+    }
+    for note in o.orbitNotes { print("note: \(note)") }
+    if let d = o.orbitLaw {
+        print("derived: T = \(d.chosen[0].formula.sympyString(names: d.inputNames))  (from \(o.orbits.count) measured orbits)")
+    }
     print("time: " + o.stageSeconds.map { String(format: "%@ %.1f s", $0.0, $0.1) }.joined(separator: ", ") + "; written to \(out) (open report.html)")
+}
+
+func printSweep(_ o: SweepDiscoverJob.Outcome, out: String) {
+    for run in o.runs {
+        let constants = run.constants.sorted { $0.key < $1.key }.map { String(format: "%@=%.6g", $0.key, $0.value) }.joined(separator: " ")
+        let quantities = o.quantityNames.map { String(format: "%@=%.6g", $0, run.quantities[$0] ?? .nan) }.joined(separator: " ")
+        print("\(run.name): \(quantities)  \(constants)  \(run.streamBytes) bytes")
+    }
+    print("common law (\(o.totalBytes) bytes over \(o.runs.count) runs): \(o.law)")
+    for d in o.derived {
+        print("derived: \(d.constant) = \(d.search.chosen[0].formula.sympyString(names: d.search.inputNames))")
+    }
+    for note in o.notes { print("note: \(note)") }
+    print("written to \(out) (open report.html)")
 }
 
 struct Run: ParsableCommand {
