@@ -52,8 +52,12 @@ public enum DescriptionLength {
         for (i, theta) in fit.constants.enumerated() {
             if formula.fixedConstants.contains(i) {
                 // an exact fraction p/q: sign, |p| and q, each in a universal integer code
-                let (p, q) = Formula.exactFraction(theta) ?? (Int(theta.rounded()), 1)
-                constantCost += log(2) + log(Double(abs(p) + 1)) + log(Double(q))
+                if let (p, q) = Formula.exactFraction(theta) {
+                    constantCost += log(2) + log(Double(abs(p) + 1)) + log(Double(q))
+                } else {
+                    // not a small fraction (should not be fixed): as an integer of its magnitude
+                    constantCost += log(2) + log(min(abs(theta), 1e300) + 1) + (theta.isFinite ? 0 : 1e6)
+                }
                 sigmas.append(0)
                 continue
             }

@@ -144,7 +144,7 @@ public indirect enum Expression: Hashable, Sendable {
     /// x + c and c·x, nested constant factors and terms merged, operators that undo each other
     /// removed, commutative operands sorted. Two formulas that differ only in these respects get
     /// the same `key`, so the search fits each structure once.
-    /// `dropNeutral` also removes 0 + x, 1·x and 0·x — for constants set on purpose (pruning),
+    /// `dropNeutral` also removes 0 + x, 1·x and 0·x (and writes 0 − x as −x) — for constants set on purpose (pruning),
     /// not for fresh constants that start at 1 and are about to be fitted.
     public func simplified(dropNeutral: Bool = false) -> Expression {
         switch self {
@@ -169,6 +169,8 @@ public indirect enum Expression: Hashable, Sendable {
             switch op {
             case .sub:
                 if case .constant(let c) = b { return Expression.binary(.add, .constant(-c), a).simplified(dropNeutral: dropNeutral) }
+                // 0 − x = −x
+                if dropNeutral, case .constant(let c) = a, c == 0 { return Expression.unary(.neg, b).simplified(dropNeutral: true) }
                 if a == b { return .constant(0) }
             case .div:
                 if case .constant(let c) = b { return Expression.binary(.mul, .constant(1 / c), a).simplified(dropNeutral: dropNeutral) }

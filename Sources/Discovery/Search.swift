@@ -159,14 +159,19 @@ public enum Search {
             }
             polished[key] = current
         }
-        // Exponents snapped to fractions p/q where that shortens the description (3/2, not 1.4996).
+        // Constants snapped to fractions p/q (q ≤ 6) where that shortens the description: an
+        // exponent 3/2, not 1.4996; a factor −1 or 2, not −1.00004 (an exact fraction codes in a
+        // few bits, a fitted value in as many as its precision needs). Exponents first.
         for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
             var current = c
-            for (k, t) in c.formula.tokens.enumerated() where t.op == .pow && k > 0 && c.formula.tokens[k - 1].op == .constant {
-                let i = c.formula.tokens[k - 1].index
+            let exponents = c.formula.tokens.indices.filter { k in
+                c.formula.tokens[k].op == .pow && k > 0 && c.formula.tokens[k - 1].op == .constant
+            }.map { c.formula.tokens[$0 - 1].index }
+            let order = exponents + (0..<c.formula.constantCount).filter { !exponents.contains($0) }
+            for i in order where i < current.formula.constants.count {
                 let value = current.formula.constants[i]
                 let snapped = Units.nearestFraction(value)
-                guard abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
+                guard snapped != 0, abs(snapped) <= 1000, abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
                 var g = current.formula
                 g.constants[i] = snapped
                 g.fixedConstants.append(i)

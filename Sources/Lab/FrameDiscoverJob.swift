@@ -58,6 +58,9 @@ public enum FrameDiscoverJob {
         public var totalBits: Double { Double(streamBytes * 8) }
         /// Distinct named constants the coder fits (set once, from the text).
         public var namedConstants = 0
+        /// The law with exact factors named too (`(6/5)*vy` → `k1*vy`; exponents stay exact):
+        /// the form that can follow a constant across the runs of a sweep.
+        public var template = ""
     }
 
     public struct Outcome: Sendable {
@@ -152,7 +155,9 @@ public enum FrameDiscoverJob {
             var laws: [LawCandidate] = []
             let shared = found.joint?.shared ?? []
             let alphabet = o.search.alphabet(variables: columns.count)
-            func propose(_ ax: Candidate, _ ay: Candidate, _ text: String, sharing: Bool = false) {
+            func propose(_ ax: Candidate, _ ay: Candidate, shared groups: [[Joint.SharedConstant]] = [], sameConstants: Bool = false,
+                         sharing: Bool = false) {
+                let text = lawText(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants)
                 guard seen.insert(text).inserted, (try? Law(text: text)) != nil else { return }
                 // The search's bits for the pair as the law states it: constants shared between
                 // the axes are fitted once, to both components together.
@@ -167,24 +172,25 @@ public enum FrameDiscoverJob {
                     }
                 }
                 var law = LawCandidate(ax: ax, ay: ay, text: text, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:])
+                law.template = lawText(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants, freeFactors: true)
                 law.namedConstants = Set((lawNames(text, component: 0) + lawNames(text, component: 1)).compactMap { $0 }).count
                 laws.append(law)
             }
             for (k, (ax, ay)) in pairs.enumerated() {
-                propose(ax, ay, lawText(ax: ax, ay: ay, shared: k == 0 ? shared : []))
+                propose(ax, ay, shared: k == 0 ? shared : [])
                 // The isotropic proposal: each component's formula mirrored (x ↔ y, vx ↔ vy) for
                 // the other, with the same constants — one law for both axes, if the frames
                 // agree. Exponents also as the nearest fraction, fixed.
                 for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && Expression(c.formula)?.hasVariable == true {
                     guard let m = score(mirror(c.formula, toY: mirroredIsY), target: mirroredIsY ? 1 : 0) else { continue }
                     let (first, second) = mirroredIsY ? (c, m) : (m, c)
-                    propose(first, second, lawText(ax: first, ay: second, shared: [], sameConstants: true), sharing: true)
+                    propose(first, second, sameConstants: true, sharing: true)
                     // the same structure with each axis's own constants (an offset such as a
                     // uniform field's (q/m)·E differs between the axes)
-                    propose(first, second, lawText(ax: first, ay: second, shared: []))
+                    propose(first, second)
                     if snap(first.formula) != first.formula, let a = score(snap(first.formula), target: 0),
                        let b = score(snap(second.formula), target: 1) {
-                        propose(a, b, lawText(ax: a, ay: b, shared: [], sameConstants: true), sharing: true)
+                        propose(a, b, sameConstants: true, sharing: true)
                     }
                 }
             }
@@ -370,7 +376,19 @@ public enum FrameDiscoverJob {
 
     /// `ax = …; ay = …` with every fitted constant named (k1, k2, …; a shared constant keeps
     /// one name) so the coder fits them online; exact fractions stay literal.
-    static func lawText(ax: Candidate, ay: Candidate, shared: [[Joint.SharedConstant]], sameConstants: Bool = false) -> String {
+    static func lawText(ax: Candidate, ay: Candidate, shared: [[Joint.SharedConstant]], sameConstants: Bool = false,
+                        freeFactors: Bool = false) -> String {
+        var ax = ax, ay = ay
+        if freeFactors {
+            // exact constants that are not exponents become fitted ones
+            for k in 0..<2 {
+                var f = k == 0 ? ax.formula : ay.formula
+                let exponents = Set(f.tokens.indices.filter { $0 > 0 && f.tokens[$0].op == .pow && f.tokens[$0 - 1].op == .constant }
+                    .map { f.tokens[$0 - 1].index })
+                f.fixedConstants.removeAll { !exponents.contains($0) }
+                if k == 0 { ax.formula = f } else { ay.formula = f }
+            }
+        }
         var names: [[String?]] = [ax, ay].map { c in [String?](repeating: nil, count: c.formula.constantCount) }
         if sameConstants {
             // a mirrored pair: constant i is the same constant in both
@@ -417,7 +435,7 @@ public enum FrameDiscoverJob {
             "total_bits": law.totalBits,
             "equation_bits": law.equationBits,
             "candidates": o.laws.map { ["law": $0.text, "stream_bytes": $0.streamBytes, "total_bits": $0.totalBits,
-                                        "equation_bits": $0.equationBits,
+                                        "equation_bits": $0.equationBits, "template": $0.template,
                                         "constants": $0.constants.filter { $0.value.isFinite }] as [String: Any] },
             "frames_path": URL(fileURLWithPath: frames).standardizedFileURL.path,
             "calibration": ["px_per_unit": calibration.pxPerUnit, "frame_interval": calibration.dt,

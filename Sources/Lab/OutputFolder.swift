@@ -33,7 +33,16 @@ public struct OutputFolder {
         } catch {
             throw LabError("\(parentPath): cannot create folder: \(error.localizedDescription)")
         }
-        temporary = "\(parentPath)/.\(base).partial-\(getpid())"
+        // A job killed earlier (power cut, kill -9, a Slurm time limit) left its hidden
+        // partial folder: remove those of this host whose process is gone (the host is in the
+        // name, so a job on another node of a shared file system is never touched).
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        let prefix = ".\(base).partial-\(host)-"
+        for entry in (try? fm.contentsOfDirectory(atPath: parentPath)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? fm.removeItem(atPath: "\(parentPath)/\(entry)") }
+        }
+        temporary = "\(parentPath)/\(prefix)\(getpid())"
         try? fm.removeItem(atPath: temporary)
         do {
             try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)

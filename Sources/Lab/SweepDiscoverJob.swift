@@ -148,6 +148,8 @@ public enum SweepDiscoverJob {
         var quantities: [String: Double]
         /// law → (bytes, constants) as coded in the run (own candidates, later the sweep's).
         var coded: [String: (bytes: Int, constants: [String: Double])]
+        /// law → its template (exact factors named)
+        var templates: [String: String]
         var own: String
     }
 
@@ -167,9 +169,11 @@ public enum SweepDiscoverJob {
                 throw LabError("\(path): not written by occam discover on frames (no frames_path, law, candidates or calibration)")
             }
             var coded: [String: (bytes: Int, constants: [String: Double])] = [:]
+            var templates: [String: String] = [:]
             for c in candidates {
                 guard let law = c["law"] as? String, let bytes = c["stream_bytes"] as? Int else { continue }
                 coded[law] = (bytes, (c["constants"] as? [String: Double]) ?? [:])
+                if let t = c["template"] as? String, t != law { templates[law] = t }
             }
             let scene = try FrameDiscoverJob.flagScene(frames: frames, pxPerUnit: calibration["px_per_unit"] as? Double ?? 1,
                                                        dt: calibration["frame_interval"] as? Double ?? 1,
@@ -177,20 +181,24 @@ public enum SweepDiscoverJob {
                                                        source: calibration["source"] as? String ?? "command line")
             runs.append(RunInfo(name: (folder as NSString).lastPathComponent, folder: folder, frames: frames, scene: scene,
                                 quantities: quantities(sceneAt: (frames as NSString).appendingPathComponent("scene.json")),
-                                coded: coded, own: own))
+                                coded: coded, templates: templates, own: own))
         }
         guard runs.count >= 2 else { throw LabError("a sweep summary needs at least two runs (got \(runs.count))") }
 
         // Candidate common laws: each run's three shortest, those with named constants (a
         // law without any cannot follow the runs' differences unless they all agree).
+        // Each with its template (exact factors named, `(6/5)*vy` → `k1*vy`), which can follow
+        // a constant that one run's search wrote as a fraction.
+        // In order: every run's best law's template, then the law itself, then the second
+        // best of every run, and so on.
         var pool: [String] = []
-        for run in runs {
-            for law in run.coded.sorted(by: { ($0.value.bytes, $0.key) < ($1.value.bytes, $1.key) }).prefix(3).map(\.key)
-            where !pool.contains(law) { pool.append(law) }
+        let ranked = runs.map { run in run.coded.sorted(by: { ($0.value.bytes, $0.key) < ($1.value.bytes, $1.key) }).prefix(3).map(\.key) }
+        for rank in 0..<3 {
+            for (run, laws) in zip(runs, ranked) where rank < laws.count {
+                for text in [run.templates[laws[rank]] ?? laws[rank], laws[rank]] where !pool.contains(text) { pool.append(text) }
+            }
         }
-        func present(_ law: String) -> Int { runs.filter { $0.coded[law] != nil }.count }
-        pool.sort { (present($0), -namedConstants($0)) > (present($1), -namedConstants($1)) }
-        pool = Array(pool.prefix(6))
+        pool = Array(pool.prefix(8))
         var templates: [Template] = []
         for (k, law) in pool.enumerated() {
             var coded = 0

@@ -22,7 +22,7 @@ struct Occam: ParsableCommand {
               occam video frames/kepler --format apng --out kepler.png
               occam track frames/kepler --out kepler-tracks.csv
             """,
-        subcommands: [Run.self, Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self])
+        subcommands: [Run.self, Sweep.self, Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self])
 }
 
 /// Print one error line and exit non-zero: errors from the libraries already name the file,
@@ -553,6 +553,52 @@ func printSweep(_ o: SweepDiscoverJob.Outcome, out: String) {
     print("written to \(out) (open report.html)")
 }
 
+/// Settings of each run's discovery, shared by occam run and occam sweep (which passes them on).
+struct RunSettings: ParsableArguments {
+    @Option(help: "Seed of the symbolic-regression search.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Skip the intra and temporal ladder levels (faster).")
+    var quick = false
+
+    @Option(help: "Evolution epochs at most per search (default 60).")
+    var epochs: Int?
+
+    @Option(help: "Largest formula size in nodes (default 20).")
+    var maxSize: Int?
+
+    @Option(help: "Candidate laws to code with the compressor (default 10).")
+    var candidates: Int?
+
+    func apply(_ o: inout FrameDiscoverJob.Options) throws {
+        o.fullLadder = !quick
+        o.search.seed = seed
+        if let epochs {
+            guard epochs >= 0 else { throw LabError("--epochs must be 0 or more") }
+            o.search.epochs = epochs
+            o.search.minEpochs = min(o.search.minEpochs, epochs)
+        }
+        if let maxSize {
+            guard (1...40).contains(maxSize) else { throw LabError("--max-size must be in 1…40 (got \(maxSize))") }
+            o.search.maxSize = maxSize
+        }
+        if let candidates {
+            guard candidates >= 1 else { throw LabError("--candidates must be at least 1") }
+            o.candidates = candidates
+        }
+    }
+
+    /// The same settings as command-line words, for the runs a sweep starts.
+    var arguments: [String] {
+        var out = ["--seed", "\(seed)"]
+        if quick { out.append("--quick") }
+        if let epochs { out += ["--epochs", "\(epochs)"] }
+        if let maxSize { out += ["--max-size", "\(maxSize)"] }
+        if let candidates { out += ["--candidates", "\(candidates)"] }
+        return out
+    }
+}
+
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate a scenario and discover its law in one go.",
@@ -561,28 +607,48 @@ struct Run: ParsableCommand {
             runs occam discover on the frames into runs/<name>. With no scenario, runs the \
             built-in default: simulations/kepler.yaml (one eccentric planet).
 
+            With --sweep FILE --index N: one run of a sweep, as occam sweep's engines call it: \
+            simulates into OUT/frames/run-NNN and discovers into OUT/run-NNN, skipping what is \
+            already finished (same index, same seed, same folders).
+
             Examples:
               occam run
               occam run simulations/exb-drift.yaml --out runs/exb
+              occam run --sweep simulations/cyclotron-sweep.yaml --index 3 --out runs/cyclotron
             """)
 
     @Argument(help: "Scenario file (default: simulations/kepler.yaml).")
-    var scenario: String = "simulations/kepler.yaml"
+    var scenario: String?
 
-    @Option(name: .shortAndLong, help: "Run folder (default: runs/<scenario name>).")
+    @Option(name: .shortAndLong, help: "Run folder (default: runs/<scenario name>); with --sweep, the sweep folder.")
     var out: String?
 
-    @Option(help: "Seed of the symbolic-regression search.")
-    var seed: UInt64 = 1
+    @Option(help: "A sweep scenario: run only the run --index of it.")
+    var sweep: String?
 
-    @Flag(help: "Skip the intra and temporal ladder levels (faster).")
-    var quick = false
+    @Option(help: "With --sweep: the run's index (0-based).")
+    var index: Int?
+
+    @OptionGroup var settings: RunSettings
 
     func run() throws {
         do {
-            let file = try ScenarioFile(path: scenario)
+            if let sweep {
+                guard scenario == nil else { throw LabError("give the scenario once: --sweep FILE (without the positional scenario)") }
+                guard let index else { throw LabError("--sweep needs --index N") }
+                guard let out else { throw LabError("--sweep needs --out SWEEP_FOLDER") }
+                var options = FrameDiscoverJob.Options(frames: "", output: "")
+                try settings.apply(&options)
+                options.showProgress = false
+                let ran = try SweepJob.runOne(scenario: sweep, index: index, sweepFolder: out, perRun: options)
+                print(ran ? "run \(index) finished: \(out)/\(SweepJob.runName(index))" : "run \(index) was already finished: \(out)/\(SweepJob.runName(index))")
+                return
+            }
+            guard index == nil else { throw LabError("--index needs --sweep FILE") }
+            let path = scenario ?? "simulations/kepler.yaml"
+            let file = try ScenarioFile(path: path)
             guard file.runs.count == 1, let name = file.runs.first?.name else {
-                throw LabError("\(scenario): a sweep has several runs; simulate it and run occam discover on each run folder")
+                throw LabError("\(path): a sweep has several runs; use occam sweep \(path) --out runs/NAME")
             }
             let frames = "frames/\(name)"
             var simulate = SimulateJob.Options(output: frames)
@@ -592,12 +658,118 @@ struct Run: ParsableCommand {
             let output = out ?? "runs/\(name)"
             var options = FrameDiscoverJob.Options(frames: frames, output: output)
             options.force = true
-            options.fullLadder = !quick
-            options.search.seed = seed
+            try settings.apply(&options)
             printOutcome(try FrameDiscoverJob.run(options), out: output)
         } catch {
             fail(error)
         }
+    }
+}
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate and discover every run of a sweep on local cores, Dask or Slurm; then the cross-run law.",
+        discussion: """
+            Each run is one call of `occam run --sweep FILE --index N --out OUT`, which writes \
+            OUT/frames/run-NNN and OUT/run-NNN and skips what is finished. Engines: \
+            local (default; --workers processes at once), dask (--scheduler tcp://HOST:PORT; the \
+            driver engines/dask/occam_dask.py submits one task per run; the workers need python3, \
+            dask.distributed and this occam executable at the same path), slurm (writes \
+            OUT/sweep.sbatch, a job array; submit it with sbatch, then occam sweep --collect OUT).
+
+            After the runs, the summary (OUT/summary: the common law, its constants per run and \
+            how they depend on the swept quantities; report.html) is written from the finished \
+            runs. Failed runs are listed in OUT/failures.json and the summary; starting the \
+            sweep again runs only the unfinished ones (--retry-failed: only the failed ones).
+
+            Examples:
+              occam sweep simulations/cyclotron-sweep.yaml --out runs/cyclotron
+              occam sweep simulations/cyclotron-sweep.yaml --out runs/cyclotron --engine dask --scheduler tcp://10.0.0.5:8786
+              occam sweep simulations/cyclotron-sweep.yaml --out runs/cyclotron --engine slurm
+              occam sweep --collect runs/cyclotron
+            """)
+
+    @Argument(help: "Sweep scenario file.")
+    var scenario: String?
+
+    @Option(name: .shortAndLong, help: "Sweep folder.")
+    var out: String?
+
+    @Option(help: "local, dask or slurm.")
+    var engine: String = "local"
+
+    @Option(help: "Local engine: runs at once (default: the number of cores).")
+    var workers: Int?
+
+    @Option(help: "Dask engine: scheduler address, e.g. tcp://127.0.0.1:8786.")
+    var scheduler: String?
+
+    @Option(help: "Dask engine: path of occam_dask.py (default: engines/dask/occam_dask.py here or beside the executable).")
+    var daskDriver: String?
+
+    @Flag(help: "Run only the runs that failed last time.")
+    var retryFailed = false
+
+    @Option(help: "Only write the summary of a sweep folder whose runs have finished (after a Slurm array).")
+    var collect: String?
+
+    @OptionGroup var settings: RunSettings
+
+    func run() throws {
+        do {
+            if let collect {
+                guard scenario == nil else { throw LabError("--collect takes the sweep folder only") }
+                let (summary, missing) = try SweepJob.collect(collect, showProgress: isatty(2) != 0)
+                report(summary, missing: missing, folder: collect)
+                return
+            }
+            guard let scenario else { throw LabError("give a sweep scenario (occam sweep simulations/cyclotron-sweep.yaml --out runs/cyclotron) or --collect FOLDER") }
+            guard let out else { throw LabError("--out: give the sweep folder") }
+            guard let kind = SweepJob.Engine(rawValue: engine) else {
+                throw LabError("--engine: unknown engine '\(engine)' (expected local, dask or slurm)")
+            }
+            if let workers, workers < 1 { throw LabError("--workers must be at least 1") }
+            var check = FrameDiscoverJob.Options(frames: "", output: "")
+            try settings.apply(&check)  // bad flags fail here, not in every run
+            var options = SweepJob.Options(scenario: scenario, output: out, executable: executablePath())
+            options.engine = kind
+            if let workers { options.workers = workers }
+            options.scheduler = scheduler
+            options.daskDriver = daskDriver
+            options.retryFailed = retryFailed
+            options.runArguments = settings.arguments
+            let outcome = try SweepJob.run(options)
+            if let script = outcome.script {
+                print("wrote \(script) for \(outcome.missing.count) run(s) (\(outcome.skipped.count) already finished)")
+                print("submit it with: sbatch \(script)")
+                print("when the array has finished: occam sweep --collect \(out)")
+                return
+            }
+            print("\(outcome.total) runs: \(outcome.ran.count) ran, \(outcome.skipped.count) already finished, \(outcome.failures.count) failed")
+            for f in outcome.failures { print("failed: run \(f.index): \(f.error)") }
+            report(outcome.summary, missing: outcome.missing, folder: out)
+            if !outcome.failures.isEmpty { throw ExitCode(1) }
+        } catch let code as ExitCode {
+            throw code
+        } catch {
+            fail(error)
+        }
+    }
+
+    func report(_ summary: SweepDiscoverJob.Outcome?, missing: [Int], folder: String) {
+        if let summary {
+            printSweep(summary, out: "\(folder)/summary")
+        } else {
+            print("no summary: fewer than two runs have finished")
+        }
+        if !missing.isEmpty { print("missing runs: " + missing.map(SweepJob.runName).joined(separator: ", ")) }
+    }
+
+    /// This executable's path, which the engines call for each run.
+    func executablePath() -> String {
+        let url = URL(fileURLWithPath: CommandLine.arguments[0])
+        if CommandLine.arguments[0].contains("/") { return url.standardizedFileURL.resolvingSymlinksInPath().path }
+        return VideoExport.findExecutable(CommandLine.arguments[0]) ?? CommandLine.arguments[0]
     }
 }
 

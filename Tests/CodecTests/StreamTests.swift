@@ -123,8 +123,8 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         try expectError(Array(bytes.prefix(20)), "truncated")
         try expectError(Array(bytes.dropLast(5)), "truncated or damaged")
         var newer = bytes
-        newer[8] = 2
-        try expectError(newer, "version 2 is newer")
+        newer[8] = UInt8(StreamFormat.version + 1)
+        try expectError(newer, "version \(StreamFormat.version + 1) is newer")
         var header = bytes
         header[13] ^= 0x10
         try expectError(header, "header checksum mismatch")

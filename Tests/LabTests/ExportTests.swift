@@ -108,7 +108,7 @@ import Testing
         for k in 1...30 {
             let x = 0.2 + 0.1 * Double(k)
             let e1 = 1 + 0.002 * sin(Double(k) * 1.7), e2 = 1 + 0.002 * cos(Double(k) * 2.3)
-            csv += "\(x),\(2.5 * x * e1),\(2.5 * x * x * e2)\n"
+            csv += "\(x),\(2.437 * x * e1),\(2.437 * x * x * e2)\n"
         }
         try csv.write(toFile: "\(dir)/t.csv", atomically: true, encoding: .utf8)
         var o = DiscoverJob.Options(table: "\(dir)/t.csv", target: "u,v", output: "\(dir)/run")

@@ -78,7 +78,8 @@ struct CountingEncoder: BinaryCoder {
 public enum StreamFormat {
     public static let magic = Array("OCCAMVID".utf8)
     public static let endMagic = Array("OCCAMEND".utf8)
-    public static let version: UInt16 = 1
+    /// 2: the law level fits its constants to five-point differences (version 1: three-point).
+    public static let version: UInt16 = 2
     static let headerSize = 32
     static let trailerSize = 32
     static let indexEntrySize = 12
@@ -310,6 +311,9 @@ public struct StreamReader {
             throw CodecError("\(path): header checksum mismatch (corrupt file)")
         }
         guard let model = ModelKind(id: header[10]) else { throw CodecError("\(path): unknown model id \(header[10])") }
+        if version < 2 && model == .law {
+            throw CodecError("\(path): a law-level stream of version \(version), whose law fit this Occam no longer reproduces; encode the frames again")
+        }
         let channels = Int(header[11])
         let width = Int(header.le(UInt32.self, at: 12)), height = Int(header.le(UInt32.self, at: 16))
         let frames = Int(header.le(UInt32.self, at: 20))
