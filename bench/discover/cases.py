@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""bench/discover --all: every "must recover" case of the discovery job at full size, clean and
+with Gaussian sensor noise sigma = 2 grey levels, each checked against the truth it was made
+from (never read by the job). Release build; prints one line per case and a summary.
+
+Cases: one eccentric planet (k = GM within 1 %), four planets (one k; T = c a^(3/2) with c within
+1 % of 2 pi / sqrt(GM)), E x B drift (omega within 1 % of qB/m, offsets match (q/m)E), a sweep
+over B and q (omega = (q/m) B within 1 % on every run), and frames drawn by bench/discover/draw.py
+(not Occam's renderer): a harmonic force a = -k r and uniform gravity a = (0, -g) (the law within
+2 % at test states).
+"""
+import json, math, os, re, subprocess, sys, tempfile, time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OCCAM = os.path.join(ROOT, ".build", "release", "occam")
+WORK = tempfile.mkdtemp(prefix="occam-bench-discover-")
+NOISES = [0, 2]
+
+def occam(*args):
+    p = subprocess.run([OCCAM, *map(str, args)], cwd=ROOT, capture_output=True, text=True)
+    if p.returncode:
+        raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
+    return p.stdout
+
+def scenario(name, noise, edit=lambda t: t):
+    text = edit(open(os.path.join(ROOT, "simulations", name + ".yaml")).read())
+    text = re.sub(r"^render:.*$", "", text, flags=re.M) + f"\nrender: {{background: 0, noise_sigma: {noise}, seed: 7}}\n"
+    path = os.path.join(WORK, f"{name}-{noise}.yaml")
+    open(path, "w").write(text)
+    return path
+
+def law_functions(run):
+    ns = {}
+    exec(open(os.path.join(run, "equations.py")).read(), ns)
+    return ns["ax"], ns["ay"]
+
+def evaluate(run, x, y, vx, vy, t=0.5):
+    ax, ay = law_functions(run)
+    r = math.hypot(x, y)
+    return ax(t, x, y, vx, vy, r), ay(t, x, y, vx, vy, r)
+
+def scene(frames):
+    return json.load(open(os.path.join(frames, "scene.json")))
+
+def discover(frames, run, *flags):
+    start = time.perf_counter()
+    out = occam("discover", frames, "--out", run, "--force", *flags)
+    return time.perf_counter() - start, json.load(open(os.path.join(run, "equations.json"))), out
+
+def gravity_case(name, noise):
+    frames = os.path.join(WORK, f"{name}-{noise}")
+    occam("simulate", scenario(name, noise), "--out", frames, "--force")
+    s = scene(frames)
+    gm = s["G"] * [b for b in s["bodies"] if b["role"] == "star"][0]["mass"]
+    run = frames + "-run"
+    wall, eq, _ = discover(frames, run, "--quick")
+    worst = 0.0
+    for (x, y) in [(0.7, 0.4), (-1.1, 0.9), (0.3, -2.2), (2.5, 1.0)]:
+        r3 = math.hypot(x, y) ** 3
+        a = evaluate(run, x, y, 0.0, 0.0)
+        worst = max(worst, math.hypot(a[0] + gm * x / r3, a[1] + gm * y / r3) / (gm / r3 * math.hypot(x, y)))
+    named = len(eq["law_constants_fitted_by_coder"])
+    ok = worst < 0.01 and named == 1
+    detail = f"law {eq['law']}; k = {list(eq['law_constants_fitted_by_coder'].values())} vs GM {gm:.4f}; worst |a| error {worst:.2%}"
+    if name == "planets":
+        d = eq.get("derived", [])
+        if d:
+            c = eval(d[0]["expression"], {"sqrt": math.sqrt, "exp": math.exp, "log": math.log, "a": 1.0})
+            truth = 2 * math.pi / math.sqrt(gm)
+            ok = ok and abs(c / truth - 1) < 0.01 and ("sqrt(a)" in d[0]["expression"] or "3/2" in d[0]["expression"])
+            detail += f"; T = {d[0]['expression']} (c {c:.5f} vs {truth:.5f})"
+        else:
+            ok = False
+            detail += "; no T(a)"
+    return ok, wall, detail
+
+def exb_case(noise):
+    frames = os.path.join(WORK, f"exb-{noise}")
+    occam("simulate", scenario("exb-drift", noise), "--out", frames, "--force")
+    s = scene(frames)
+    p = [b for b in s["bodies"] if b["role"] != "star"][0]
+    qm = p["charge"] / p["mass"]
+    E, B = s["fields"]["E"], s["fields"]["B"]
+    omega = qm * B[2]
+    run = frames + "-run"
+    wall, eq, _ = discover(frames, run, "--quick")
+    c = evaluate(run, 0.3, -0.2, 0, 0)
+    wx = evaluate(run, 0.3, -0.2, 0, 1)[0] - c[0]
+    wy = -(evaluate(run, 0.3, -0.2, 1, 0)[1] - c[1])
+    scale = math.hypot(qm * E[0], qm * E[1])
+    ok = abs(wx / omega - 1) < 0.01 and abs(wy / omega - 1) < 0.01 and math.hypot(c[0] - qm * E[0], c[1] - qm * E[1]) < 0.01 * max(scale, omega)
+    return ok, wall, f"law {eq['law']}; omega {wx:.5f}/{wy:.5f} vs {omega}; c ({c[0]:.4f}, {c[1]:.4f}) vs ({qm * E[0]}, {qm * E[1]})"
+
+def sweep_case(noise):
+    path = scenario("cyclotron-sweep", noise)
+    out = os.path.join(WORK, f"sweep-{noise}")
+    start = time.perf_counter()
+    subprocess.run([OCCAM, "sweep", path, "--out", out, "--quick"], cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    summary = json.load(open(os.path.join(out, "summary", "equations.json")))
+    ok, worst = bool(summary["equations"]), 0.0
+    for run in summary["runs"]:
+        qbm = run["quantities"]["q"] * run["quantities"]["Bz"] / run["quantities"].get("m", 1.0)
+        for e in summary["equations"]:
+            v = eval(e["expression"].replace("**", "**"), {"sqrt": math.sqrt, "exp": math.exp, **run["quantities"]})
+            worst = max(worst, abs(abs(v) / qbm - 1))
+    ok = ok and worst < 0.01 and len(summary["runs"]) == 6
+    eqs = "; ".join(f"{e['target']} = {e['expression']}" for e in summary["equations"])
+    return ok, wall, f"common law {summary['law']}; {eqs}; worst |k|/(qB/m) - 1 = {worst:.3%}"
+
+def drawn_case(law, noise):
+    frames = os.path.join(WORK, f"{law}-{noise}")
+    flags = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "discover", "draw.py"), law, frames, "--noise", str(noise)],
+                           check=True, capture_output=True, text=True).stdout.split()
+    run = frames + "-run"
+    wall, eq, _ = discover(frames, run, "--quick", *flags)
+    worst = 0.0
+    for (x, y, vx, vy) in [(1.5, 0.5, 0.3, -0.4), (-1.0, 1.2, 1.0, 0.2), (0.4, -1.6, -0.5, 0.8)]:
+        truth = (-1.5 * x, -1.5 * y) if law == "harmonic" else (0.0, -1.2)
+        a = evaluate(run, x, y, vx, vy)
+        worst = max(worst, math.hypot(a[0] - truth[0], a[1] - truth[1]) / math.hypot(*truth))
+    return worst < 0.02, wall, f"law {eq['law']}; worst |a| error {worst:.2%}"
+
+cases = []
+for noise in NOISES:
+    cases += [(f"kepler σ={noise}", lambda n=noise: gravity_case("kepler", n)),
+              (f"planets σ={noise}", lambda n=noise: gravity_case("planets", n)),
+              (f"exb-drift σ={noise}", lambda n=noise: exb_case(n)),
+              (f"cyclotron-sweep σ={noise}", lambda n=noise: sweep_case(n)),
+              (f"harmonic (drawn) σ={noise}", lambda n=noise: drawn_case("harmonic", n)),
+              (f"gravity (drawn) σ={noise}", lambda n=noise: drawn_case("gravity", n))]
+only = sys.argv[1:]
+passed = 0
+ran = 0
+for name, fn in cases:
+    if only and not any(o in name for o in only):
+        continue
+    ran += 1
+    try:
+        ok, wall, detail = fn()
+    except Exception as e:
+        ok, wall, detail = False, 0.0, f"error: {e}"
+    passed += ok
+    print(f"{'PASS' if ok else 'FAIL'}  {name:28s} {wall:6.1f} s  {detail}", flush=True)
+print(f"{passed}/{ran} cases recovered (frames and runs in {WORK})")
+sys.exit(0 if passed == ran else 1)
