@@ -60,10 +60,10 @@ public enum VideoExport {
             }
             progress(frames.count)
         }
-        if FileManager.default.fileExists(atPath: output) {
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: output), withItemAt: URL(fileURLWithPath: temporary))
-        } else {
-            try FileManager.default.moveItem(atPath: temporary, toPath: output)
+        // rename(2) replaces an existing output atomically (Foundation's replaceItemAt on Linux
+        // removed the old file and then failed)
+        guard rename(temporary, output) == 0 else {
+            throw RenderError.videoTool("\(output): cannot write (\(String(cString: strerror(errno))))")
         }
     }
 

@@ -49,6 +49,8 @@ enum ExternalTools {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let images = try writeFrames(dir, count: 7, channels: channels)
         let out = "\(dir)/anim.png"
+        try VideoExport.write(frames: try FrameFolder(path: dir), format: .apng, output: out, framesPerSecond: 10)
+        // writing again replaces the file (occam video --force); it once deleted it and failed
         try VideoExport.write(frames: try FrameFolder(path: dir), format: .apng, output: out, framesPerSecond: 25)
         // Pillow decodes every frame; we compare pixel hashes frame by frame.
         let script = """
