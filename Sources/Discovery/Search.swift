@@ -161,7 +161,8 @@ public enum Search {
         }
         // Constants snapped to fractions p/q (q ≤ 6) where that shortens the description: an
         // exponent 3/2, not 1.4996; a factor −1 or 2, not −1.00004 (an exact fraction codes in a
-        // few bits, a fitted value in as many as its precision needs). Exponents first.
+        // few bits, a fitted value in as many as its precision needs). Exponents first; other
+        // constants only to small rationals (|p| ≤ 12).
         for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
             var current = c
             let exponents = c.formula.tokens.indices.filter { k in
@@ -171,6 +172,12 @@ public enum Search {
             for i in order where i < current.formula.constants.count {
                 let value = current.formula.constants[i]
                 let snapped = Units.nearestFraction(value)
+                // a factor or offset snaps only to a small rational (|p| ≤ 12: 2, −1, 8/5), not to
+                // 118/3 — a measured constant of modest precision is not a fraction
+                if !exponents.contains(i) {
+                    let p = Formula.exactFraction(snapped)?.0 ?? Int(snapped.rounded())
+                    guard abs(p) <= 12 else { continue }
+                }
                 guard snapped != 0, abs(snapped) <= 1000, abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
                 var g = current.formula
                 g.constants[i] = snapped

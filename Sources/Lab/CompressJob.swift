@@ -16,6 +16,8 @@ public enum CompressJob {
         public var codingSeconds: Double = 0
         /// The law level's constants as fitted by the end of the stream.
         public var lawConstants: [String: Double] = [:]
+        /// Their 1σ from the coder's last fit.
+        public var lawUncertainties: [String: Double] = [:]
         public var bitsPerFrame: Double { Double(bytes * 8) / Double(max(frameBits.count, 1)) }
         public var ratio: Double { Double(rawBytes) / Double(max(bytes, 1)) }
     }
@@ -71,7 +73,7 @@ public enum CompressJob {
             progress.finish()
             return Result(model: model, bytes: size, frameBits: writer.frameBits, sceneBits: writer.sceneBits,
                           rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start),
-                          codingSeconds: coding, lawConstants: writer.lawConstants)
+                          codingSeconds: coding, lawConstants: writer.lawConstants, lawUncertainties: writer.lawUncertainties)
         } catch {
             progress.finish()
             try? handle.close()

@@ -176,6 +176,13 @@ public enum FrameDiscoverJob {
                 law.namedConstants = Set((lawNames(text, component: 0) + lawNames(text, component: 1)).compactMap { $0 }).count
                 laws.append(law)
             }
+            // The simplest plausible pair of each side is always coded (below): when the
+            // acceleration moves an object by a few thousandths of a pixel per frame, the stream
+            // hardly tells laws apart, and the cut by constants would drop a plain
+            // (k1, k2) for a one-constant law that only fits this one trajectory.
+            let simplest = Set([px.first.flatMap { c in nearest(c, in: py).map { (c, $0) } },
+                                py.first.flatMap { d in nearest(d, in: px).map { ($0, d) } }]
+                .compactMap { $0 }.map { lawText(ax: $0.0, ay: $0.1, shared: []) })
             for (k, (ax, ay)) in pairs.enumerated() {
                 propose(ax, ay, shared: k == 0 ? shared : [])
                 // The isotropic proposal: each component's formula mirrored (x ↔ y, vx ↔ vy) for
@@ -206,6 +213,7 @@ public enum FrameDiscoverJob {
                 let byBits = laws.dropFirst().sorted { $0.equationBits < $1.equationBits }
                 var kept = [laws[0]]
                 var texts: Set<String> = [laws[0].text]
+                for l in laws.dropFirst() where simplest.contains(l.text) && texts.insert(l.text).inserted { kept.append(l) }
                 for l in byConstants.prefix((2 * (o.candidates - 1) + 2) / 3) where texts.insert(l.text).inserted { kept.append(l) }
                 for l in byBits where kept.count < o.candidates && texts.insert(l.text).inserted { kept.append(l) }
                 laws = kept
@@ -238,15 +246,31 @@ public enum FrameDiscoverJob {
                 laws[i].streamBytes = r.bytes
                 laws[i].frameBits = r.frameBits.reduce(0, +)
                 laws[i].constants = r.lawConstants
-                // report the constants the coder settled on (a shared one is then one value)
-                for (k, f) in [laws[i].ax.formula, laws[i].ay.formula].enumerated() {
-                    var g = f
-                    let names = lawNames(laws[i].text, component: k)
-                    guard names.count == g.constants.count else { continue }  // literals parsed differently: keep
-                    for (j, name) in names.enumerated() where j < g.constants.count {
-                        if let name, let v = r.lawConstants[name], v.isFinite { g.constants[j] = v }
+                // Report each named constant's best estimate, one value for a shared name: the
+                // coder's (fitted to the frames' five-point accelerations) or the search's (fitted
+                // to the tracker's smoothed accelerations), whichever has the smaller 1σ — at
+                // high frame rates finite differences are noisy, at low ones smoothing is biased.
+                let components = [laws[i].ax, laws[i].ay]
+                let names = [lawNames(laws[i].text, component: 0), lawNames(laws[i].text, component: 1)]
+                var estimate: [String: (value: Double, sigma: Double)] = [:]
+                for (name, v) in r.lawConstants where v.isFinite {
+                    estimate[name] = (v, r.lawUncertainties[name] ?? .infinity)
+                }
+                for k in 0..<2 where names[k].count == components[k].formula.constants.count {
+                    for (j, name) in names[k].enumerated() {
+                        guard let name, j < components[k].bits.uncertainties.count else { continue }
+                        let sigma = components[k].bits.uncertainties[j]
+                        if sigma.isFinite, sigma < (estimate[name]?.sigma ?? .infinity) { estimate[name] = (components[k].formula.constants[j], sigma) }
                     }
-                    if k == 0 { laws[i].ax.formula = g } else { laws[i].ay.formula = g }
+                }
+                for k in 0..<2 where names[k].count == components[k].formula.constants.count {  // literals parsed differently: keep
+                    var c = components[k]
+                    for (j, name) in names[k].enumerated() {
+                        guard let name, let b = estimate[name], b.value.isFinite else { continue }
+                        c.formula.constants[j] = b.value
+                        if j < c.bits.uncertainties.count { c.bits.uncertainties[j] = b.sigma }
+                    }
+                    if k == 0 { laws[i].ax = c } else { laws[i].ay = c }
                 }
                 // Shortest stream; a tie (the same whole bytes) goes to the law with fewer
                 // constants, then to fewer frame bits: on one orbit a = −k·r and a velocity law

@@ -4,31 +4,46 @@ supersampling, Gaussian sensor noise, written by Pillow; no scene.json (calibrat
 
     draw.py harmonic OUT [--noise 2]   a = -k r with k = 1.5, a star at the centre
     draw.py gravity  OUT [--noise 2]   a = (0, -g) with g = 1.2, no reference body
+    draw.py exb      OUT [--noise 2]   a = (q/m)(E + v x B): omega = 1.6, (q/m)E = (0, 0.8), no star
 
-600 frames of 256x256, 25 px per unit; dt = 0.02 s (harmonic, 2.3 periods) or 0.005 s
-(gravity, 3 s of a throw that stays in view). Prints the flags for occam discover.
+256x256, 25 px per unit: harmonic 600 frames at dt = 0.02 s (2.3 periods); gravity 300 frames
+at 0.01 s (a 3 s throw that stays in view). Prints the flags for occam discover.
 """
 import argparse, os
 import numpy as np
 from PIL import Image
 
 p = argparse.ArgumentParser()
-p.add_argument("law", choices=["harmonic", "gravity"])
+p.add_argument("law", choices=["harmonic", "gravity", "exb"])
 p.add_argument("out")
 p.add_argument("--noise", type=float, default=0.0)
-p.add_argument("--frames", type=int, default=600)
+p.add_argument("--frames", type=int)
+p.add_argument("--size", type=int, default=256)
+p.add_argument("--scale", type=float, default=25.0)
+p.add_argument("--dt", type=float)
+p.add_argument("--ey", type=float, default=0.8, help="exb: (q/m)E_y")
+p.add_argument("--start", type=str, help="x,y,vx,vy")
 a = p.parse_args()
-size, scale = 256, 25.0
-dt = 0.02 if a.law == "harmonic" else 0.005
+if a.frames is None:
+    a.frames = 300 if a.law == "gravity" else 600
+size, scale = a.size, a.scale
+dt = a.dt or {"harmonic": 0.02, "gravity": 0.01, "exb": 0.02}[a.law]
 K, G = 1.5, 1.2
 if a.law == "harmonic":
     state = np.array([3.0, 0.0, 0.0, 2.2])
     accel = lambda s: -K * s[:2]
     star = True
-else:
+elif a.law == "gravity":
     state = np.array([-4.5, -3.5, 2.5, 4.6])
     accel = lambda s: np.array([0.0, -G])
     star = False
+else:
+    W, EY = 1.6, a.ey
+    state = np.array([-3.0, 0.5, 0.0, 1.2])
+    accel = lambda s: np.array([W * s[3], EY - W * s[2]])
+    star = False
+if a.start:
+    state = np.array([float(v) for v in a.start.split(",")])
 os.makedirs(a.out, exist_ok=True)
 rng = np.random.default_rng(5)
 sub = (np.arange(4) + 0.5) / 4

@@ -41,6 +41,11 @@ enum AnyFrameCoder {
         return [:]
     }
 
+    var lawUncertainties: [String: Double] {
+        if case .motion(let f) = self { return f.model.lawUncertainties }
+        return [:]
+    }
+
     mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
         switch self {
         case .intra(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .intra(f)
@@ -199,6 +204,7 @@ public struct StreamWriter {
 
     /// The law level's fitted constants after the frames coded so far.
     public var lawConstants: [String: Double] { coder.lawConstants }
+    public var lawUncertainties: [String: Double] { coder.lawUncertainties }
 
     /// Code one frame (pixels interleaved, rows top to bottom). Returns its information content in bits.
     @discardableResult

@@ -17,7 +17,7 @@ public struct Law: Sendable {
     /// Recent samples: columns t, x, y, vx, vy, r and the measured ax, ay.
     var samples: [[Double]] = Array(repeating: [], count: 8)
     /// How many recent samples the constants are fitted to.
-    public var window = 256
+    public var window = 4096
     /// Gauss–Newton steps per refit (one suffices for a model linear in its constants).
     public var iterations = 4
 
@@ -134,5 +134,40 @@ public struct Law: Sendable {
             values = p
             if improved <= 1e-15 * cost { return }
         }
+    }
+
+    /// 1σ of each constant at the current values over the current samples,
+    /// σ_j = √(s²·[(JᵀJ)⁻¹]_jj) with s² = RSS/(2n − m): how well the frames' finite-difference
+    /// accelerations pin it down (poorly at high frame rates, where they are noisy). Computed on
+    /// demand, not per frame.
+    public func uncertainties() -> [Double] {
+        let n = sampleCount, m = names.count
+        let columns = Array(samples[0..<6])
+        func residuals(_ p: [Double]) -> [Double] {
+            let (px, py) = acceleration(columns, rows: n, parameters: p)
+            return (0..<n).map { samples[6][$0] - px[$0] } + (0..<n).map { samples[7][$0] - py[$0] }
+        }
+        var uncertainties = [Double](repeating: .infinity, count: m)
+        guard m > 0, 2 * n > m else { return uncertainties }
+        let r = residuals(values)
+        let s2 = r.reduce(0) { $0 + $1 * $1 } / Double(2 * n - m)
+        var jacobian = [[Double]]()
+        for j in 0..<m {
+            var q = values
+            let h = 1e-6 * max(1, abs(values[j]))
+            q[j] += h
+            let rq = residuals(q)
+            jacobian.append((0..<(2 * n)).map { (r[$0] - rq[$0]) / h })
+        }
+        var ata = [Double](repeating: 0, count: m * m)
+        for a in 0..<m { for b in 0..<m { for i in 0..<(2 * n) { ata[a * m + b] += jacobian[a][i] * jacobian[b][i] } } }
+        for j in 0..<m {
+            var unit = [Double](repeating: 0, count: m)
+            unit[j] = 1
+            if let column = solveLinear(ata, unit, size: m, minimumPivot: 1e-300), column[j] > 0, s2.isFinite {
+                uncertainties[j] = (s2 * column[j]).squareRoot()
+            }
+        }
+        return uncertainties
     }
 }

@@ -70,6 +70,12 @@ public struct MotionModel: PixelModel {
         return Dictionary(uniqueKeysWithValues: zip(l.names, l.values))
     }
 
+    /// 1σ of each law constant from the coder's last fit, by name.
+    public var lawUncertainties: [String: Double] {
+        guard let l = lawContext?.law else { return [:] }
+        return Dictionary(uniqueKeysWithValues: zip(l.names, l.uncertainties()))
+    }
+
     public init(geometry: Geometry, law: LawContext? = nil) {
         self.geometry = geometry
         self.lawContext = law
