@@ -238,6 +238,30 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         #expect(abs((constants["k"] ?? 0) / k - 1) < 0.01, "k = \(constants["k"] ?? .nan), expected \(k)")
     }
 
+    /// The law's constants and their 1σ from samples with known noise: ax = k·x + noise,
+    /// ay = −k·y + noise (σ = 0.05): σ_k = σ/√Σ(x² + y²) for a model linear in k.
+    @Test func constantUncertaintyMatchesLeastSquares() throws {
+        var law = try Law(text: "ax = k*x; ay = -k*y")
+        var seed: UInt64 = 3
+        func gaussian() -> Double {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let u1 = (Double(seed >> 11) + 0.5) / 9007199254740992.0
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let u2 = Double(seed >> 11) / 9007199254740992.0
+            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        }
+        var sumSquares = 0.0
+        for i in 0..<400 {
+            let x = sin(Double(i) * 0.37) * 2, y = cos(Double(i) * 0.23) * 1.5
+            sumSquares += x * x + y * y
+            law.add(t: Double(i), x: x, y: y, vx: 0, vy: 0, ax: 1.7 * x + 0.05 * gaussian(), ay: -1.7 * y + 0.05 * gaussian())
+        }
+        law.fit()
+        let sigma = law.uncertainties()[0], expected = 0.05 / sumSquares.squareRoot()
+        #expect(abs(law.values[0] - 1.7) < 4 * expected, "\(law.values)")
+        #expect(abs(sigma / expected - 1) < 0.15, "σ \(sigma) vs \(expected)")
+    }
+
     @Test func badLawsAreNamed() {
         let g = Geometry(width: 8, height: 8, channels: 1)
         for (law, expected) in [("ax = -k*x", "give both"), ("ax = (x; ay = y", "missing ')'"), ("az = x; ay = y", "expected 'ax = …"),

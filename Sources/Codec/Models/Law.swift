@@ -93,29 +93,35 @@ public struct Law: Sendable {
 
     var sampleCount: Int { samples[0].count }
 
+    /// Measured minus predicted accelerations over the samples (x rows, then y rows).
+    func residuals(_ p: [Double]) -> [Double] {
+        let n = sampleCount
+        let (px, py) = acceleration(Array(samples[0..<6]), rows: n, parameters: p)
+        return (0..<n).map { samples[6][$0] - px[$0] } + (0..<n).map { samples[7][$0] - py[$0] }
+    }
+
+    /// ∂model/∂p_j by forward differences, one row per constant, given r = residuals(p).
+    func jacobian(at p: [Double], residuals r: [Double]) -> [[Double]] {
+        (0..<p.count).map { j in
+            var q = p
+            let h = 1e-6 * max(1, abs(p[j]))
+            q[j] += h
+            let rq = residuals(q)
+            return (0..<r.count).map { (r[$0] - rq[$0]) / h }
+        }
+    }
+
     /// Refit the constants to the samples by a few damped Gauss–Newton steps from their
     /// current values (finite-difference Jacobian).
     mutating func fit() {
         let n = sampleCount, m = names.count
         guard m > 0, n >= 1 else { return }
-        let columns = Array(samples[0..<6])
-        func residuals(_ p: [Double]) -> [Double] {
-            let (px, py) = acceleration(columns, rows: n, parameters: p)
-            return (0..<n).map { samples[6][$0] - px[$0] } + (0..<n).map { samples[7][$0] - py[$0] }
-        }
         var p = values
         var r = residuals(p)
         var cost = r.reduce(0) { $0 + $1 * $1 }
         guard cost.isFinite else { return }
         for _ in 0..<iterations {
-            var jacobian = [[Double]]()
-            for j in 0..<m {
-                var q = p
-                let h = 1e-6 * max(1, abs(p[j]))
-                q[j] += h
-                let rq = residuals(q)
-                jacobian.append((0..<(2 * n)).map { (r[$0] - rq[$0]) / h })   // ∂model/∂p_j
-            }
+            let jacobian = self.jacobian(at: p, residuals: r)
             var ata = [Double](repeating: 0, count: m * m), atb = [Double](repeating: 0, count: m)
             for a in 0..<m {
                 for i in 0..<(2 * n) { atb[a] += jacobian[a][i] * r[i] }
@@ -142,23 +148,11 @@ public struct Law: Sendable {
     /// demand, not per frame.
     public func uncertainties() -> [Double] {
         let n = sampleCount, m = names.count
-        let columns = Array(samples[0..<6])
-        func residuals(_ p: [Double]) -> [Double] {
-            let (px, py) = acceleration(columns, rows: n, parameters: p)
-            return (0..<n).map { samples[6][$0] - px[$0] } + (0..<n).map { samples[7][$0] - py[$0] }
-        }
         var uncertainties = [Double](repeating: .infinity, count: m)
         guard m > 0, 2 * n > m else { return uncertainties }
         let r = residuals(values)
         let s2 = r.reduce(0) { $0 + $1 * $1 } / Double(2 * n - m)
-        var jacobian = [[Double]]()
-        for j in 0..<m {
-            var q = values
-            let h = 1e-6 * max(1, abs(values[j]))
-            q[j] += h
-            let rq = residuals(q)
-            jacobian.append((0..<(2 * n)).map { (r[$0] - rq[$0]) / h })
-        }
+        let jacobian = self.jacobian(at: values, residuals: r)
         var ata = [Double](repeating: 0, count: m * m)
         for a in 0..<m { for b in 0..<m { for i in 0..<(2 * n) { ata[a * m + b] += jacobian[a][i] * jacobian[b][i] } } }
         for j in 0..<m {
