@@ -729,6 +729,7 @@ struct Sweep: ParsableCommand {
                 throw LabError("--engine: unknown engine '\(engine)' (expected local, dask or slurm)")
             }
             if let workers, workers < 1 { throw LabError("--workers must be at least 1") }
+            if kind == .dask && scheduler == nil { throw LabError("--engine dask needs --scheduler tcp://HOST:PORT") }
             var check = FrameDiscoverJob.Options(frames: "", output: "")
             try settings.apply(&check)  // bad flags fail here, not in every run
             var options = SweepJob.Options(scenario: scenario, output: out, executable: executablePath())
