@@ -172,13 +172,14 @@ public enum Search {
             for i in order where i < current.formula.constants.count {
                 let value = current.formula.constants[i]
                 let snapped = Units.nearestFraction(value)
+                guard snapped.isFinite, snapped != 0, abs(snapped) <= 1000 else { continue }
                 // a factor or offset snaps only to a small rational (|p| ≤ 12: 2, −1, 8/5), not to
                 // 118/3 — a measured constant of modest precision is not a fraction
                 if !exponents.contains(i) {
                     let p = Formula.exactFraction(snapped)?.0 ?? Int(snapped.rounded())
                     guard abs(p) <= 12 else { continue }
                 }
-                guard snapped != 0, abs(snapped) <= 1000, abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
+                guard abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
                 var g = current.formula
                 g.constants[i] = snapped
                 g.fixedConstants.append(i)

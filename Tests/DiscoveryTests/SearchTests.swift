@@ -51,6 +51,19 @@ import Testing
         #expect(r.best.complexity <= 5, "\(r.front.map { "\($0.formula.sympyString(names: ["a"])) \($0.bits.total)" })")
     }
 
+    /// Constants far beyond any fraction (3·10¹⁹) go through the snapping step without a trap
+    /// (Int(3e19) crashed a sweep run), and small rationals do snap: y = 2·x exactly.
+    @Test func hugeConstantsAndExactFactors() throws {
+        var o = small
+        o.epochs = 0
+        let xs = (1...30).map { Double($0) * 0.1 }
+        let huge = try Search.run(inputs: [xs], target: xs.map { 3e19 * $0 * (1 + 0.001 * sin($0 * 7)) }, options: o)
+        #expect(abs(huge.best.formula.evaluate([[1.0]], rows: 1)[0] / 3e19 - 1) < 0.01)
+        let exact = try Search.run(inputs: [xs], target: xs.map { 2 * $0 }, options: o)
+        #expect(exact.best.formula.constantCount == 0 || !exact.best.formula.fixedConstants.isEmpty,
+                "\(exact.best.formula.sympyString(names: ["x"]))")
+    }
+
     @Test func cyclotronFrequency() throws {
         let (x, y) = data(60, seed: 5, noise: 0.01) { _ in
             let q = Double.random(in: 0.5...3, using: &lcgSource), b = Double.random(in: 0.2...2, using: &lcgSource)
