@@ -170,7 +170,7 @@ public enum SweepJob {
         for index in todo {
             slots.wait()
             let log = "\(o.output)/logs/\(runName(index)).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: o.executable)
             process.arguments = command(index)

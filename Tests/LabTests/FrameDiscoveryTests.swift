@@ -148,10 +148,11 @@ import Testing
     }
 
     /// E×B drift drawn here: a = (q/m)(E + v×B) in the plane, ω = 1.6, (q/m)E = (0, 0.64), no
-    /// star; with sensor noise σ = 2 as well. The frame interval is long enough (0.1) that the
+    /// star, with sensor noise σ = 2 (the clean case at full size is in bench/discover: both
+    /// cost ~100 s each in a debug build with the default search). The frame interval is long enough (0.1) that the
     /// field's push, c·Δt² = 0.13 px per frame, is worth its constant in the stream of 100
     /// frames (at 0.05 s and 120 frames a law without it codes as short).
-    @Test(arguments: [0.0, 2.0]) func crossedFieldsGiveTheLorentzComponents(noise: Double) throws {
+    @Test(arguments: [2.0]) func crossedFieldsGiveTheLorentzComponents(noise: Double) throws {
         var s = Setup()
         s.star = false
         s.noise = noise
