@@ -15,7 +15,8 @@ import Tracking
 ///    with its constants named so the coder fits them online; the stream then holds the law's
 ///    text (the equation) and the frames coded given the law.
 /// 4. The chosen law is the one with the shortest total: equation plus stream, i.e. the whole
-///    `.occ` file. The ladder's lower levels are coded too, to show how much each explains.
+///    `.occ` file, among the laws that fit the tracked accelerations within 100× of the best
+///    candidate's mean square error. The ladder's lower levels are coded too, to show how much each explains.
 ///
 /// Nothing here knows about Kepler or Lorentz: the operators, inputs and the selection are the
 /// same for any frames.
@@ -272,14 +273,18 @@ public enum FrameDiscoverJob {
                     }
                     if k == 0 { laws[i].ax = c } else { laws[i].ay = c }
                 }
-                // Shortest stream; a tie (the same whole bytes) goes to the law with fewer
-                // constants, then to fewer frame bits: on one orbit a = −k·r and a velocity law
-                // may predict equally well, and the plainer law is the better bet.
-                // A law that fits either component's measured accelerations 4× worse than the
-                // best candidate does is never the tie's winner.
+                // Shortest stream among the laws that fit the measured accelerations: a law
+                // whose mean square error on either component is more than 100× the best
+                // candidate's (the bar the proposals already pass) is admitted only if no law
+                // fits; the best candidate is often an overfit one, so the bar is wide. When an acceleration moves an object by a few
+                // thousandths of a pixel per frame (a field's push at 50 fps, a slow throw) the
+                // stream hardly tells laws apart, while the tracked accelerations, smoothed over
+                // many frames, plainly do. A tie (the same whole bytes) goes to the law with
+                // fewer constants, then to fewer frame bits: on one orbit a = −k·r and a
+                // velocity law may predict equally well, and the plainer law is the better bet.
                 func key(_ l: LawCandidate) -> (Int, Int, Int, Double) {
-                    let fits = l.ax.mse <= 4 * bestX && l.ay.mse <= 4 * bestY
-                    return (l.streamBytes, fits ? 0 : 1, l.namedConstants, l.frameBits)
+                    let fits = l.ax.mse <= 100 * bestX && l.ay.mse <= 100 * bestY
+                    return (fits ? 0 : 1, l.streamBytes, l.namedConstants, l.frameBits)
                 }
                 if best < 0 || key(laws[i]) < key(laws[best]) {
                     if best >= 0 { try? FileManager.default.removeItem(atPath: "\(folder.temporary)/.law-\(best).occ") }

@@ -6,8 +6,8 @@ from (never read by the job). Release build; prints one line per case and a summ
 Cases: one eccentric planet (k = GM within 1 %), four planets (one k; T = c a^(3/2) with c within
 1 % of 2 pi / sqrt(GM)), E x B drift (omega within 1 % of qB/m, offsets match (q/m)E), a sweep
 over B and q (omega = (q/m) B within 1 % on every run), and frames drawn by bench/discover/draw.py
-(not Occam's renderer): a harmonic force a = -k r and uniform gravity a = (0, -g) (the law within
-2 % at test states).
+(not Occam's renderer): a harmonic force a = -k r, uniform gravity a = (0, -g) and E x B drift
+(the law within 2 % at test states).
 """
 import json, math, os, re, subprocess, sys, tempfile, time
 
@@ -116,7 +116,7 @@ def drawn_case(law, noise):
     wall, eq, _ = discover(frames, run, "--quick", *flags)
     worst = 0.0
     for (x, y, vx, vy) in [(1.5, 0.5, 0.3, -0.4), (-1.0, 1.2, 1.0, 0.2), (0.4, -1.6, -0.5, 0.8)]:
-        truth = (-1.5 * x, -1.5 * y) if law == "harmonic" else (0.0, -1.2)
+        truth = {"harmonic": (-1.5 * x, -1.5 * y), "gravity": (0.0, -1.2), "exb": (1.6 * vy, 0.8 - 1.6 * vx)}[law]
         a = evaluate(run, x, y, vx, vy)
         worst = max(worst, math.hypot(a[0] - truth[0], a[1] - truth[1]) / math.hypot(*truth))
     return worst < 0.02, wall, f"law {eq['law']}; worst |a| error {worst:.2%}"
@@ -128,7 +128,8 @@ for noise in NOISES:
               (f"exb-drift σ={noise}", lambda n=noise: exb_case(n)),
               (f"cyclotron-sweep σ={noise}", lambda n=noise: sweep_case(n)),
               (f"harmonic (drawn) σ={noise}", lambda n=noise: drawn_case("harmonic", n)),
-              (f"gravity (drawn) σ={noise}", lambda n=noise: drawn_case("gravity", n))]
+              (f"gravity (drawn) σ={noise}", lambda n=noise: drawn_case("gravity", n)),
+              (f"exb (drawn) σ={noise}", lambda n=noise: drawn_case("exb", n))]
 only = sys.argv[1:]
 passed = 0
 ran = 0
