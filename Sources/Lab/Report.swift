@@ -84,7 +84,7 @@ enum Report {
         body += "<h2>Runs</h2>\n<table><tr><th>run</th>" + o.quantityNames.map { "<th>\(escape($0))</th>" }.joined()
         body += constants.map { "<th>\(escape($0))</th>" }.joined() + "<th>bytes</th><th>the run's own law</th></tr>\n"
         for run in o.runs {
-            body += "<tr><td><a href=\"\(escape(run.name))/report.html\">\(escape(run.name))</a></td>"
+            body += "<tr><td><a href=\"\(escape(o.runLinks + run.name))/report.html\">\(escape(run.name))</a></td>"
             body += o.quantityNames.map { "<td>\(f(run.quantities[$0] ?? .nan, 5))</td>" }.joined()
             body += constants.map { "<td>\(f(run.constants[$0] ?? .nan, 6))</td>" }.joined()
             body += "<td>\(run.streamBytes)</td><td><code>\(escape(run.ownLaw))</code> (\(run.ownBytes) B)</td></tr>\n"

@@ -68,6 +68,8 @@ public enum SweepDiscoverJob {
         public var quantityNames: [String]
         public var derived: [Derived]
         public var notes: [String]
+        /// Prefix of the links from report.html to each run's folder.
+        public var runLinks = ""
         public var totalBytes: Int { runs.reduce(0) { $0 + $1.streamBytes } }
     }
 
@@ -156,7 +158,10 @@ public enum SweepDiscoverJob {
     /// Cross-run step over finished run folders: the common law, its constants per run and the
     /// laws relating them to the per-run quantities. Writes equations.json, constants.csv,
     /// templates.csv, derived/<constant>/ and report.html into `dir`.
-    public static func summarise(runFolders: [String], into dir: String, search: SearchOptions, showProgress: Bool) throws -> Outcome {
+    /// `links`: how report.html reaches each run folder ("" when the runs end up inside `dir`,
+    /// "../" when they sit beside it).
+    public static func summarise(runFolders: [String], into dir: String, search: SearchOptions, showProgress: Bool,
+                                 links: String = "") throws -> Outcome {
         var runs: [RunInfo] = []
         for folder in runFolders {
             let path = "\(folder)/equations.json"
@@ -276,7 +281,8 @@ public enum SweepDiscoverJob {
             RunSummary(name: run.name, folder: run.folder, quantities: run.quantities, constants: run.coded[law]!.constants,
                        streamBytes: run.coded[law]!.bytes, ownLaw: run.own, ownBytes: run.coded[run.own]?.bytes ?? 0)
         }
-        let outcome = Outcome(runs: summaries, law: law, templates: templates, quantityNames: varying, derived: derived, notes: notes)
+        var outcome = Outcome(runs: summaries, law: law, templates: templates, quantityNames: varying, derived: derived, notes: notes)
+        outcome.runLinks = links
         try writeFile("\(dir)/equations.json", try equationsJSON(outcome))
         var csv = "common,total_stream_bytes,coded_for_sweep,law\n"
         for t in templates { csv += "\(t.law == law ? 1 : 0),\(t.totalBytes),\(t.codedForSweep),\"\(t.law)\"\n" }

@@ -136,7 +136,7 @@ public enum SweepJob {
         let folder = try OutputFolder(destination: "\(sweepFolder)/summary", force: true)
         do {
             var outcome = try SweepDiscoverJob.summarise(runFolders: finished.map { "\(sweepFolder)/\(runName($0))" }, into: folder.temporary,
-                                                         search: SearchOptions(), showProgress: showProgress)
+                                                         search: SearchOptions(), showProgress: showProgress, links: "../")
             if !missing.isEmpty {
                 outcome.notes.append("runs missing (failed or not run yet): " + missing.map(runName).joined(separator: ", ")
                                      + "; occam sweep again (or --retry-failed) completes them")
