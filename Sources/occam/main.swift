@@ -354,7 +354,8 @@ struct Discover: ParsableCommand {
             On frames (occam discover frames/kepler --out runs/kepler): tracks the objects, searches \
             the accelerations ax, ay as functions of t, x, y, vx, vy and r = sqrt(x²+y²), puts \
             each candidate law into the compressor's law level and keeps the one whose whole \
-            stream (law text + frames) is shortest. Writes equations.json/.tex/.py, tracks.csv, \
+            stream (law text + frames) is shortest among those that fit the tracked \
+            accelerations (within 100× of the best candidate's mean square error). Writes equations.json/.tex/.py, tracks.csv, \
             ladder.json, pareto.csv, laws.csv, stream.occ and report.html. Frames without a \
             scene.json need --px-per-unit and --fps (or --dt). With several objects orbiting a \
             reference body, each orbit's semi-major axis and period are measured from its track \
