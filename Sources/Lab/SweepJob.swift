@@ -135,8 +135,12 @@ public enum SweepJob {
         guard finished.count >= 2 else { return (nil, missing) }
         let folder = try OutputFolder(destination: "\(sweepFolder)/summary", force: true)
         do {
+            // the derived search uses the runs' --seed (recorded in sweep-job.json)
+            var search = SearchOptions()
+            let arguments = (doc["run_arguments"] as? [String]) ?? []
+            if let k = arguments.firstIndex(of: "--seed"), k + 1 < arguments.count, let seed = UInt64(arguments[k + 1]) { search.seed = seed }
             var outcome = try SweepDiscoverJob.summarise(runFolders: finished.map { "\(sweepFolder)/\(runName($0))" }, into: folder.temporary,
-                                                         search: SearchOptions(), showProgress: showProgress, links: "../")
+                                                         search: search, showProgress: showProgress, links: "../")
             if !missing.isEmpty {
                 outcome.notes.append("runs missing (failed or not run yet): " + missing.map(runName).joined(separator: ", ")
                                      + "; occam sweep again (or --retry-failed) completes them")
