@@ -50,12 +50,13 @@ func scratchFile(_ name: String) -> String {
 }
 
 /// Write frames to a stream and return its path and bytes.
-func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, scene: Data = Data()) throws -> (String, [UInt8]) {
+func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, scene: Data = Data(),
+                  version: UInt16 = StreamFormat.version) throws -> (String, [UInt8]) {
     let path = scratchFile("s.occ")
     FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try #require(FileHandle(forWritingAtPath: path))
     var writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: frames.count, model: model, scene: scene,
-                                  law: model == .law ? genericLaw : nil)
+                                  law: model == .law ? genericLaw : nil, formatVersion: version)
     for f in frames { try writer.append(f) }
     _ = try writer.finish()
     try handle.close()
@@ -112,6 +113,25 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             let text = "\(error)"
             return text.contains(expected) && text.contains(path) && !text.contains("\n")
         }
+    }
+
+    /// Streams of earlier versions: intra and temporal ones (whose scene was coded order-1) still
+    /// decode; object-level ones, whose model changed, are refused by name.
+    @Test func olderStreams() throws {
+        let g = Geometry(width: 24, height: 16, channels: 1)
+        let frames = sketchFrames(count: 4, width: g.width, height: g.height, channels: 1, noise: 0)
+        let scene = Data("{\n  \"name\" : \"older\"\n}".utf8)
+        for model in [ModelKind.intra, .temporal] {
+            let (path, bytes) = try encodeStream(frames, geometry: g, model: model, scene: scene, version: 2)
+            #expect(bytes[8] == 2)
+            var reader = try StreamReader(path: path)
+            #expect(reader.scene == scene)
+            for f in frames { #expect(try reader.next() == f) }
+        }
+        var old = try encodeStream(frames, geometry: g, model: .motion).1
+        old[8] = 2
+        old.replaceSubrange(28..<32, with: withUnsafeBytes(of: CRC32.checksum(old[0..<28]).littleEndian, Array.init))
+        try expectError(old, "motion-level stream of version 2")
     }
 
     @Test func damagedStreamsGiveClearErrors() throws {

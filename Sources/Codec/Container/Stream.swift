@@ -70,8 +70,8 @@ struct CountingEncoder: BinaryCoder {
 ///
 ///     header   "OCCAMVID" · version u16 · model u8 · channels u8 · width u32 · height u32
 ///              · frames u32 · CRC-32 of the scene metadata u32 · CRC-32 of the 28 bytes before it
-///     payload  one range-coded bit stream: the scene.json bytes (length, then an order-1
-///              byte model), then every frame
+///     payload  one range-coded bit stream: the scene.json bytes (length, then a context-mixing
+///              text model), the law's text for the law level, then every frame
 ///     index    per block of 64 frames: CRC-32 of the block's decoded pixels u32 · payload
 ///              offset at the block's start u64
 ///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · block size u32
@@ -84,7 +84,10 @@ public enum StreamFormat {
     public static let magic = Array("OCCAMVID".utf8)
     public static let endMagic = Array("OCCAMEND".utf8)
     /// 2: the law level fits its constants to five-point differences (version 1: three-point).
-    public static let version: UInt16 = 2
+    /// 3: the scene metadata and law are coded by a context-mixing text model (`TextCoder`),
+    /// and the object levels average each object's disc fits. Intra and temporal streams of
+    /// versions 1 and 2 (order-1 scene bytes) still decode; their object levels do not.
+    public static let version: UInt16 = 3
     static let headerSize = 32
     static let trailerSize = 32
     static let indexEntrySize = 12
@@ -95,14 +98,23 @@ public enum StreamFormat {
     public static let maxScene = 1 << 20
 }
 
-/// Codes the scene metadata bytes: length, then each byte's bits under an order-1 context.
+/// Codes the scene metadata and the law's text: the length, then the bytes — from version 3
+/// with the context-mixing `TextCoder` (one coder for the scene and then the law, so the law
+/// benefits from what the scene taught it), before that each byte's bits under an order-1
+/// context with a fresh coder per text.
 struct SceneCoder {
     var length = SignedCoder()
-    var models = [BitModel](repeating: BitModel(), count: 256 * 256)
+    var legacy: [BitModel] = []
+    var text: TextCoder?
+
+    init(version: UInt16) {
+        if version >= 3 { text = TextCoder() } else { legacy = [BitModel](repeating: BitModel(), count: 256 * 256) }
+    }
 
     /// Encode `bytes` (encoder) or decode them (decoder; `bytes` is ignored). Nil if the decoded
     /// length is out of range.
     mutating func code<C: BinaryCoder>(_ bytes: [UInt8], coder: inout C) -> [UInt8]? {
+        if text != nil { return text!.code(bytes, length: &length, coder: &coder) }
         // Lengths above 65535 are split in two 16-bit halves.
         let high = length.code(bytes.count >> 16, coder: &coder)
         let low = length.code(bytes.count & 0xFFFF, coder: &coder)
@@ -115,7 +127,7 @@ struct SceneCoder {
             let byte = k < bytes.count ? Int(bytes[k]) : 0
             var node = 1
             for bit in stride(from: 7, through: 0, by: -1) {
-                let b = coder.code((byte >> bit) & 1, &models[previous * 256 + node])
+                let b = coder.code((byte >> bit) & 1, &legacy[previous * 256 + node])
                 node = node * 2 + b
             }
             let decoded = node - 256
@@ -166,6 +178,15 @@ public struct StreamWriter {
     /// `handle` must be positioned at the start of an empty file.
     /// `law` (for the law level) is `ax = …; ay = …`; it is stored in the stream.
     public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: String? = nil) throws {
+        try self.init(handle: handle, geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
+                      formatVersion: StreamFormat.version)
+    }
+
+    /// `formatVersion` below the current one writes the layout older readers expect (tests check
+    /// that such streams still decode); only the scene coding differs for intra and temporal.
+    init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: String?,
+         formatVersion: UInt16) throws {
+        precondition(formatVersion >= 3 || model == .intra || model == .temporal)
         guard (1...StreamFormat.maxSide).contains(geometry.width), (1...StreamFormat.maxSide).contains(geometry.height),
               geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
         else { throw CodecError("frames of \(geometry.width)x\(geometry.height)x\(geometry.channels) cannot be coded (limits: sides ≤ \(StreamFormat.maxSide), 1 or 3 channels)") }
@@ -183,7 +204,7 @@ public struct StreamWriter {
         }
         coder = AnyFrameCoder(model, geometry: geometry, law: context)
         var header = StreamFormat.magic
-        header.append(le: StreamFormat.version)
+        header.append(le: formatVersion)
         header.append(model.id)
         header.append(UInt8(geometry.channels))
         header.append(le: UInt32(geometry.width))
@@ -193,11 +214,10 @@ public struct StreamWriter {
         header.append(le: CRC32.checksum(header))
         try handle.write(contentsOf: header)
         payloadStart = header.count
-        var sceneCoder = SceneCoder()
+        var sceneCoder = SceneCoder(version: formatVersion)
         _ = sceneCoder.code([UInt8](scene), coder: &counting)
         if model == .law, let law {
-            var lawCoder = SceneCoder()
-            _ = lawCoder.code(Array(law.utf8), coder: &counting)
+            _ = sceneCoder.code(Array(law.utf8), coder: &counting)
         }
         sceneBits = counting.bits
     }
@@ -317,8 +337,10 @@ public struct StreamReader {
             throw CodecError("\(path): header checksum mismatch (corrupt file)")
         }
         guard let model = ModelKind(id: header[10]) else { throw CodecError("\(path): unknown model id \(header[10])") }
-        if version < 2 && model == .law {
-            throw CodecError("\(path): a law-level stream of version \(version), whose law fit this Occam no longer reproduces; encode the frames again")
+        // Version 3 averages each object's disc fits over its life, which changes what the
+        // object-based levels predict; intra and temporal streams of every version decode.
+        if version < 3 && [.motion, .learned, .law].contains(model) {
+            throw CodecError("\(path): a \(model.rawValue)-level stream of version \(version), whose object model this Occam no longer reproduces; encode the frames again")
         }
         let channels = Int(header[11])
         let width = Int(header.le(UInt32.self, at: 12)), height = Int(header.le(UInt32.self, at: 16))
@@ -361,14 +383,14 @@ public struct StreamReader {
         self.model = model
         self.index = entries
         decoder = payload(payloadStart, payloadLength)
-        var sceneCoder = SceneCoder()
+        var sceneCoder = SceneCoder(version: version)
         guard let sceneBytes = sceneCoder.code([], coder: &decoder), CRC32.checksum(sceneBytes) == sceneCRC, !decoder.failed else {
             throw CodecError("\(path): scene metadata does not match its checksum (corrupt stream)")
         }
         scene = Data(sceneBytes)
         var context: MotionModel.LawContext?
         if model == .law {
-            var lawCoder = SceneCoder()
+            var lawCoder = version >= 3 ? sceneCoder : SceneCoder(version: version)
             guard let bytes = lawCoder.code([], coder: &decoder), let text = String(bytes: bytes, encoding: .utf8),
                   let c = try? MotionModel.LawContext.make(law: text, scene: scene)
             else { throw CodecError("\(path): the stream's law cannot be read (corrupt stream)") }

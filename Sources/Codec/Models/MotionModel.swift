@@ -93,7 +93,11 @@ public struct MotionModel: PixelModel {
     public var contexts: Int { 64 + 4 * 5 * 64 }
 
     /// An object to draw: centre, radius and per-channel brightness above the background.
-    struct Sprite { var u: Double; var v: Double; var radius: Double; var brightness: [Double] }
+    struct Sprite {
+        var u: Double; var v: Double; var radius: Double; var brightness: [Double]
+        /// How many disc fits `radius` and `brightness` average.
+        var fits = 0.0
+    }
     var sprites: [Sprite] = []
 
     public mutating func beginFrame<C: BinaryCoder>(_ index: Int, original: UnsafePointer<UInt8>?, coder: inout C) {
@@ -111,6 +115,7 @@ public struct MotionModel: PixelModel {
                 if let fit, abs(fit.u - start.u) < 8, abs(fit.v - start.v) < 8 {
                     du = Int(((fit.u - start.u) * Self.quantum).rounded())
                     dv = Int(((fit.v - start.v) * Self.quantum).rounded())
+                    (du, dv) = bestCorrection(for: sprites[k], near: (du, dv), original: original)
                 }
             }
             du = corrections.code(du, coder: &coder)
@@ -187,6 +192,49 @@ public struct MotionModel: PixelModel {
                 }
             }
         }
+    }
+
+    /// The encoder's rate–distortion choice of a sprite's position correction: among corrections
+    /// near the disc fit's (and none at all), the one whose drawn sprite leaves the fewest
+    /// mispredicted pixels, each counted at `pixelBits`, plus what the correction itself costs.
+    /// The fit is the least-squares position, not the one that rounds to the frame's pixels;
+    /// a correction a unit or two away often reproduces the frame exactly, and one of 0 is
+    /// nearly free. The decoder only applies what is coded, so this is the encoder's business.
+    func bestCorrection(for sprite: Sprite, near fit: (Int, Int), original: UnsafePointer<UInt8>) -> (Int, Int) {
+        let g = geometry, r = sprite.radius
+        guard sprite.u.isFinite, sprite.v.isFinite, r.isFinite, abs(sprite.u) < 1e6, abs(sprite.v) < 1e6, r < 64 else { return fit }
+        // Every pixel the disc can touch at the fit's position, or at none (correction 0).
+        let fu = sprite.u + Double(fit.0) / Self.quantum, fv = sprite.v + Double(fit.1) / Self.quantum
+        let x0 = max(0, Int((min(sprite.u, fu) - r).rounded(.down)) - 1), x1 = min(g.width - 1, Int((max(sprite.u, fu) + r).rounded(.up)) + 1)
+        let y0 = max(0, Int((min(sprite.v, fv) - r).rounded(.down)) - 1), y1 = min(g.height - 1, Int((max(sprite.v, fv) + r).rounded(.up)) + 1)
+        guard x0 <= x1, y0 <= y1 else { return fit }
+        let pixelBits = 8.0
+        func mismatches(_ du: Int, _ dv: Int, bound: Int) -> Int {
+            let cu = sprite.u + Double(du) / Self.quantum, cv = sprite.v + Double(dv) / Self.quantum
+            var n = 0
+            for y in y0...y1 {
+                for x in x0...x1 {
+                    let f = Coverage.pixelFraction(i: x, j: y, cu: cu, cv: cv, radius: r)
+                    for c in 0..<g.channels {
+                        let i = (y * g.width + x) * g.channels + c
+                        let p = Int32(min(255, max(0, mean[i] + f * sprite.brightness[c])) + 0.5)
+                        if p != Int32(original[i]) { n += 1; if n > bound { return n } }
+                    }
+                }
+            }
+            return n
+        }
+        var candidates: [(Int, Int)] = [(0, 0)]
+        for a in -3...3 { for b in -3...3 { candidates.append((fit.0 + a, fit.1 + b)) } }
+        var best = fit, bestCost = Double.infinity
+        for (du, dv) in candidates {
+            let side = corrections.cost(du) + corrections.cost(dv)
+            guard side < bestCost else { continue }
+            let bound = bestCost.isFinite ? Int((bestCost - side) / pixelBits) + 1 : Int.max
+            let cost = side + pixelBits * Double(mismatches(du, dv, bound: bound))
+            if cost < bestCost { bestCost = cost; best = (du, dv) }
+        }
+        return best
     }
 
     @inline(__always)
@@ -326,7 +374,8 @@ public struct MotionModel: PixelModel {
             var radius = (d.flux / (Double.pi * lumBrightness)).squareRoot()
             // Smooth the appearance over the object's life (a rigid object keeps it): the sprite
             // predicted for this frame near this detection carries the earlier estimate.
-            if let old = previousSprites.first(where: { hypot($0.u - d.u, $0.v - d.v) < 2 }) {
+            let old = previousSprites.first(where: { hypot($0.u - d.u, $0.v - d.v) < 2 })
+            if let old {
                 radius = 0.9 * old.radius + 0.1 * radius
                 brightness = (0..<g.channels).map { 0.9 * old.brightness[$0] + 0.1 * brightness[$0] }
             }
@@ -336,11 +385,23 @@ public struct MotionModel: PixelModel {
                 mean.withUnsafeBufferPointer { DiscFit.fit(f.baseAddress!, background: $0.baseAddress!, geometry: g, start: start) }
             }
             var track = t
+            var fits = 0.0
             if let fit, hypot(fit.u - d.u, fit.v - d.v) < 1 {
                 fitted[fitted.count - 1].append((d.u, d.v, fit.u, fit.v))
                 let total = brightness.reduce(0, +)
-                radius = fit.radius
-                if total > 0 { brightness = brightness.map { $0 * fit.brightness / total } }
+                // Average the fits over the object's life (up to 64): one fit's radius and
+                // brightness scatter with the pixel grid; a rigid object's do not.
+                let n = min(old?.fits ?? 0, 63)
+                if let old, n > 0 {
+                    radius = (old.radius * n + fit.radius) / (n + 1)
+                    let oldTotal = old.brightness.reduce(0, +)
+                    let mixed = (oldTotal * n + fit.brightness) / (n + 1)
+                    if oldTotal > 0 { brightness = old.brightness.map { $0 * mixed / oldTotal } }
+                } else {
+                    radius = fit.radius
+                    if total > 0 { brightness = brightness.map { $0 * fit.brightness / total } }
+                }
+                fits = n + 1
             }
             // Predict from the fitted positions where there are any.
             for (k, point) in track.points.enumerated() {
@@ -350,7 +411,7 @@ public struct MotionModel: PixelModel {
                 }
             }
             let next = lawPrediction(track) ?? track.predict(history.count)
-            sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness))
+            sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness, fits: fits))
         }
         lawContext?.law.fit()
         decodedFrames += 1
