@@ -9,7 +9,7 @@
 /// every machine.
 struct TextCoder {
     static let orders = 5
-    static let tableBits = 18
+    static let tableBits = 17
     var tables: [[BitModel]]
     var weights: [[Int64]]
     var history: [UInt8] = []
