@@ -7,6 +7,8 @@ import Foundation
 public enum DiscoverJob {
     public struct Options: Sendable {
         public var table: String
+        /// Further tables of the same columns (several datasets: one law, constants per table).
+        public var moreTables: [String] = []
         public var target: String
         public var inputs: [String]?
         public var output: String
@@ -26,9 +28,13 @@ public enum DiscoverJob {
     public struct Outcome: Sendable {
         /// Each target's own search.
         public var results: [Search.Result]
-        /// The chosen equation of each target (with shared constants when several targets).
+        /// The chosen equation of each target (with shared constants when several targets), or
+        /// of each dataset (one structure) when several tables were given.
         public var chosen: [Candidate]
         public var joint: Joint.Result?
+        public var datasets: Datasets.Result? = nil
+        /// The tables, when several.
+        public var tables: [String] = []
         public var targets: [String]
         public var inputNames: [String]
         public var notices: [String]
@@ -36,6 +42,7 @@ public enum DiscoverJob {
     }
 
     public static func run(_ o: Options) throws -> Outcome {
+        if !o.moreTables.isEmpty { return try runDatasets(o) }
         let table: Table
         do { table = try Table(path: o.table) } catch let e as DiscoveryError { throw LabError(e.message) }
         var notices: [String] = []
@@ -99,6 +106,84 @@ public enum DiscoverJob {
         }
     }
 
+    /// Several tables of the same columns: each searched, then one structure chosen for all of
+    /// them (`Datasets.combine`), its constants fitted per table.
+    static func runDatasets(_ o: Options) throws -> Outcome {
+        let paths = [o.table] + o.moreTables
+        guard Set(paths).count == paths.count else { throw LabError("--table: the same table is given twice") }
+        let target = o.target.trimmingCharacters(in: .whitespaces)
+        guard !target.contains(",") else { throw LabError("--target: several tables take one target (\(o.target))") }
+        var tables: [Table] = []
+        var notices: [String] = []
+        for path in paths {
+            do { tables.append(try Table(path: path)) } catch let e as DiscoveryError { throw LabError(e.message) }
+            if !tables.last!.labelColumns.isEmpty {
+                notices.append("\(path): left out label column(s) \(tables.last!.labelColumns.joined(separator: ", ")) (not numeric)")
+            }
+        }
+        let names = o.inputs ?? tables[0].names.filter { $0 != target }
+        var inputs: [[[Double]]] = [], ys: [[Double]] = []
+        let needed = o.search.maxConstants + 2
+        for (path, table) in zip(paths, tables) {
+            guard let y = table.column(target) else {
+                throw LabError("\(path): no numeric column '\(target)' (columns: \(table.names.joined(separator: ", ")))")
+            }
+            if let first = y.first, y.allSatisfy({ $0 == first }) {
+                throw LabError("\(path): column '\(target)': the target is constant (\(first)); nothing to explain")
+            }
+            var columns: [[Double]] = []
+            for n in names {
+                guard n != target else { throw LabError("--inputs: '\(n)' is the target") }
+                guard let c = table.column(n) else {
+                    throw LabError("\(path): no numeric column '\(n)' (the first table's inputs are \(names.joined(separator: ", ")); every table needs them)")
+                }
+                columns.append(c)
+            }
+            guard !columns.isEmpty else { throw LabError("\(path): no input columns besides the target \(target)") }
+            guard table.rows >= needed else {
+                throw LabError("\(path): \(table.rows) row(s); at least \(needed) are needed to fit \(o.search.maxConstants) constant(s) and judge the fit")
+            }
+            inputs.append(columns)
+            ys.append(y)
+        }
+        var search = o.search
+        if let given = o.units {
+            search.units = try units(given, inputs: names, target: target, columns: tables[0].names,
+                                     dimensionlessConstants: o.dimensionlessConstants)
+        }
+        let folder = try OutputFolder(destination: o.output, force: o.force)
+        do {
+            var results: [Search.Result] = []
+            for (path, (columns, y)) in zip(paths, zip(inputs, ys)) {
+                do { results.append(try Search.run(inputs: columns, target: y, options: search)) } catch let e as DiscoveryError {
+                    throw LabError("\(path): \(target): \(e.message)")
+                }
+            }
+            let combined: Datasets.Result
+            do { combined = try Datasets.combine(results, inputs: inputs, targets: ys, options: search) } catch let e as DiscoveryError {
+                throw LabError("\(paths.joined(separator: ", ")): \(e.message)")
+            }
+            var outcome = Outcome(results: results, chosen: combined.equations, joint: nil,
+                                  targets: [String](repeating: target, count: paths.count), inputNames: names, notices: notices)
+            outcome.datasets = combined
+            outcome.tables = paths
+            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, table: o.table))
+            try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(outcome))
+            try folder.commit()
+            return outcome
+        } catch {
+            folder.discard()
+            throw error
+        }
+    }
+
+    /// Short names for the tables in several-dataset output: file names without extension,
+    /// numbered when two are the same (a/run.csv, b/run.csv → run_1, run_2).
+    static func datasetNames(_ paths: [String]) -> [String] {
+        let stems = paths.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        return stems.enumerated().map { k, stem in stems.filter { $0 == stem }.count > 1 ? "\(stem)_\(k + 1)" : stem }
+    }
+
     /// Dimensions of the target and inputs from `--units`; every column used needs one.
     static func units(_ given: [String: String], inputs: [String], target: String, columns: [String],
                       dimensionlessConstants: Bool) throws -> Units {
@@ -154,9 +239,26 @@ public enum DiscoverJob {
             "source": (table as NSString).lastPathComponent,
             "variables": o.inputNames,
             "selection": "minimum description length (ESR formula; see README)",
-            "equations": zip(o.chosen, o.targets).map { entry($0, names: o.inputNames, target: $1) },
+            "equations": zip(o.chosen, o.targets).enumerated().map { k, pair in
+                var e = entry(pair.0, names: o.inputNames, target: pair.1)
+                if !o.tables.isEmpty { e["dataset"] = datasetNames(o.tables)[k] }
+                return e
+            },
             "formulas_evaluated": o.results.reduce(0) { $0 + $1.evaluated },
         ]
+        if let d = o.datasets {
+            doc["source"] = o.tables.map { ($0 as NSString).lastPathComponent }
+            doc["datasets"] = [
+                "selection": "one structure for every table, constants per table; structure coded once",
+                "description_length_bits": d.bits,
+                "bits_each_table_its_own_best": d.bitsSeparate,
+                "structures_compared": d.compared,
+                "constants": d.agreement.enumerated().map { i, a in
+                    ["constant": "c\(i)", "agree_within_3_sigma": a.agree, "weighted_mean": a.mean,
+                     "uncertainty": a.sigma.isFinite ? a.sigma : NSNull()] as [String: Any]
+                },
+            ] as [String: Any]
+        }
         if let j = o.joint {
             doc["shared_constants"] = j.shared.map { group in
                 group.map { ["target": o.targets[$0.target], "constant": "c\($0.constant)"] }
@@ -168,12 +270,13 @@ public enum DiscoverJob {
     }
 
     static func paretoCSV(_ o: Outcome) -> Data {
-        var out = "target,complexity,loss,description_length_bits,chosen,expression\n"
+        var out = (o.tables.isEmpty ? "" : "dataset,") + "target,complexity,loss,description_length_bits,chosen,expression\n"
         for (k, r) in o.results.enumerated() {
             for c in r.front {
                 let expr = c.formula.sympyString(names: o.inputNames).replacingOccurrences(of: "\"", with: "\"\"")
                 let chosen = c.formula.program == o.chosen[k].formula.program ? 1 : 0
-                out += "\(o.targets[k]),\(c.complexity),\(c.mse),\(c.bits.total),\(chosen),\"\(expr)\"\n"
+                let dataset = o.tables.isEmpty ? "" : "\(datasetNames(o.tables)[k]),"
+                out += "\(dataset)\(o.targets[k]),\(c.complexity),\(c.mse),\(c.bits.total),\(chosen),\"\(expr)\"\n"
             }
         }
         return Data(out.utf8)

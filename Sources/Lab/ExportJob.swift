@@ -31,7 +31,9 @@ public enum ExportJob {
                   formula.tokens.allSatisfy({ $0.op != .variable || $0.index < variables.count }) else {
                 throw LabError("\(path): equations[\(k)].program: cannot be parsed ('\(program)')")
             }
-            return Equation(target: target, variables: variables, formula: formula, entry: e)
+            // several datasets: one equation per table, named target_table
+            let name = (e["dataset"] as? String).map { "\(target)_\($0)" } ?? target
+            return Equation(target: name, variables: variables, formula: formula, entry: e)
         }
     }
 

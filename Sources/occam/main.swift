@@ -388,13 +388,14 @@ struct Discover: ParsableCommand {
               occam discover --table data.tsv --target omega --inputs q,B,m --out runs/omega
               occam discover --table planets.csv --target T --units a=AU,T=yr --out runs/planets
               occam discover --table tracks.csv --target ax,ay --inputs x,y --out runs/gravity
+              occam discover --table sun.csv --table alphacen.csv --target T --out runs/two-stars
             """)
 
     @Argument(help: "Frame folder (PNG frames, with scene.json or calibration flags); several for a sweep.")
     var frames: [String] = []
 
-    @Option(help: "CSV or TSV file with a header row (instead of frames).")
-    var table: String?
+    @Option(help: "CSV or TSV file with a header row (instead of frames). Repeat for several datasets of the same columns: one law for all, constants per table.")
+    var table: [String] = []
 
     @Option(help: "With --table: column to explain, or several separated by commas (fitted with shared constants).")
     var target: String?
@@ -451,7 +452,7 @@ struct Discover: ParsableCommand {
             guard epochs >= 0 else { throw LabError("--epochs must be 0 or more") }
             guard threads >= 1 else { throw LabError("--threads must be at least 1") }
             if !frames.isEmpty {
-                guard table == nil, target == nil, units == nil else {
+                guard table.isEmpty, target == nil, units == nil else {
                     throw LabError("give a frame folder or --table with --target, not both")
                 }
                 guard candidates >= 1 else { throw LabError("--candidates must be at least 1") }
@@ -477,10 +478,11 @@ struct Discover: ParsableCommand {
                 printOutcome(try FrameDiscoverJob.run(options), out: out)
                 return
             }
-            guard let table, let target else {
+            guard let first = table.first, let target else {
                 throw LabError("give a frame folder (occam discover frames/kepler --out runs/kepler) or --table and --target")
             }
-            var options = DiscoverJob.Options(table: table, target: target, output: out)
+            var options = DiscoverJob.Options(table: first, target: target, output: out)
+            options.moreTables = Array(table.dropFirst())
             options.inputs = inputs?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             options.force = force
             options.units = try units.map(DiscoverJob.parseUnits)
@@ -495,7 +497,7 @@ struct Discover: ParsableCommand {
             for n in outcome.notices { FileHandle.standardError.write(Data("occam: note: \(n)\n".utf8)) }
             let names = outcome.inputNames
             for (k, result) in outcome.results.enumerated() {
-                let target = outcome.targets[k]
+                let target = outcome.targets[k] + (outcome.tables.isEmpty ? "" : " (\(outcome.tables[k]))")
                 print("\(target): evaluated \(result.evaluated) formulas; Pareto front:")
                 for c in result.front {
                     let mark = c.formula.program == outcome.chosen[k].formula.program ? "*" : " "
@@ -508,8 +510,17 @@ struct Discover: ParsableCommand {
                 print(String(format: "joint: %.1f bits (%.1f without sharing)", j.bits, j.bitsWithoutSharing)
                       + (groups.isEmpty ? "; no shared constants" : "; shared: " + groups.joined(separator: ", ")))
             }
+            if let d = outcome.datasets {
+                print(String(format: "one law for %d tables: %.1f bits (each table its own best: %.1f); %d structures compared",
+                             outcome.tables.count, d.bits, d.bitsSeparate, d.compared))
+                for (i, a) in d.agreement.enumerated() where !outcome.chosen[0].formula.fixedConstants.contains(i) {
+                    print("  c\(i): " + (a.agree ? String(format: "agrees across tables, %.6g ± %.2g", a.mean, a.sigma)
+                                                 : "differs between tables (see each equation)"))
+                }
+            }
             for (k, c) in outcome.chosen.enumerated() {
-                print("chosen: \(outcome.targets[k]) = \(c.formula.sympyString(names: names))")
+                let label = outcome.tables.isEmpty ? "" : " (\(outcome.tables[k]))"
+                print("chosen: \(outcome.targets[k])\(label) = \(c.formula.sympyString(names: names))")
             }
             print("written to \(out)")
         } catch {

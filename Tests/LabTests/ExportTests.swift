@@ -131,3 +131,46 @@ import Testing
         #expect { _ = try DiscoverJob.run(bad) } throws: { "\($0)".contains("'v' is a target") }
     }
 }
+
+@Suite struct DiscoverDatasetsTests {
+    /// Two tables (planets of two stars): one structure, T = c·a^(3/2), its constant fitted per
+    /// table (c = 1/√M: 1 and 1/√1.21), reported as differing; export names each table's
+    /// function; a table without the first one's inputs is named.
+    @Test func twoTablesGiveOneLawWithConstantsPerTable() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, mass) in [("sun", 1.0), ("other", 1.21)] {
+            var csv = "planet,a,T\n"
+            for k in 0..<12 {
+                let a = 0.3 + 0.45 * Double(k)
+                let noise = 1 + 0.003 * sin(Double(k) * 2.1 + mass)
+                csv += "p\(k),\(a),\(pow(a, 1.5) / mass.squareRoot() * noise)\n"
+            }
+            try csv.write(toFile: "\(dir)/\(name).csv", atomically: true, encoding: .utf8)
+        }
+        var o = DiscoverJob.Options(table: "\(dir)/sun.csv", target: "T", output: "\(dir)/run")
+        o.moreTables = ["\(dir)/other.csv"]
+        o.search.epochs = 0
+        let outcome = try DiscoverJob.run(o)
+        let eqs = outcome.chosen
+        #expect(eqs.count == 2 && eqs[0].formula.program == eqs[1].formula.program)
+        for (eq, c) in zip(eqs, [1.0, 1 / 1.1]) {
+            let t = eq.formula.evaluate([[4.0]], rows: 1)[0]
+            #expect(abs(t / (8 * c) - 1) < 0.01, "\(eq.formula.sympyString(names: ["a"]))")
+        }
+        #expect(outcome.notices.count == 2)   // the planet label column, per table
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/equations.json"))) as? [String: Any]
+        #expect((json?["equations"] as? [[String: Any]])?.map { $0["dataset"] as? String } == ["sun", "other"])
+        let constants = (json?["datasets"] as? [String: Any])?["constants"] as? [[String: Any]]
+        #expect(constants?.contains { ($0["agree_within_3_sigma"] as? Bool) == false } == true, "\(String(describing: constants))")
+        let python = try ExportJob.render(try ExportJob.equations(runFolder: "\(dir)/run"), format: .python)
+        #expect(python.contains("def T_sun(a)") && python.contains("def T_other(a)"), "\(python)")
+        // every table needs the first one's inputs
+        try "b,T\n1,2\n2,3\n3,5\n4,6\n5,8\n6,9\n".write(toFile: "\(dir)/bad.csv", atomically: true, encoding: .utf8)
+        var bad = o
+        bad.output = "\(dir)/run2"
+        bad.moreTables = ["\(dir)/bad.csv"]
+        #expect { _ = try DiscoverJob.run(bad) } throws: { "\($0)".contains("bad.csv: no numeric column 'a'") }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/run2"))
+    }
+}
