@@ -2,7 +2,9 @@
 """Frames made outside Occam for bench/discover: numpy RK4 motion, discs drawn by 4x4
 supersampling, Gaussian sensor noise, written by Pillow; no scene.json (calibration by flags).
 
-    draw.py harmonic OUT [--noise 2]   a = -k r with k = 1.5, a star at the centre
+    draw.py harmonic OUT [--noise 2]   a = -k r with k = 1.5, a star at the centre, two bodies
+                                       (on one orbit a = -k r and a velocity law a = (c1 vy, c2 vx)
+                                       are the same acceleration; a second orbit separates them)
     draw.py gravity  OUT [--noise 2]   a = (0, -g) with g = 1.2, no reference body
     draw.py exb      OUT [--noise 2]   a = (q/m)(E + v x B): omega = 1.6, (q/m)E = (0, 0.8), no star
 
@@ -29,8 +31,10 @@ if a.frames is None:
 size, scale = a.size, a.scale
 dt = a.dt or {"harmonic": 0.02, "gravity": 0.01, "exb": 0.02}[a.law]
 K, G = 1.5, 1.2
+second = None
 if a.law == "harmonic":
     state = np.array([3.0, 0.0, 0.0, 2.2])
+    second = np.array([0.0, 2.0, 1.6, 0.0])
     accel = lambda s: -K * s[:2]
     star = True
 elif a.law == "gravity":
@@ -61,10 +65,15 @@ for k in range(a.frames):
     if star:
         disc(img, 0, 0, 4.5, 250)
     disc(img, state[0], state[1], 3.0, 200)
+    if second is not None:
+        disc(img, second[0], second[1], 3.0, 200)
     img += a.noise * rng.standard_normal(img.shape)
     Image.fromarray(np.clip(np.rint(img), 0, 255).astype(np.uint8), "L").save(os.path.join(a.out, f"frame_{k:05d}.png"))
     h = dt / 20
     for _ in range(20):
         k1 = deriv(state); k2 = deriv(state + h / 2 * k1); k3 = deriv(state + h / 2 * k2); k4 = deriv(state + h * k3)
         state = state + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        if second is not None:
+            k1 = deriv(second); k2 = deriv(second + h / 2 * k1); k3 = deriv(second + h / 2 * k2); k4 = deriv(second + h * k3)
+            second = second + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
 print(f"--px-per-unit {scale} --fps {1 / dt:g}")
