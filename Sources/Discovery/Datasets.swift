@@ -33,11 +33,19 @@ public enum Datasets {
         }
         let alphabet = options.alphabet(variables: variables)
         // The shortest few structures of each dataset's search, each once.
+        // Each also with a fitted overall factor (c·f): a law found constant-free on one table
+        // (T = a^(3/2) around the Sun) needs one on another (another star's mass).
         var seen = Set<String>(), pool: [Formula] = []
         for r in results {
             var taken = 0
             for c in [r.best] + (r.front + r.alternatives).sorted(by: { $0.bits.total < $1.bits.total }) where taken < perDataset {
-                if seen.insert(c.formula.program).inserted { pool.append(c.formula); taken += 1 }
+                guard seen.insert(c.formula.program).inserted else { continue }
+                pool.append(c.formula)
+                taken += 1
+                if let e = Expression(c.formula) {
+                    let scaled = Expression.binary(.mul, .constant(1), e).formula
+                    if seen.insert(scaled.program).inserted { pool.append(scaled) }
+                }
             }
         }
         var best: (fits: [Candidate], bits: Double)? = nil
