@@ -391,9 +391,7 @@ struct Evolution {
         var best = seeds.min(by: { $0.bits < $1.bits })?.bits ?? .infinity
         var stale = 0
         let started = Date()
-        // (the candidates' mse is of the weighted residuals: compare with the weighted target)
-        let scaled = weights.map { w in zip(target, w).map { $0 * $1 } } ?? target
-        let exactLevel = 1e-20 * scaled.reduce(0) { $0 + $1 * $1 } / Double(max(1, target.count))
+        let exactLevel = Search.exactLevel(target, weights: weights)
         final class Box: @unchecked Sendable { var items: [Population]; init(_ p: [Population]) { items = p } }
         for epoch in 0..<options.epochs {
             let box = Box(populations)

@@ -90,6 +90,13 @@ public enum Search {
         return y.map { 1 / abs($0) }
     }
 
+    /// Mean square error at or below which a fit is exact (noise-free data, residuals at
+    /// rounding level): 1e-20 of the target's mean square, weighted as the candidates' mse is.
+    static func exactLevel(_ target: [Double], weights: [Double]?) -> Double {
+        let scaled = weights.map { w in zip(target, w).map { $0 * $1 } } ?? target
+        return 1e-20 * scaled.reduce(0) { $0 + $1 * $1 } / Double(max(1, target.count))
+    }
+
     public static func run(inputs: [[Double]], target: [Double], options: SearchOptions = SearchOptions()) throws -> Result {
         guard !inputs.isEmpty else { throw DiscoveryError("no input columns") }
         let rows = target.count
@@ -109,8 +116,7 @@ public enum Search {
         // the structure alone of any larger formula, nothing larger can be shorter: any other
         // exact fit makes the same predictions, so its residual bits are no fewer, and an
         // inexact one's are more. The search stops there (E/B: 0.1 s instead of 1.2 s).
-        let scaled = weights.map { w in zip(target, w).map { $0 * $1 } } ?? target
-        let exactLevel = 1e-20 * scaled.reduce(0) { $0 + $1 * $1 } / Double(max(1, rows))
+        let exactLevel = Self.exactLevel(target, weights: weights)
         var settled = false
         let sizes = Dictionary(grouping: formulas.indices, by: { formulas[$0].complexity })
         for size in sizes.keys.sorted() {

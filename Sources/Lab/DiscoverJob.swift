@@ -96,10 +96,7 @@ public enum DiscoverJob {
             }
             let chosen = joint?.equations ?? results.map(\.best)
             let outcome = Outcome(results: results, chosen: chosen, joint: joint, targets: targets, inputNames: names, notices: notices)
-            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, table: o.table))
-            try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(outcome))
-            try folder.commit()
-            return outcome
+            return try write(outcome, to: folder, table: o.table)
         } catch {
             folder.discard()
             throw error
@@ -167,14 +164,19 @@ public enum DiscoverJob {
                                   targets: [String](repeating: target, count: paths.count), inputNames: names, notices: notices)
             outcome.datasets = combined
             outcome.tables = paths
-            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, table: o.table))
-            try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(outcome))
-            try folder.commit()
-            return outcome
+            return try write(outcome, to: folder, table: o.table)
         } catch {
             folder.discard()
             throw error
         }
+    }
+
+    /// Writes equations.json and pareto.csv into the temporary folder and commits it.
+    static func write(_ outcome: Outcome, to folder: OutputFolder, table: String) throws -> Outcome {
+        try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, table: table))
+        try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(outcome))
+        try folder.commit()
+        return outcome
     }
 
     /// Short names for the tables in several-dataset output: file names without extension,

@@ -23,21 +23,6 @@ struct TextCoder {
         for byte in Self.primer.utf8 { _ = codeByte(Int(byte), coder: &trainer) }
     }
 
-    /// Encode `bytes` (encoder) or decode them (decoder; `bytes` is ignored): the length, then
-    /// the bytes. Nil if the decoded length is out of range.
-    mutating func code<C: BinaryCoder>(_ bytes: [UInt8], length: inout SignedCoder, coder: inout C) -> [UInt8]? {
-        let high = length.code(bytes.count >> 16, coder: &coder)
-        let low = length.code(bytes.count & 0xFFFF, coder: &coder)
-        let count = high * 65536 + low
-        guard high >= 0, low >= 0, count <= StreamFormat.maxScene else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(count)
-        for k in 0..<count {
-            out.append(UInt8(codeByte(k < bytes.count ? Int(bytes[k]) : 0, coder: &coder)))
-        }
-        return out
-    }
-
     /// Slot of the order-k context (k ≥ 1) for the partial byte `node` (1…255).
     @inline(__always) func slot(order k: Int, node: Int) -> Int {
         if k == 0 { return node }

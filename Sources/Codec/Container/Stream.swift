@@ -114,7 +114,6 @@ struct SceneCoder {
     /// Encode `bytes` (encoder) or decode them (decoder; `bytes` is ignored). Nil if the decoded
     /// length is out of range.
     mutating func code<C: BinaryCoder>(_ bytes: [UInt8], coder: inout C) -> [UInt8]? {
-        if text != nil { return text!.code(bytes, length: &length, coder: &coder) }
         // Lengths above 65535 are split in two 16-bit halves.
         let high = length.code(bytes.count >> 16, coder: &coder)
         let low = length.code(bytes.count & 0xFFFF, coder: &coder)
@@ -125,12 +124,17 @@ struct SceneCoder {
         var previous = 0
         for k in 0..<count {
             let byte = k < bytes.count ? Int(bytes[k]) : 0
-            var node = 1
-            for bit in stride(from: 7, through: 0, by: -1) {
-                let b = coder.code((byte >> bit) & 1, &legacy[previous * 256 + node])
-                node = node * 2 + b
+            let decoded: Int
+            if text != nil {
+                decoded = text!.codeByte(byte, coder: &coder)
+            } else {
+                var node = 1
+                for bit in stride(from: 7, through: 0, by: -1) {
+                    let b = coder.code((byte >> bit) & 1, &legacy[previous * 256 + node])
+                    node = node * 2 + b
+                }
+                decoded = node - 256
             }
-            let decoded = node - 256
             out.append(UInt8(decoded))
             previous = decoded
         }
