@@ -3,6 +3,12 @@
 // Targets follow the data flow: PNG shim → Physics → Render → Tracking → Discovery (formulas) → Codec → Lab (jobs) → occam (CLI).
 import PackageDescription
 
+// The test suite runs the numeric stages on real frames; unoptimised code is 10–50× slower there,
+// so debug builds (`swift test`) compile the library targets with -O too. Set OCCAM_DEBUG_ONONE=1
+// for a build that single-steps in a debugger.
+let optimised: [SwiftSetting] = Context.environment["OCCAM_DEBUG_ONONE"] == nil
+    ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
+
 let package = Package(
     name: "Occam",
     platforms: [.macOS(.v13)],
@@ -29,17 +35,18 @@ let package = Package(
             name: "CPNGShim", dependencies: ["CLibPNG"], path: "Sources/CPNGShim",
             linkerSettings: [.linkedLibrary("z")]),
         // Units, vectors, bodies, forces and integrators. No dependencies.
-        .target(name: "Physics"),
+        .target(name: "Physics", swiftSettings: optimised),
         // Camera, anti-aliased rasteriser, PNG read/write, APNG and video export.
-        .target(name: "Render", dependencies: ["CPNGShim", "Physics"]),
+        .target(name: "Render", dependencies: ["CPNGShim", "Physics"], swiftSettings: optimised),
         // Detection, sub-pixel centroids, association, calibration and derivatives.
-        .target(name: "Tracking", dependencies: ["Render"]),
+        .target(name: "Tracking", dependencies: ["Render"], swiftSettings: optimised),
         // Lossless frame-stream coder: range coder, ladder of pixel models, .occ container.
-        .target(name: "Codec", dependencies: ["Render", "Tracking", "Discovery"]),
+        .target(name: "Codec", dependencies: ["Render", "Tracking", "Discovery"], swiftSettings: optimised),
         // Symbolic regression: formulas, enumeration, constant fitting, description length.
-        .target(name: "Discovery"),
+        .target(name: "Discovery", swiftSettings: optimised),
         // Jobs that join the stages: scenario files, simulate, video.
-        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Codec", "Discovery", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Codec", "Discovery", .product(name: "Yams", package: "Yams")],
+            swiftSettings: optimised),
         // Argument parsing only.
         .executableTarget(
             name: "occam",
