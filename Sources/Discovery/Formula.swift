@@ -248,7 +248,60 @@ public struct Formula: Sendable, Hashable {
         return nil
     }
 
+    /// The same formula written the way a person would, for printing only: exact rewrites of
+    /// reciprocals — 1/(a/b) → b/a, a/(1/b) → a·b, a·(1/b) → a/b, (1/a)·b → b/a, (1/a)/b →
+    /// 1/(a·b), 1/(1/a) → a — so `1/m/(1/(q*B))` prints as `q*B/m`. Constants keep their slots.
+    /// The search never sees it: its de-duplication keys stay on the canonical form.
+    public var tidied: Formula {
+        indirect enum Node { case leaf(Token), unary(Op, Node), binary(Op, Node, Node) }
+        var stack: [Node] = []
+        for t in tokens {
+            switch t.op.arity {
+            case 0: stack.append(.leaf(t))
+            case 1: stack.append(.unary(t.op, stack.removeLast()))
+            default:
+                let b = stack.removeLast(), a = stack.removeLast()
+                stack.append(.binary(t.op, a, b))
+            }
+        }
+        guard stack.count == 1 else { return self }
+        func tidy(_ n: Node) -> Node {
+            switch n {
+            case .leaf: return n
+            case let .unary(op, a):
+                let a = tidy(a)
+                if op == .inv {
+                    if case let .unary(.inv, x) = a { return x }
+                    if case let .binary(.div, x, y) = a { return tidy(.binary(.div, y, x)) }
+                }
+                return .unary(op, a)
+            case let .binary(op, a, b):
+                let a = tidy(a), b = tidy(b)
+                switch (op, a, b) {
+                case let (.div, _, .unary(.inv, y)): return tidy(.binary(.mul, a, y))
+                case let (.div, .unary(.inv, x), _): return tidy(.unary(.inv, .binary(.mul, x, b)))
+                case let (.mul, _, .unary(.inv, y)): return tidy(.binary(.div, a, y))
+                case let (.mul, .unary(.inv, x), _): return tidy(.binary(.div, b, x))
+                default: return .binary(op, a, b)
+                }
+            }
+        }
+        var out: [Token] = []
+        func emit(_ n: Node) {
+            switch n {
+            case let .leaf(t): out.append(t)
+            case let .unary(op, a): emit(a); out.append(Token(op))
+            case let .binary(op, a, b): emit(a); emit(b); out.append(Token(op))
+            }
+        }
+        emit(tidy(stack[0]))
+        var f = self
+        f.tokens = out
+        return f
+    }
+
     private func render(names: [String], constants c: [Double], style: Style, constantNames: [String?] = []) -> String {
+        let tokens = tidied.tokens
         let latex = style == .latex
         func call(_ f: String, _ a: String) -> String {
             switch style {

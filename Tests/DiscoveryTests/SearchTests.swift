@@ -90,6 +90,24 @@ import Testing
         #expect(abs(v[1] - (-39.47 * 0.5 / pow(0.5, 1.5))) < 1e-9)
     }
 
+    /// Reciprocals print the way a person writes them, and the printed text is the same function.
+    @Test func reciprocalsPrintPlainly() throws {
+        let names = ["q", "B", "m", "vy"]
+        for (program, text) in [("x2 inv x0 x1 mul inv div", "q*B/m"),          // 1/m/(1/(q*B))
+                                ("c0 x3 neg div inv", "(-vy)/(-3/2)"),           // 1/(c/(-vy))
+                                ("x0 x2 inv mul x1 inv mul", "q/m/B"),          // q*(1/m)*(1/B)
+                                ("x0 inv inv x1 x2 mul inv div", "q*(B*m)")] {  // 1/(1/q)/(1/(B*m))
+            let f = try #require(Formula(program: program, constants: [-1.5]))
+            let printed = f.sympyString(names: names)
+            #expect(printed == text, "\(program)")
+            let parsed = try Formula.parse(printed, variables: names).formula
+            let columns = [[2.0, -0.7], [0.3, 1.9], [1.7, 0.4], [-0.6, 2.2]]
+            for (a, b) in zip(f.evaluate(columns, rows: 2), parsed.evaluate(columns, rows: 2)) {
+                #expect(abs(a - b) <= 1e-12 * abs(a), "\(program) → \(printed): \(a) vs \(b)")
+            }
+        }
+    }
+
     @Test func badTablesNameRowAndColumn() {
         let cases: [(String, String)] = [
             ("a,T\n1,2\n2,\n", "row 3, column 'T': missing value"),
