@@ -250,9 +250,16 @@ public struct Formula: Sendable, Hashable {
 
     /// The same formula written the way a person would, for printing only: exact rewrites of
     /// reciprocals — 1/(a/b) → b/a, a/(1/b) → a·b, a·(1/b) → a/b, (1/a)·b → b/a, (1/a)/b →
-    /// 1/(a·b), 1/(1/a) → a — so `1/m/(1/(q*B))` prints as `q*B/m`. Constants keep their slots.
-    /// The search never sees it: its de-duplication keys stay on the canonical form.
-    public var tidied: Formula {
+    /// 1/(a·b), 1/(1/a) → a — so `1/m/(1/(q*B))` prints as `q*B/m`; and signs of constants in
+    /// `negatable` (printed as numbers, used once) moved into the operator: a − (−c)·b → a + c·b,
+    /// a + (−c)·b → a − c·b, (−c)·(−b) → c·b. Constants keep their slots. The search never sees
+    /// it: its de-duplication keys stay on the canonical form.
+    public var tidied: Formula { tidied(negatable: []) }
+
+    public func tidied(negatable: Set<Int>) -> Formula {
+        var values = constants
+        var uses: [Int: Int] = [:]
+        for t in tokens where t.op == .constant { uses[t.index, default: 0] += 1 }
         indirect enum Node { case leaf(Token), unary(Op, Node), binary(Op, Node, Node) }
         var stack: [Node] = []
         for t in tokens {
@@ -277,6 +284,20 @@ public struct Formula: Sendable, Hashable {
                 return .unary(op, a)
             case let .binary(op, a, b):
                 let a = tidy(a), b = tidy(b)
+                // a negative constant printed as a number, used once: its sign can move
+                func negative(_ n: Node) -> Int? {
+                    if case let .leaf(t) = n, t.op == .constant, negatable.contains(t.index), uses[t.index] == 1,
+                       t.index < values.count, values[t.index] < 0 { return t.index }
+                    return nil
+                }
+                func flipped(_ n: Node) -> Node? {
+                    if let i = negative(n) { values[i] = -values[i]; return n }
+                    if case let .binary(.mul, c, x) = n, let i = negative(c) { values[i] = -values[i]; return n }
+                    if case let .binary(.mul, x, c) = n, let i = negative(c) { values[i] = -values[i]; return n }
+                    return nil
+                }
+                if op == .sub || op == .add, let nb = flipped(b) { return .binary(op == .sub ? .add : .sub, a, nb) }
+                if op == .mul, case let .unary(.neg, x) = b, let na = flipped(a) { return .binary(.mul, na, x) }
                 switch (op, a, b) {
                 case let (.div, _, .unary(.inv, y)): return tidy(.binary(.mul, a, y))
                 case let (.div, .unary(.inv, x), _): return tidy(.unary(.inv, .binary(.mul, x, b)))
@@ -297,11 +318,15 @@ public struct Formula: Sendable, Hashable {
         emit(tidy(stack[0]))
         var f = self
         f.tokens = out
+        f.constants = values
         return f
     }
 
     private func render(names: [String], constants c: [Double], style: Style, constantNames: [String?] = []) -> String {
-        let tokens = tidied.tokens
+        // constants printed as numbers may carry their sign into the operator
+        let printedAsNumbers = Set((0..<c.count).filter { $0 >= constantNames.count || constantNames[$0] == nil })
+        let tidy = Formula(tokens: tokens, constants: c).tidied(negatable: printedAsNumbers)
+        let tokens = tidy.tokens, c = tidy.constants
         let latex = style == .latex
         func call(_ f: String, _ a: String) -> String {
             switch style {

@@ -1,17 +1,23 @@
 import Foundation
 
-/// A folder of frames named `frame_00000.png`, `frame_00001.png`, … numbered from 0 without gaps.
+/// A folder of frames: one numbered sequence of PNG files. Occam writes `frame_00000.png`,
+/// `frame_00001.png`, … (numbered from 0); frames made elsewhere may use any one name pattern
+/// `<prefix><number>.png` — `img0001.png`, `0001.png`, `cam_7.png` — numbered consecutively
+/// from any first number. Gaps are errors (a dropped frame would break the time axis).
 public struct FrameFolder: Sendable {
     public let path: String
     /// Frame files in order.
     public let files: [String]
+    /// The file name pattern and first number when the frames are not Occam's own
+    /// (`img%04d.png`, 1); nil for `frame_%05d.png` from 0.
+    public let foreign: (pattern: String, first: Int)?
 
     public static let pattern = "frame_%05d.png"
 
     public static func fileName(_ index: Int) -> String { String(format: "frame_%05d.png", index) }
 
-    /// Lists and checks the frames: the folder must exist, hold at least one frame, and the
-    /// numbers must run 0, 1, 2, … with none missing.
+    /// Lists and checks the frames: the folder must exist and hold one numbered sequence of
+    /// PNG files with no number missing or repeated.
     public init(path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -19,29 +25,50 @@ public struct FrameFolder: Sendable {
         }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
+            names = try FileManager.default.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".") }
         } catch {
             throw RenderError.invalidArgument("\(path): cannot list folder: \(error.localizedDescription)")
         }
-        var numbered: [(Int, String)] = []
-        for name in names where name.hasPrefix("frame_") && name.hasSuffix(".png") {
-            let digits = name.dropFirst(6).dropLast(4)
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0 else { continue }
-            numbered.append((n, name))
+        // Each PNG as (prefix, digits, suffix, name): the last run of digits before the extension.
+        var sequences: [String: [(number: Int, width: Int, name: String)]] = [:]
+        for name in names {
+            let lower = name.lowercased()
+            guard lower.hasSuffix(".png") else { continue }
+            let stem = name.dropLast(4)
+            let digits = stem.reversed().prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 9, let n = Int(String(digits.reversed())) else { continue }
+            let key = String(stem.dropLast(digits.count)) + "\u{0}" + String(name.suffix(4))
+            sequences[key, default: []].append((n, digits.count, name))
         }
-        numbered.sort { $0.0 < $1.0 }
-        guard !numbered.isEmpty else {
-            throw RenderError.invalidArgument("\(path): no frames (expected files named frame_00000.png, frame_00001.png, …)")
+        let own = "frame_\u{0}.png"
+        let key: String
+        if sequences[own] != nil {
+            key = own
+        } else if sequences.count == 1 {
+            key = sequences.keys.first!
+        } else if sequences.isEmpty {
+            throw RenderError.invalidArgument(
+                "\(path): no frames (expected numbered PNG files: frame_00000.png, frame_00001.png, … or any one pattern such as img0001.png, img0002.png, …)")
+        } else {
+            let shown = sequences.keys.sorted().prefix(3).map { $0.replacingOccurrences(of: "\u{0}", with: "N") }
+            throw RenderError.invalidArgument(
+                "\(path): several numbered PNG sequences (\(shown.joined(separator: ", "))\(sequences.count > 3 ? ", …" : "")); keep one sequence per folder")
         }
-        for (k, entry) in numbered.enumerated() where entry.0 != k {
-            let missing = (path as NSString).appendingPathComponent(Self.fileName(k))
-            if entry.0 < k {
-                throw RenderError.invalidArgument("\(path): frame number \(entry.0) appears twice (\(entry.1))")
+        let numbered = sequences[key]!.sorted { $0.number < $1.number }
+        let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+        let first = key == own ? 0 : numbered[0].number
+        let widths = Set(numbered.map(\.width))
+        let pattern = parts[0].replacingOccurrences(of: "%", with: "%%") + (widths.count == 1 ? "%0\(widths.first!)d" : "%d") + parts[1]
+        for (k, entry) in numbered.enumerated() where entry.number != first + k {
+            if entry.number < first + k {
+                throw RenderError.invalidArgument("\(path): frame number \(entry.number) appears twice (\(entry.name))")
             }
-            throw RenderError.invalidArgument("\(missing): missing frame (frames must be numbered from 0 without gaps)")
+            let missing = (path as NSString).appendingPathComponent(String(format: pattern, first + k))
+            throw RenderError.invalidArgument("\(missing): missing frame (frames must be numbered \(key == own ? "from 0 " : "")without gaps)")
         }
         self.path = path
-        self.files = numbered.map { (path as NSString).appendingPathComponent($0.1) }
+        self.files = numbered.map { (path as NSString).appendingPathComponent($0.name) }
+        self.foreign = key == own ? nil : (pattern, first)
     }
 
     public var count: Int { files.count }

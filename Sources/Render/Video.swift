@@ -36,7 +36,26 @@ public enum VideoExport {
                 throw RenderError.videoTool(
                     "\(format.rawValue.uppercased()) needs ffmpeg, which is not on PATH: install it (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg) or use --format apng")
             }
-            let input = (frames.path as NSString).appendingPathComponent(FrameFolder.pattern)
+            // ffmpeg reads a numbered sequence by pattern; frames named otherwise are linked as
+            // frame_%05d.png in a scratch folder first
+            var input = (frames.path as NSString).appendingPathComponent(FrameFolder.pattern)
+            var links: String?
+            defer { if let links { try? FileManager.default.removeItem(atPath: links) } }
+            if frames.foreign != nil {
+                let dir = temporary + ".frames"
+                try? FileManager.default.removeItem(atPath: dir)
+                do {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+                    links = dir
+                    for (k, file) in frames.files.enumerated() {
+                        let target = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+                        try FileManager.default.createSymbolicLink(atPath: "\(dir)/\(FrameFolder.fileName(k))", withDestinationPath: target)
+                    }
+                } catch {
+                    throw RenderError.videoTool("\(dir): cannot link the frames for ffmpeg: \(error.localizedDescription)")
+                }
+                input = (dir as NSString).appendingPathComponent(FrameFolder.pattern)
+            }
             var arguments = ["-y", "-loglevel", "error", "-framerate", String(framesPerSecond), "-i", input]
             if format == .gif {
                 arguments += ["-vf", "split[a][b];[a]palettegen[p];[b][p]paletteuse", "-f", "gif"]

@@ -108,6 +108,22 @@ import Testing
         }
     }
 
+    /// A negative number's sign moves into the operator; a named constant keeps its sign.
+    @Test func negativeNumbersPrintAsSubtraction() throws {
+        let names = ["vx", "vy"]
+        // c0 - c1*vy and c0 + c1*(-vx), c1 = -1.6
+        let a = try #require(Formula(program: "c0 c1 x1 mul sub", constants: [0.3, -1.6]))
+        let b = try #require(Formula(program: "c0 c1 x0 neg mul add", constants: [0.64, -1.6]))
+        #expect(a.sympyString(names: names) == "0.3 + (8/5)*vy")
+        #expect(b.sympyString(names: names) == "0.64 + (8/5)*vx")
+        #expect(a.text(names: names, constantNames: [nil, "k"]) == "0.3 - k*vy")
+        let columns = [[0.5, -2.0], [1.5, 0.25]]
+        for f in [a, b] {
+            let parsed = try Formula.parse(f.sympyString(names: names), variables: names).formula
+            #expect(f.evaluate(columns, rows: 2) == parsed.evaluate(columns, rows: 2))
+        }
+    }
+
     @Test func badTablesNameRowAndColumn() {
         let cases: [(String, String)] = [
             ("a,T\n1,2\n2,\n", "row 3, column 'T': missing value"),

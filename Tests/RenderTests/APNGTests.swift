@@ -97,6 +97,32 @@ enum ExternalTools {
         let empty = temporaryDirectory()
         #expect { _ = try FrameFolder(path: empty) } throws: { "\($0)".contains("no frames") }
     }
+
+    /// Frames from elsewhere: any one numbered PNG sequence, in numeric order, from any first number.
+    @Test func framesNamedElsewhereAreOneNumberedSequence() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try writeFrames(dir, count: 4, channels: 1)
+        // img9.png, img10.png, img11.png, img12.png (no padding: numeric, not text, order) and a stray file
+        for k in 0..<4 { try FileManager.default.moveItem(atPath: "\(dir)/\(FrameFolder.fileName(k))", toPath: "\(dir)/img\(k + 9).png") }
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: "\(dir)/notes.txt"))
+        let folder = try FrameFolder(path: dir)
+        #expect(folder.files.map { ($0 as NSString).lastPathComponent } == ["img9.png", "img10.png", "img11.png", "img12.png"])
+        #expect(folder.foreign?.first == 9)
+        for k in 0..<4 { #expect(try folder.frame(k).pixels == images[k].pixels) }
+        if ExternalTools.hasFFmpeg {
+            try VideoExport.write(frames: folder, format: .mp4, output: "\(dir)/anim.mp4", framesPerSecond: 10)
+            let probe = ExternalTools.run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0",
+                                                      "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", "\(dir)/anim.mp4"])
+            #expect(probe.output.trimmingCharacters(in: .whitespacesAndNewlines) == "4", "\(probe.output)")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/.anim.mp4.tmp-\(getpid()).frames"))
+        }
+        // a gap names the missing file; two sequences in one folder are named
+        try FileManager.default.removeItem(atPath: "\(dir)/img10.png")
+        #expect { _ = try FrameFolder(path: dir) } throws: { "\($0)".contains("img10.png: missing frame") }
+        try FileManager.default.moveItem(atPath: "\(dir)/img9.png", toPath: "\(dir)/cam_0001.png")
+        #expect { _ = try FrameFolder(path: dir) } throws: { "\($0)".contains("several numbered PNG sequences") }
+    }
 }
 
 /// SHA-256 of bytes (via the sha256sum-compatible algorithm written out here).
