@@ -25,7 +25,8 @@ public enum CompressJob {
     /// Compress a frame folder with one model into `output` (written atomically).
     /// `scene` replaces the folder's scene.json in the stream (frames calibrated by flags).
     public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
-                                law: String? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true) throws -> Result {
+                                law: String? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true,
+                                reduced: Bool = false) throws -> Result {
         if model == .law && law == nil { throw LabError("--model law needs --law 'ax = …; ay = …'") }
         let folder: FrameFolder
         do { folder = try FrameFolder(path: path) } catch { throw LabError("\(error)") }
@@ -58,6 +59,11 @@ public enum CompressJob {
                 writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: folder.count, model: model, scene: scene, law: law)
             } catch let e as CodecError { throw LabError("\(path): \(e.message)") }
             for k in 0..<folder.count {
+                // lossless means every sample back: frames that reading reduces are refused
+                // (the discovery job, which only measures, passes `reduced`)
+                if !reduced, let what = PNGFile.reduction(folder.files[k]) {
+                    throw LabError("\(folder.files[k]): PNG with \(what); occam compress codes 8-bit grey or RGB frames and would not give this file back — convert the frames to 8-bit without alpha first")
+                }
                 let image: Image
                 do {
                     image = k == 0 ? first : try folder.frame(k, expecting: (first.width, first.height, first.channels))

@@ -94,7 +94,11 @@ public enum FrameDiscoverJob {
             if o.showProgress && isatty(2) != 0 { FileHandle.standardError.write(Data("occam: \(message)\n".utf8)) }
         }
         // Inputs first: the folder, its frames, the calibration; then the output.
-        do { _ = try FrameFolder(path: o.frames) } catch { throw LabError("\(error)") }
+        let frameFolder: FrameFolder
+        do { frameFolder = try FrameFolder(path: o.frames) } catch { throw LabError("\(error)") }
+        if o.showProgress, let what = PNGFile.reduction(frameFolder.files[0]) {
+            FileHandle.standardError.write(Data("occam: note: \(frameFolder.files[0]): PNG with \(what); tracking and the stream use the 8-bit frames\n".utf8))
+        }
         let calibration = try TrackJob.calibration(folder: o.frames, pxPerUnit: o.pxPerUnit, fps: o.fps, dt: o.dt,
                                                    origin: nil, startTime: nil)
         let folder = try OutputFolder(destination: o.output, force: o.force)
@@ -232,7 +236,7 @@ public enum FrameDiscoverJob {
                 say("coding the stream with the \(level.rawValue) model")
                 let file = "\(folder.temporary)/.ladder-\(level.rawValue).occ"
                 ladder.append(try CompressJob.compress(frames: o.frames, output: file, model: level, force: true,
-                                                       scene: scene, showProgress: o.showProgress))
+                                                       scene: scene, showProgress: o.showProgress, reduced: true))
                 try? FileManager.default.removeItem(atPath: file)
             }
             lap("ladder")
@@ -243,7 +247,7 @@ public enum FrameDiscoverJob {
                 say("coding the stream with law \(i + 1) of \(laws.count): \(laws[i].text)")
                 let file = "\(folder.temporary)/.law-\(i).occ"
                 let r = try CompressJob.compress(frames: o.frames, output: file, model: .law, force: true, law: laws[i].text,
-                                                 scene: scene, showProgress: o.showProgress)
+                                                 scene: scene, showProgress: o.showProgress, reduced: true)
                 laws[i].streamBytes = r.bytes
                 laws[i].frameBits = r.frameBits.reduce(0, +)
                 laws[i].constants = r.lawConstants

@@ -214,7 +214,7 @@ public enum SweepDiscoverJob {
                 let file = "\(dir)/.sweep-law.occ"
                 defer { try? FileManager.default.removeItem(atPath: file) }
                 guard let r = try? CompressJob.compress(frames: runs[i].frames, output: file, model: .law, force: true, law: law,
-                                                        scene: runs[i].scene, showProgress: false) else { continue }
+                                                        scene: runs[i].scene, showProgress: false, reduced: true) else { continue }
                 runs[i].coded[law] = (r.bytes, r.lawConstants)
                 coded += 1
             }

@@ -47,6 +47,21 @@ public enum PNGFile {
         }
     }
 
+    /// What reading reduces: a 16-bit sample loses its low byte, an alpha channel is dropped
+    /// (palettes and 1–4-bit grey expand to 8-bit values without loss of content). From the
+    /// IHDR chunk alone; nil when the file is not a PNG (reading it will say why).
+    public static func reduction(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 26), head.count == 26,
+              head.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+              head[12..<16] == Data("IHDR".utf8) else { return nil }
+        let depth = head[24], colour = head[25]
+        if depth == 16 { return "16-bit samples (read as 8-bit: the low byte is dropped)" }
+        if colour & 4 != 0 { return "an alpha channel (read without it)" }
+        return nil
+    }
+
     public static func read(_ path: String, limits: PNGLimits = .standard) throws -> Image {
         var err = [CChar](repeating: 0, count: 256)
         var pixels: UnsafeMutablePointer<UInt8>? = nil

@@ -52,4 +52,26 @@ import Render
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("partial") }
         #expect(leftovers.isEmpty)
     }
+
+    /// Frames that reading would reduce (16-bit samples, an alpha channel; written by Pillow)
+    /// cannot come back bit for bit, so compress refuses them by name instead of dropping data.
+    @Test func framesItCannotGiveBackAreRefused() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = """
+            import sys, numpy as np
+            from PIL import Image
+            a = (np.arange(12 * 8).reshape(8, 12) * 500).astype(np.uint16)
+            Image.fromarray(a).save(sys.argv[1] + '/deep/frame_00000.png')
+            Image.fromarray(np.full((8, 12, 4), 90, np.uint8), 'RGBA').save(sys.argv[1] + '/alpha/frame_00000.png')
+            """
+        for sub in ["deep", "alpha"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
+        guard let said = pythonRun(script, dir) else { return }
+        #expect(said.isEmpty, "\(said)")
+        for (sub, what) in [("deep", "16-bit"), ("alpha", "alpha channel")] {
+            #expect { _ = try CompressJob.compress(frames: "\(dir)/\(sub)", output: "\(dir)/\(sub).occ", model: .intra, force: false, showProgress: false) }
+                throws: { "\($0)".contains("\(sub)/frame_00000.png: PNG with") && "\($0)".contains(what) }
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/\(sub).occ"))
+        }
+    }
 }
