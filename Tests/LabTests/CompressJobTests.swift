@@ -59,11 +59,12 @@ import Render
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let script = """
-            import sys, numpy as np
+            import sys
             from PIL import Image
-            a = (np.arange(12 * 8).reshape(8, 12) * 500).astype(np.uint16)
-            Image.fromarray(a).save(sys.argv[1] + '/deep/frame_00000.png')
-            Image.fromarray(np.full((8, 12, 4), 90, np.uint8), 'RGBA').save(sys.argv[1] + '/alpha/frame_00000.png')
+            deep = Image.new('I;16', (12, 8))
+            deep.putdata([i * 500 for i in range(12 * 8)])
+            deep.save(sys.argv[1] + '/deep/frame_00000.png')
+            Image.new('RGBA', (12, 8), (90, 90, 90, 90)).save(sys.argv[1] + '/alpha/frame_00000.png')
             """
         for sub in ["deep", "alpha"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
         guard let said = pythonRun(script, dir) else { return }
