@@ -292,8 +292,8 @@ public struct Formula: Sendable, Hashable {
                 }
                 func flipped(_ n: Node) -> Node? {
                     if let i = negative(n) { values[i] = -values[i]; return n }
-                    if case let .binary(.mul, c, x) = n, let i = negative(c) { values[i] = -values[i]; return n }
-                    if case let .binary(.mul, x, c) = n, let i = negative(c) { values[i] = -values[i]; return n }
+                    if case let .binary(.mul, c, _) = n, let i = negative(c) { values[i] = -values[i]; return n }
+                    if case let .binary(.mul, _, c) = n, let i = negative(c) { values[i] = -values[i]; return n }
                     return nil
                 }
                 if op == .sub || op == .add, let nb = flipped(b) { return .binary(op == .sub ? .add : .sub, a, nb) }
