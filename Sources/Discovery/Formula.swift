@@ -254,8 +254,6 @@ public struct Formula: Sendable, Hashable {
     /// `negatable` (printed as numbers, used once) moved into the operator: a − (−c)·b → a + c·b,
     /// a + (−c)·b → a − c·b, (−c)·(−b) → c·b. Constants keep their slots. The search never sees
     /// it: its de-duplication keys stay on the canonical form.
-    public var tidied: Formula { tidied(negatable: []) }
-
     public func tidied(negatable: Set<Int>) -> Formula {
         var values = constants
         var uses: [Int: Int] = [:]

@@ -8,9 +8,10 @@ public struct FrameFolder: Sendable {
     public let path: String
     /// Frame files in order.
     public let files: [String]
-    /// The file name pattern and first number when the frames are not Occam's own
-    /// (`img%04d.png`, 1); nil for `frame_%05d.png` from 0.
-    public let foreign: (pattern: String, first: Int)?
+    /// The first frame's number (0 for Occam's own names).
+    public let firstNumber: Int
+    /// Named as Occam writes them (`frame_%05d.png` from 0), so a pattern reads them.
+    public let occamNames: Bool
 
     public static let pattern = "frame_%05d.png"
 
@@ -68,7 +69,8 @@ public struct FrameFolder: Sendable {
         }
         self.path = path
         self.files = numbered.map { (path as NSString).appendingPathComponent($0.name) }
-        self.foreign = key == own ? nil : (pattern, first)
+        self.firstNumber = first
+        self.occamNames = key == own
     }
 
     public var count: Int { files.count }

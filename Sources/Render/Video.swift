@@ -41,7 +41,7 @@ public enum VideoExport {
             var input = (frames.path as NSString).appendingPathComponent(FrameFolder.pattern)
             var links: String?
             defer { if let links { try? FileManager.default.removeItem(atPath: links) } }
-            if frames.foreign != nil {
+            if !frames.occamNames {
                 let dir = temporary + ".frames"
                 try? FileManager.default.removeItem(atPath: dir)
                 do {

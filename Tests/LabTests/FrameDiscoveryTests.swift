@@ -85,13 +85,11 @@ import Testing
         var o = FrameDiscoverJob.Options(frames: folder, output: folder + "/run")
         o.pxPerUnit = s.pxPerUnit
         o.dt = s.dt
-        o.maxRows = 120
         o.candidates = 8
         o.fullLadder = false
         o.showProgress = false
-        if fullSearch {
-            o.maxRows = FrameDiscoverJob.Options(frames: "", output: "").maxRows  // the default search, as occam run uses it
-        } else {
+        if !fullSearch {  // else the default rows and search, as occam run uses them
+            o.maxRows = 120
             o.search.populations = 4
             o.search.populationSize = 32
             o.search.cyclesPerEpoch = 60

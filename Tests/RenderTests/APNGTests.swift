@@ -108,7 +108,7 @@ enum ExternalTools {
         try Data("notes".utf8).write(to: URL(fileURLWithPath: "\(dir)/notes.txt"))
         let folder = try FrameFolder(path: dir)
         #expect(folder.files.map { ($0 as NSString).lastPathComponent } == ["img9.png", "img10.png", "img11.png", "img12.png"])
-        #expect(folder.foreign?.first == 9)
+        #expect(folder.firstNumber == 9 && !folder.occamNames)
         for k in 0..<4 { #expect(try folder.frame(k).pixels == images[k].pixels) }
         if ExternalTools.hasFFmpeg {
             try VideoExport.write(frames: folder, format: .mp4, output: "\(dir)/anim.mp4", framesPerSecond: 10)
