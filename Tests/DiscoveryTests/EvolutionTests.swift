@@ -112,6 +112,42 @@ import Testing
         #expect(enumerated.best.mse > 1e-6)
     }
 
+    /// Newton's gravitation between two bodies written with coordinates (AI Feynman I.9.18):
+    /// F = G·m₁·m₂ / ((x₂−x₁)² + (y₂−y₁)² + (z₂−z₁)²), 20 nodes — the size limit, and no
+    /// partial sum of the squares fits better than the attractor c·G·m₁·m₂/(Δx+Δy+Δz)².
+    /// The power-sum graft finds the squared distance. Ranges differ from bench/sr's, and
+    /// the check is on points outside the table.
+    @Test(arguments: [0.0, 0.01])
+    func gravitationBetweenTwoBodies(noise: Double) throws {
+        var rng = SplitMix64(seed: 29)
+        func law(_ v: [Double]) -> Double {
+            let d = pow(v[4] - v[3], 2) + pow(v[6] - v[5], 2) + pow(v[8] - v[7], 2)
+            return v[2] * v[0] * v[1] / d
+        }
+        var cols = [[Double]](repeating: [], count: 9), y: [Double] = []
+        for _ in 0..<100 {
+            let v = [Double.random(in: 0.5...3, using: &rng), Double.random(in: 0.5...3, using: &rng), Double.random(in: 0.5...2, using: &rng),
+                     Double.random(in: -1...1, using: &rng), Double.random(in: 2...5, using: &rng),
+                     Double.random(in: -1...1, using: &rng), Double.random(in: 2...5, using: &rng),
+                     Double.random(in: -1...1, using: &rng), Double.random(in: 2...5, using: &rng)]
+            let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+            let gaussian = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+            for c in 0..<9 { cols[c].append(v[c]) }
+            y.append(law(v) * (1 + noise * gaussian))
+        }
+        var o = SearchOptions()
+        o.seed = 1
+        let r = try Search.run(inputs: cols, target: y, options: o)
+        let names = ["m1", "m2", "G", "x1", "x2", "y1", "y2", "z1", "z2"]
+        let text = r.best.formula.sympyString(names: names)
+        let far: [[Double]] = [[1, 2, 0.5], [4, 1, 2], [3, 0.7, 1], [0, 1, -2], [3, -2, 1], [2, 0, 0], [0, 3, 1], [1, 0, 0], [0, -1, 2]]
+        let predicted = r.best.formula.evaluate(far, rows: 3)
+        for i in 0..<3 {
+            #expect(abs(predicted[i] / law(far.map { $0[i] }) - 1) < 0.01, "\(text)")
+        }
+        #expect(r.best.complexity <= 20, "\(text)")
+    }
+
     @Test func sameSeedSameResultWithOneOrTwoThreads() throws {
         let (x, y) = cyclotronData()
         var o = small
