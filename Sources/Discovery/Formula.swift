@@ -270,6 +270,13 @@ public struct Formula: Sendable, Hashable {
             }
         }
         guard stack.count == 1 else { return self }
+        func flat(_ n: Node) -> [Token] {
+            switch n {
+            case let .leaf(t): return [t]
+            case let .unary(op, a): return flat(a) + [Token(op)]
+            case let .binary(op, a, b): return flat(a) + flat(b) + [Token(op)]
+            }
+        }
         func tidy(_ n: Node) -> Node {
             switch n {
             case .leaf: return n
@@ -296,6 +303,11 @@ public struct Formula: Sendable, Hashable {
                 }
                 if op == .sub || op == .add, let nb = flipped(b) { return .binary(op == .sub ? .add : .sub, a, nb) }
                 if op == .mul, case let .unary(.neg, x) = b, let na = flipped(a) { return .binary(.mul, na, x) }
+                // x + x → 2*x (the canonical form keeps the sum; a person writes the product)
+                if op == .add, flat(a) == flat(b) {
+                    values.append(2)
+                    return .binary(.mul, .leaf(Token(.constant, values.count - 1)), a)
+                }
                 switch (op, a, b) {
                 case let (.div, _, .unary(.inv, y)): return tidy(.binary(.mul, a, y))
                 case let (.div, .unary(.inv, x), _): return tidy(.unary(.inv, .binary(.mul, x, b)))

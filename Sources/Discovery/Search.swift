@@ -229,8 +229,13 @@ public enum Search {
             return p
         }
         var front = frontOf(candidates)
-        // The chosen formula has the fewest total bits among all fitted candidates, and joins the front.
-        guard let best = candidates.min(by: { $0.bits.total < $1.bits.total }) else {
+        // The chosen formula has the fewest total bits among all fitted candidates, and joins the
+        // front. Ties (the same function written two ways, 2.21*(0.35 + vy) and
+        // (-2.21)*((-0.35) - vy), within a millionth of a bit) go to fewer negative constants.
+        func negatives(_ c: Candidate) -> Int { c.formula.constants.count { $0 < 0 } }
+        guard let best = candidates.min(by: { a, b in
+            abs(a.bits.total - b.bits.total) > 1e-6 ? a.bits.total < b.bits.total : negatives(a) < negatives(b)
+        }) else {
             throw DiscoveryError("no formula could be fitted to the \(rows) rows")
         }
         if !front.contains(where: { $0.formula == best.formula }) {

@@ -124,6 +124,17 @@ import Testing
         }
     }
 
+    /// The canonical form keeps x + x (bench/discover's E×B printed `ax = vy + vy`); the
+    /// printed text says 2*vy, and parses back to the same function.
+    @Test func sumsOfTheSameTermPrintAsProducts() throws {
+        let names = ["vx", "vy"]
+        let f = try #require(Formula(program: "x1 x1 add c0 x0 mul add", constants: [0.3]))
+        #expect(f.sympyString(names: names) == "2*vy + 0.3*vx")
+        let parsed = try Formula.parse(f.sympyString(names: names), variables: names).formula
+        let columns = [[0.5, -2.0], [1.5, 0.25]]
+        #expect(f.evaluate(columns, rows: 2) == parsed.evaluate(columns, rows: 2))
+    }
+
     @Test func badTablesNameRowAndColumn() {
         let cases: [(String, String)] = [
             ("a,T\n1,2\n2,\n", "row 3, column 'T': missing value"),
