@@ -7,7 +7,8 @@ each returned constant lies within 1 % of its refitted value (plus 1e-3 absolute
 constants whose true value is 0, such as a phase), and the returned expression itself is within
 1 % RMS of the law on those points. Usage:
 
-    bench/sr/run [--seeds 10] [--noise 0,0.01] [--problems a,b] [--tools occam,gplearn,pysindy,pyoperon]
+    bench/sr/run [--seeds 10] [--noise 0,0.01] [--set suite|unseen] [--problems a,b]
+                 [--tools occam,gplearn,pysindy,pyoperon]
 """
 import argparse
 import json
@@ -108,7 +109,7 @@ TOOLS = {"occam": run_occam, "gplearn": run_gplearn, "pysindy": run_pysindy, "py
 
 
 def recovered(expr_text, name, rng):
-    inputs, target, truth_text, law = problems.PROBLEMS[name]
+    inputs, target, truth_text, law = problems.ALL[name]
     syms = {k: sympy.Symbol(k) for k in inputs}
     try:
         expr = sympy.sympify(expr_text.replace("^", "**"), locals=syms)
@@ -152,11 +153,15 @@ def main():
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--peer-seeds", type=int, default=None, help="seeds for the peers (default: --seeds)")
     ap.add_argument("--noise", default="0,0.01")
-    ap.add_argument("--problems", default=",".join(problems.PROBLEMS))
+    ap.add_argument("--set", default="suite", choices=sorted(problems.SETS),
+                    help="suite: the recovery suite of issue 5; unseen: laws outside it (a generality check)")
+    ap.add_argument("--problems", default=None, help="comma-separated problem names (default: the whole --set)")
     ap.add_argument("--tools", default="occam,gplearn,pysindy,pyoperon")
     ap.add_argument("--rows", type=int, default=100)
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
+    if a.problems is None:
+        a.problems = ",".join(problems.SETS[a.set])
     tools = a.tools.split(",")
     noises = [float(n) for n in a.noise.split(",")]
     folder = tempfile.mkdtemp(prefix="occam-sr-data-")

@@ -52,9 +52,34 @@ PROBLEMS = {
         "q*(Ef + B*v*sin(theta))", lambda c: c["q"] * (c["Ef"] + c["B"] * c["v"] * np.sin(c["theta"]))),
 }
 
+# Laws outside the recovery suite, a check of generality that nothing was tuned on
+# (`bench/sr/run --set unseen`): AI Feynman I.8.14, I.11.19, I.10.7, I.13.12, and Coulomb's
+# force between two charges in a plane.
+UNSEEN = {
+    "distance_I_8_14": (
+        {"x1": (1, 5), "x2": (1, 5), "y1": (1, 5), "y2": (1, 5)}, "d",
+        "sqrt((x2 - x1)**2 + (y2 - y1)**2)",
+        lambda c: np.sqrt((c["x2"] - c["x1"]) ** 2 + (c["y2"] - c["y1"]) ** 2)),
+    "dot_product_I_11_19": (
+        {"x1": (1, 5), "x2": (1, 5), "x3": (1, 5), "y1": (1, 5), "y2": (1, 5), "y3": (1, 5)}, "A",
+        "x1*y1 + x2*y2 + x3*y3", lambda c: c["x1"] * c["y1"] + c["x2"] * c["y2"] + c["x3"] * c["y3"]),
+    "relativistic_mass_I_10_7": (
+        {"m0": (1, 5), "v": (1, 2), "c": (3, 10)}, "m",
+        "m0/sqrt(1 - v**2/c**2)", lambda c: c["m0"] / np.sqrt(1 - c["v"] ** 2 / c["c"] ** 2)),
+    "potential_energy_I_13_12": (
+        {"G": (1, 5), "m1": (1, 5), "m2": (1, 5), "r1": (1, 5), "r2": (1, 5)}, "U",
+        "G*m1*m2*(1/r2 - 1/r1)", lambda c: c["G"] * c["m1"] * c["m2"] * (1 / c["r2"] - 1 / c["r1"])),
+    "coulomb_plane": (
+        {"q1": (1, 3), "q2": (1, 3), "x1": (-1, 1), "x2": (2, 4), "y1": (-1, 1), "y2": (2, 4)}, "F",
+        "8.99*q1*q2/((x1 - x2)**2 + (y1 - y2)**2)",
+        lambda c: 8.99 * c["q1"] * c["q2"] / ((c["x1"] - c["x2"]) ** 2 + (c["y1"] - c["y2"]) ** 2)),
+}
+SETS = {"suite": PROBLEMS, "unseen": UNSEEN}
+ALL = {**PROBLEMS, **UNSEEN}
+
 
 def sample(name, seed, noise, rows=100):
-    inputs, target, _, law = PROBLEMS[name]
+    inputs, target, _, law = ALL[name]
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), int(noise * 1e4)])
     cols = {}
     for k, (lo, hi) in inputs.items():
