@@ -38,7 +38,7 @@ public struct SearchOptions: Sendable {
     public var crossoverProbability = 0.05
     /// Share of children made by grafting a building block (`Evolution.graft`).
     public var graftProbability = 0.1
-    /// Power-sum grafts of hall-of-fame members per epoch (`Evolution.powerSumGraft`).
+    /// Power-sum grafts of hall-of-fame members per epoch (`Evolution.powerSumGrafts`).
     public var hallGrafts = 4
     public var cyclesPerEpoch = 150
     public var epochs = 60
