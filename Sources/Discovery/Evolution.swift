@@ -97,25 +97,21 @@ struct Evolution {
         let size = variableCount <= 2 ? 5 : variableCount <= 4 ? 4 : 3
         let formulas = Enumerator(variableCount: variableCount, unary: options.unary, binary: options.binary.filter { $0 != .pow },
                                   maxSize: min(size, options.maxSize), maxConstants: 0).formulas()
+        // a block enters once: the same values up to scale and offset are the same block
         var seen = Set<[Int64]>()
-        for f in formulas {
-            let v = f.evaluate(inputs, rows: rows)
-            guard v.allSatisfy(\.isFinite), let lo = v.min(), let hi = v.max(), hi > lo else { continue }
-            // the same values up to scale and offset are the same building block
+        func add(_ e: Expression?, _ v: [Double]) {
+            guard v.allSatisfy(\.isFinite), let lo = v.min(), let hi = v.max(), hi > lo else { return }
             let signature = v.prefix(8).map { Int64((($0 - lo) / (hi - lo) * 1e6).rounded()) }
-            guard seen.insert(signature).inserted, let e = Expression(f) else { continue }
+            guard seen.insert(signature).inserted, let e else { return }
             library.append((e, v, v.map { Foundation.log(Swift.abs($0) + 1e-300) }))
         }
+        for f in formulas { add(Expression(f), f.evaluate(inputs, rows: rows)) }
         // Squares of the two-input blocks (x − y)², (x + y)², … : the terms of a squared
         // distance, which the power-sum graft adds up (see `powerSumGrafts`).
         if options.unary.contains(.square) {
             for (e, v, _) in library {
                 guard case .binary(let op, .variable, .variable) = e, op == .add || op == .sub else { continue }
-                let w = v.map { $0 * $0 }
-                guard let lo = w.min(), let hi = w.max(), hi > lo else { continue }
-                let signature = w.prefix(8).map { Int64((($0 - lo) / (hi - lo) * 1e6).rounded()) }
-                guard seen.insert(signature).inserted else { continue }
-                library.append((.unary(.square, e), w, w.map { Foundation.log(Swift.abs($0) + 1e-300) }))
+                add(.unary(.square, e), v.map { $0 * $0 })
             }
         }
     }
@@ -474,7 +470,7 @@ struct Evolution {
     /// with t, then every subset of them is tried (SISSO's screening and ℓ₀ search, Ouyang et
     /// al. 2018). Greedy pursuit is not enough here: on narrow input ranges (x₁ − y₂)²
     /// correlates with a squared distance better than its true terms do, and on one of
-    /// bench/sr's I.9.18 tables a true term ranked below 150th of ~700 blocks. Works on the
+    /// bench/sr's I.9.18 tables a true term ranked below 150th of ~770 blocks. Works on the
     /// centred Gram matrix of the screened blocks, so a subset costs a few operations.
     /// Returns, for each size that explains more than the size below it, the blocks and
     /// [β₀, β₁, …].
