@@ -51,12 +51,12 @@ func scratchFile(_ name: String) -> String {
 
 /// Write frames to a stream and return its path and bytes.
 func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, scene: Data = Data(),
-                  version: UInt16 = StreamFormat.version) throws -> (String, [UInt8]) {
+                  version: UInt16 = StreamFormat.version, law: String = genericLaw) throws -> (String, [UInt8]) {
     let path = scratchFile("s.occ")
     FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try #require(FileHandle(forWritingAtPath: path))
     var writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: frames.count, model: model, scene: scene,
-                                  law: model == .law ? genericLaw : nil, formatVersion: version)
+                                  law: model == .law ? law : nil, formatVersion: version)
     for f in frames { try writer.append(f) }
     _ = try writer.finish()
     try handle.close()

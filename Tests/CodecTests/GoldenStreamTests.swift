@@ -1,0 +1,80 @@
+import Foundation
+import Render
+import Testing
+@testable import Codec
+
+/// Streams are archives: these `.occ` files were written by an earlier Occam (stream version 3,
+/// before the codec's predictors moved behind one protocol) and must keep decoding to exactly
+/// the pixels they were made from. A change of format, model arithmetic, toolchain or libm that
+/// breaks old streams fails here instead of in a user's archive.
+///
+/// The frames are this test's own drawing (`sketchFrames`: supersampled discs on a gradient),
+/// stored beside the streams as PNG so the check does not depend on redrawing them. Regenerate
+/// only on a deliberate format change (and bump `StreamFormat.version`):
+/// `OCCAM_WRITE_GOLDEN=1 swift test --filter GoldenStreamTests`.
+@Suite struct GoldenStreamTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
+
+    /// A law with exp, sin and a fractional power, so the stream depends on libm's results.
+    static let law = "ax = k1*x*r^(-3/2) + k2*sin(vx); ay = k1*y*r^(-1.5) + k3*exp(-vy)"
+
+    struct Clip: Sendable, CustomStringConvertible {
+        var name: String; var width: Int; var height: Int; var channels: Int; var noise: Double; var frames: Int
+        var models: [ModelKind]
+        var description: String { name }
+    }
+
+    static let clips: [Clip] = [
+        Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: ModelKind.allCases),
+        Clip(name: "noisy-rgb", width: 40, height: 32, channels: 3, noise: 2, frames: 24, models: [.temporal, .motion, .law]),
+    ]
+    static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)
+
+    static func streamPath(_ clip: Clip, _ model: ModelKind) -> String { "\(folder)/\(clip.name)-\(model.rawValue).occ" }
+    static func framePath(_ clip: Clip, _ k: Int) -> String { "\(folder)/\(clip.name)/frame_\(String(format: "%05d", k)).png" }
+
+    @Test(arguments: clips)
+    func goldenStreamsDecodeToTheirPixels(clip: Clip) throws {
+        if ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"] == "1" { try Self.write(clip) }
+        let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
+        let frames = try (0..<clip.frames).map { try PNGFile.read(Self.framePath(clip, $0)) }
+        for model in clip.models {
+            var reader = try StreamReader(path: Self.streamPath(clip, model))
+            #expect(reader.model == model && reader.geometry == g && reader.frameCount == clip.frames)
+            #expect(reader.scene == Self.scene)
+            if model == .law { #expect(reader.law == Self.law) }
+            for (k, frame) in frames.enumerated() {
+                let decoded = try reader.next()
+                #expect(decoded == frame.pixels, "\(clip.name) \(model.rawValue): frame \(k) differs")
+                if decoded != frame.pixels { break }
+            }
+        }
+    }
+
+    /// The same frames coded today give the golden bytes: the encoder has not drifted either
+    /// (a change here with decoding intact is a compression change: regenerate deliberately).
+    @Test(arguments: clips)
+    func todaysEncoderWritesTheGoldenBytes(clip: Clip) throws {
+        let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
+        let frames = try (0..<clip.frames).map { try PNGFile.read(Self.framePath(clip, $0)).pixels }
+        for model in clip.models {
+            let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.streamPath(clip, model))))
+            let (_, bytes) = try encodeStream(frames, geometry: g, model: model, scene: Self.scene, law: Self.law)
+            #expect(bytes == golden, "\(clip.name) \(model.rawValue): \(bytes.count) bytes, golden \(golden.count)")
+        }
+    }
+
+    static func write(_ clip: Clip) throws {
+        let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
+        let frames = sketchFrames(count: clip.frames, width: g.width, height: g.height, channels: g.channels,
+                                  noise: clip.noise, seed: 11)
+        try FileManager.default.createDirectory(atPath: "\(folder)/\(clip.name)", withIntermediateDirectories: true)
+        for (k, f) in frames.enumerated() {
+            try PNGFile.write(Image(width: g.width, height: g.height, channels: g.channels, pixels: f), to: framePath(clip, k))
+        }
+        for model in clip.models {
+            let (_, bytes) = try encodeStream(frames, geometry: g, model: model, scene: scene, law: law)
+            try Data(bytes).write(to: URL(fileURLWithPath: streamPath(clip, model)))
+        }
+    }
+}
