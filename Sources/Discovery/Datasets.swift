@@ -1,3 +1,4 @@
+import Formulas
 import Foundation
 
 /// Several datasets — tables of the same columns from different experiments (two stars, two
@@ -42,8 +43,8 @@ public enum Datasets {
                 guard seen.insert(c.formula.program).inserted else { continue }
                 pool.append(c.formula)
                 taken += 1
-                if let e = Expression(c.formula) {
-                    let scaled = Expression.binary(.mul, .constant(1), e).formula
+                if let e = ExpressionTree(c.formula) {
+                    let scaled = ExpressionTree.binary(.mul, .constant(1), e).formula
                     if seen.insert(scaled.program).inserted { pool.append(scaled) }
                 }
             }

@@ -1,3 +1,4 @@
+import Formulas
 import Foundation
 
 /// Description length of a fitted formula, in bits: L(expression) + L(data | expression).

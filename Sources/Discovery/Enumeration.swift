@@ -1,3 +1,4 @@
+import Formulas
 /// Exhaustive enumeration of all small formulas over the given variables and operators, with
 /// pruning of forms that are equivalent or degenerate:
 /// - a subtree without variables is only ever a single fitted constant `c`;

@@ -1,4 +1,5 @@
 import Dispatch
+import Formulas
 import Foundation
 
 /// SplitMix64, the search's seeded generator (reproducible from `--seed`). Render has the
@@ -18,7 +19,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
 
 /// One scored formula of the search.
 struct Member {
-    var expression: Expression
+    var expression: ExpressionTree
     var candidate: Candidate
     var bits: Double { candidate.bits.total }
 }
@@ -33,7 +34,7 @@ final class Scorer {
     let alphabet: Int
     private(set) var cache: [String: Candidate?] = [:]
     /// The power-sum grafts of each parent already grafted (`Evolution.powerSumGrafts`).
-    var grafts: [Expression: [Expression]] = [:]
+    var grafts: [ExpressionTree: [ExpressionTree]] = [:]
     private(set) var fits = 0
 
     init(inputs: [[Double]], target: [Double], weights: [Double]?, units: Units?, alphabet: Int) {
@@ -47,7 +48,7 @@ final class Scorer {
     /// The fitted candidate for a (simplified) expression, or nil when it cannot be fitted or
     /// is rejected by the unit check (before the fit, and after it with the fitted exponents).
     /// The fit starts from the expression's own constants.
-    func score(_ e: Expression, iterations: Int = 40) -> Candidate? {
+    func score(_ e: ExpressionTree, iterations: Int = 40) -> Candidate? {
         let key = e.key
         if let hit = cache[key] { return hit }
         var result: Candidate? = nil
@@ -88,7 +89,7 @@ struct Evolution {
     var variableCount: Int
     /// Small constant-free formulas over the inputs and their values on the data: the building
     /// blocks of the graft mutation (see `graft`).
-    var library: [(expression: Expression, values: [Double], logs: [Double])] = []
+    var library: [(expression: ExpressionTree, values: [Double], logs: [Double])] = []
 
     init(options: SearchOptions, variableCount: Int, inputs: [[Double]]) {
         self.options = options
@@ -99,13 +100,13 @@ struct Evolution {
                                   maxSize: min(size, options.maxSize), maxConstants: 0).formulas()
         // a block enters once: the same values up to scale and offset are the same block
         var seen = Set<[Int64]>()
-        func add(_ e: Expression?, _ v: [Double]) {
+        func add(_ e: ExpressionTree?, _ v: [Double]) {
             guard v.allSatisfy(\.isFinite), let lo = v.min(), let hi = v.max(), hi > lo else { return }
             let signature = v.prefix(8).map { Int64((($0 - lo) / (hi - lo) * 1e6).rounded()) }
             guard seen.insert(signature).inserted, let e else { return }
             library.append((e, v, v.map { Foundation.log(Swift.abs($0) + 1e-300) }))
         }
-        for f in formulas { add(Expression(f), f.evaluate(inputs, rows: rows)) }
+        for f in formulas { add(ExpressionTree(f), f.evaluate(inputs, rows: rows)) }
         // Squares of the two-input blocks (x − y)², (x + y)², … : the terms of a squared
         // distance, which the power-sum graft adds up (see `powerSumGrafts`).
         if options.unary.contains(.square) {
@@ -153,14 +154,14 @@ struct Evolution {
         }
     }
 
-    func randomLeaf(_ rng: inout SplitMix64) -> Expression {
+    func randomLeaf(_ rng: inout SplitMix64) -> ExpressionTree {
         if Double.random(in: 0..<1, using: &rng) < 0.75 || variableCount == 0 {
             return .variable(Int.random(in: 0..<max(1, variableCount), using: &rng))
         }
         return .constant(1)
     }
 
-    func randomTree(size: Int, _ rng: inout SplitMix64) -> Expression {
+    func randomTree(size: Int, _ rng: inout SplitMix64) -> ExpressionTree {
         if size <= 1 { return randomLeaf(&rng) }
         if size == 2 || (!options.unary.isEmpty && Double.random(in: 0..<1, using: &rng) < 0.25) || options.binary.isEmpty {
             guard let op = options.unary.randomElement(using: &rng) else { return randomLeaf(&rng) }
@@ -173,7 +174,7 @@ struct Evolution {
     }
 
     /// A new node over `sub`: a unary operator or a binary one with a new leaf.
-    func wrap(_ sub: Expression, _ rng: inout SplitMix64) -> Expression {
+    func wrap(_ sub: ExpressionTree, _ rng: inout SplitMix64) -> ExpressionTree {
         let unaryShare = Double(options.unary.count) / Double(max(1, options.unary.count + options.binary.count))
         if Double.random(in: 0..<1, using: &rng) < unaryShare, let op = options.unary.randomElement(using: &rng) {
             return .unary(op, sub)
@@ -184,7 +185,7 @@ struct Evolution {
         return Bool.random(using: &rng) ? .binary(op, sub, leaf) : .binary(op, leaf, sub)
     }
 
-    func mutate(_ e: Expression, _ kind: Mutation, _ rng: inout SplitMix64) -> Expression {
+    func mutate(_ e: ExpressionTree, _ kind: Mutation, _ rng: inout SplitMix64) -> ExpressionTree {
         let n = e.size
         let k = Int.random(in: 0..<n, using: &rng)
         let node = e.node(at: k)
@@ -241,19 +242,19 @@ struct Evolution {
     }
 
     /// A subtree of `b` put in place of a random node of `a`.
-    func crossover(_ a: Expression, _ b: Expression, _ rng: inout SplitMix64) -> Expression {
+    func crossover(_ a: ExpressionTree, _ b: ExpressionTree, _ rng: inout SplitMix64) -> ExpressionTree {
         let donor = b.node(at: Int.random(in: 0..<b.size, using: &rng))
         return a.replacing(at: Int.random(in: 0..<a.size, using: &rng), with: donor)
     }
 
     /// Whether a formula may enter a population: a variable, within the size and constant
     /// limits, exponents constant, and accepted by the unit check.
-    func valid(_ e: Expression) -> Bool {
+    func valid(_ e: ExpressionTree) -> Bool {
         guard e.hasVariable, e.size <= options.maxSize, e.constantCount <= options.maxEvolvedConstants else { return false }
         return exponentsConstant(e)
     }
 
-    func exponentsConstant(_ e: Expression) -> Bool {
+    func exponentsConstant(_ e: ExpressionTree) -> Bool {
         switch e {
         case .variable, .constant: return true
         case .unary(_, let a): return exponentsConstant(a)
@@ -294,7 +295,7 @@ struct Evolution {
     /// law, such as the 1/r³ of an inverse-square force). Exponent and factor start at the
     /// regression slope; the fit refines them. This is a greedy, data-driven step next to the
     /// blind mutations, in the spirit of FFX-style basis selection.
-    func graft(_ parent: Member, _ p: Population, _ rng: inout SplitMix64) -> Expression? {
+    func graft(_ parent: Member, _ p: Population, _ rng: inout SplitMix64) -> ExpressionTree? {
         guard !library.isEmpty else { return nil }
         let y = p.scorer.target
         let n = y.count
@@ -358,14 +359,14 @@ struct Evolution {
     /// — that no single block or mutation approaches step by step (c·G·m₁·m₂/(Δx+Δy+Δz)²
     /// fits better than any partial sum of the squares). Each parent is grafted once (cached
     /// in its scorer).
-    func powerSumGrafts(_ parent: Member, _ p: Population) -> [Expression] {
+    func powerSumGrafts(_ parent: Member, _ p: Population) -> [ExpressionTree] {
         if let hit = p.scorer.grafts[parent.expression] { return hit }
         let grafted = powerSum(parent, p)
         p.scorer.grafts[parent.expression] = grafted
         return grafted
     }
 
-    private func powerSum(_ parent: Member, _ p: Population) -> [Expression] {
+    private func powerSum(_ parent: Member, _ p: Population) -> [ExpressionTree] {
         guard !library.isEmpty else { return [] }
         let y = p.scorer.target
         let n = y.count
@@ -417,10 +418,10 @@ struct Evolution {
     /// coefficient, ratios within 3 % of ±1, ±2, ±3 snapped (the fit refines them), a
     /// negligible intercept dropped, and the scale folded into the parent's constant factor —
     /// so that the law itself, not a copy padded with constants, fits within the size limit.
-    private func compact(_ parent: Expression, q: Double, sign: Double, blocks: [Int], beta: [Double], rows n: Int) -> Expression? {
+    private func compact(_ parent: ExpressionTree, q: Double, sign: Double, blocks: [Int], beta: [Double], rows n: Int) -> ExpressionTree? {
         let lead = blocks.indices.map { Swift.abs(beta[$0 + 1]) }.max() ?? 0
         guard lead > 1e-300 else { return nil }
-        var sum: Expression? = nil
+        var sum: ExpressionTree? = nil
         var typical = 0.0
         for (k, j) in blocks.enumerated() {
             var r = beta[k + 1] / lead
@@ -428,7 +429,7 @@ struct Evolution {
             if whole != 0, Swift.abs(whole) <= 3, Swift.abs(r - whole) < 0.03 * Swift.abs(whole) { r = whole }
             typical += Swift.abs(r) * library[j].values.reduce(0) { $0 + Swift.abs($1) } / Double(n)
             let g = library[j].expression
-            let term: Expression = Swift.abs(r) == 1 ? g : .binary(.mul, .constant(Swift.abs(r)), g)
+            let term: ExpressionTree = Swift.abs(r) == 1 ? g : .binary(.mul, .constant(Swift.abs(r)), g)
             if let s0 = sum { sum = .binary(r < 0 ? .sub : .add, s0, term) } else { sum = r < 0 ? .binary(.mul, .constant(-1), term) : term }
         }
         guard var sum else { return nil }
@@ -452,8 +453,8 @@ struct Evolution {
     /// `e` times `s`, folded into a constant factor of e's top-level product when it has one
     /// (and that factor dropped when it becomes 1 within 3 %); a factor within 3 % of 1 is
     /// left out, since the fit that follows refines every constant.
-    static func scaled(_ e: Expression, by s: Double) -> Expression {
-        func fold(_ e: Expression) -> Expression? {
+    static func scaled(_ e: ExpressionTree, by s: Double) -> ExpressionTree {
+        func fold(_ e: ExpressionTree) -> ExpressionTree? {
             guard case .binary(.mul, let a, let b) = e else { return nil }
             if case .constant(let c) = a { return Swift.abs(c * s - 1) < 0.03 ? b : .binary(.mul, .constant(c * s), b) }
             if case .constant(let c) = b { return Swift.abs(c * s - 1) < 0.03 ? a : .binary(.mul, a, .constant(c * s)) }
@@ -570,7 +571,7 @@ struct Evolution {
     func step(_ p: inout Population) {
         for _ in 0..<8 {
             let parent = tournament(&p)
-            var child: Expression
+            var child: ExpressionTree
             if Double.random(in: 0..<1, using: &p.rng) < options.graftProbability, let grafted = graft(parent, p, &p.rng) {
                 child = grafted
             } else if Double.random(in: 0..<1, using: &p.rng) < options.crossoverProbability {
@@ -581,7 +582,7 @@ struct Evolution {
             }
             child = child.simplified()
             guard valid(child), let c = p.scorer.score(child) else { continue }
-            p.members[p.oldest] = Member(expression: Expression(c.formula) ?? child, candidate: c)
+            p.members[p.oldest] = Member(expression: ExpressionTree(c.formula) ?? child, candidate: c)
             p.born(c.complexity)
             p.oldest = (p.oldest + 1) % p.members.count
             return
@@ -608,7 +609,7 @@ struct Evolution {
                 attempts += 1
                 let e = randomTree(size: Int.random(in: 1...5, using: &rng), &rng).simplified()
                 guard valid(e), let c = scorer.score(e) else { continue }
-                members.append(Member(expression: Expression(c.formula) ?? e, candidate: c))
+                members.append(Member(expression: ExpressionTree(c.formula) ?? e, candidate: c))
             }
             if members.isEmpty, let s = seeds.first { members.append(s) }
             if members.isEmpty { continue }
@@ -630,7 +631,7 @@ struct Evolution {
             for (_, m) in fresh {
                 for child in powerSumGrafts(m, populations[0]).map({ $0.simplified() }) {
                     guard valid(child), let c = scorer.score(child) else { continue }
-                    admit(Member(expression: Expression(c.formula) ?? child, candidate: c), to: &hall)
+                    admit(Member(expression: ExpressionTree(c.formula) ?? child, candidate: c), to: &hall)
                 }
             }
         }

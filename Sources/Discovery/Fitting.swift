@@ -1,3 +1,4 @@
+import Formulas
 import Foundation
 
 /// Levenberg–Marquardt least squares for a formula's constants.

@@ -1,3 +1,4 @@
+import Formulas
 import Foundation
 
 /// Several targets explained together, with constants they share fitted once.

@@ -1,4 +1,5 @@
 import Dispatch
+import Formulas
 import Foundation
 
 /// A fitted candidate formula and its scores.
@@ -147,7 +148,7 @@ public enum Search {
         var evaluated = slots.items.count { $0 != nil }
         if options.epochs > 0, !candidates.isEmpty, !settled {
             let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
-                .compactMap { c in Expression(c.formula).map { Member(expression: $0, candidate: c) } }
+                .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
             let evolution = Evolution(options: options, variableCount: inputs.count, inputs: inputs)
             let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
             evaluated += fits
@@ -176,7 +177,7 @@ public enum Search {
                 changed = false
                 for (i, theta) in current.formula.constants.enumerated() where !current.formula.fixedConstants.contains(i) {
                     let sigma = current.bits.uncertainties[i]
-                    guard sigma.isFinite, abs(theta) < 12.0.squareRoot() * sigma, var e = Expression(current.formula) else { continue }
+                    guard sigma.isFinite, abs(theta) < 12.0.squareRoot() * sigma, var e = ExpressionTree(current.formula) else { continue }
                     e = e.replacingConstant(i, with: 0).simplified(dropNeutral: true)
                     guard e.hasVariable, e.size < current.complexity,
                           let s = DescriptionLength.score(e.formula, columns: inputs, target: target, weights: weights,

@@ -1,3 +1,4 @@
+import Formulas
 import Foundation
 
 /// Errors of the discovery stage; each names the file, row or column at fault.

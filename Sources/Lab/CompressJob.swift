@@ -1,4 +1,5 @@
 import Codec
+import Formulas
 import Foundation
 import Render
 
@@ -22,10 +23,34 @@ public enum CompressJob {
         public var ratio: Double { Double(rawBytes) / Double(max(bytes, 1)) }
     }
 
+    /// Code the frames of a folder with several codings at once, in memory, on all cores
+    /// (`Codings`): from `frames` when they are already decoded, else read block by block.
+    static func codeAll(_ folder: FrameFolder, frames: [Image]?, scene: Data, requests: [Codings.Request],
+                        showProgress: Bool) throws -> [Codings.Coded] {
+        let first = try frames?.first ?? FrameStore.frame(folder, 0)
+        let size = (first.width, first.height, first.channels)
+        let codings: Codings
+        do {
+            codings = try Codings(geometry: Geometry(width: first.width, height: first.height, channels: first.channels),
+                                  frameCount: folder.count, scene: scene, requests: requests)
+        } catch let e as CodecError { throw LabError("\(folder.files[0]): \(e.message)") }
+        let progress = Progress(label: "coding \(requests.count) streams", total: folder.count, enabled: showProgress && isatty(2) != 0)
+        defer { progress.finish() }
+        var start = 0
+        while start < folder.count {
+            let end = min(folder.count, start + StreamFormat.blockSize)
+            let block = try (start..<end).map { k in try frames?[k].pixels ?? FrameStore.frame(folder, k, expecting: size).pixels }
+            do { try codings.append(block) } catch let e as CodecError { throw LabError("\(folder.files[start]): \(e.message)") }
+            progress.set(done: end)
+            start = end
+        }
+        do { return try codings.finish() } catch let e as CodecError { throw LabError(e.message) }
+    }
+
     /// Compress a frame folder with one model into `output` (written atomically).
     /// `scene` replaces the folder's scene.json in the stream (frames calibrated by flags).
     public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
-                                law: String? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true,
+                                law: Law? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true,
                                 reduced: Bool = false) throws -> Result {
         if model == .law && law == nil { throw LabError("--model law needs --law 'ax = …; ay = …'") }
         let folder: FrameFolder
@@ -125,7 +150,7 @@ public enum CompressJob {
 
     /// Code the same frames with every model level (each to a real stream, decoded back and
     /// compared); returns one result per level.
-    public static func ladder(frames path: String, scratch: String, law: String? = nil, showProgress: Bool = true) throws -> [Result] {
+    public static func ladder(frames path: String, scratch: String, law: Law? = nil, showProgress: Bool = true) throws -> [Result] {
         var results: [Result] = []
         for model in ModelKind.allCases where model != .law || law != nil {
             let file = (scratch as NSString).appendingPathComponent("ladder-\(model.rawValue).occ")
@@ -165,5 +190,14 @@ public enum LabFiles {
         }
         try writeFileAtomically(path, data)
         return path
+    }
+}
+
+extension CompressJob.Result {
+    /// The result of a coding done in memory (`Codings`).
+    init(_ c: Codings.Coded, rawBytes: Int) {
+        self.init(model: c.request.model, bytes: c.bytes, frameBits: c.frameBits, sceneBits: c.sceneBits, rawBytes: rawBytes,
+                  seconds: c.codingSeconds, codingSeconds: c.codingSeconds, lawConstants: c.lawConstants,
+                  lawUncertainties: c.lawUncertainties)
     }
 }

@@ -1,4 +1,5 @@
 import Discovery
+import Formulas
 import Foundation
 
 /// `occam discover --table`: symbolic regression on a CSV/TSV of measurements. Writes

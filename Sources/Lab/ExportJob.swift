@@ -1,4 +1,5 @@
 import Discovery
+import Formulas
 import Foundation
 
 /// `occam export RUN --format F`: the chosen equations of a run folder in the form a user needs.

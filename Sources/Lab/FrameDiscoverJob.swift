@@ -1,5 +1,6 @@
 import Codec
 import Discovery
+import Formulas
 import Foundation
 import Render
 import Tracking
@@ -48,7 +49,9 @@ public enum FrameDiscoverJob {
         public var ax: Candidate
         public var ay: Candidate
         /// The law as given to the coder (constants named, fitted online).
-        public var text: String
+        public var law: Law
+        /// The law as text (`ax = …; ay = …`), as the stream stores it.
+        public var text: String { law.text }
         /// Symbolic-regression bits of the two equations (structure + constants + residuals of
         /// the measured accelerations) — for reference; the choice uses the stream.
         public var equationBits: Double
@@ -57,8 +60,8 @@ public enum FrameDiscoverJob {
         public var frameBits: Double
         public var constants: [String: Double]
         public var totalBits: Double { Double(streamBytes * 8) }
-        /// Distinct named constants the coder fits (set once, from the text).
-        public var namedConstants = 0
+        /// Distinct named constants the coder fits.
+        public var namedConstants: Int { law.names.count }
         /// The law with exact factors named too (`(6/5)*vy` → `k1*vy`; exponents stay exact):
         /// the form that can follow a constant across the runs of a sweep.
         public var template = ""
@@ -103,7 +106,14 @@ public enum FrameDiscoverJob {
                                                    origin: nil, startTime: nil)
         let folder = try OutputFolder(destination: o.output, force: o.force)
         do {
-            let set = try TrackJob.trackFolder(o.frames, calibration: calibration, options: o.tracker, showProgress: o.showProgress)
+            // The frames are decoded once, here, when they fit in memory; tracking and coding
+            // both use them (larger videos are read again, block by block, for coding).
+            let frames = try FrameStore.load(frameFolder, showProgress: o.showProgress)
+            let first = try frames?.first ?? FrameStore.frame(frameFolder, 0)
+            let rawBytes = first.pixels.count * frameFolder.count
+            lap("read")
+            let set = try TrackJob.trackFolder(o.frames, calibration: calibration, options: o.tracker, showProgress: o.showProgress,
+                                               frames: frames)
             lap("track")
             guard !set.moving.isEmpty else { throw LabError("\(o.frames): no moving object was tracked; nothing to explain") }
             try writeFile("\(folder.temporary)/tracks.csv", Data(set.csv.utf8))
@@ -162,7 +172,9 @@ public enum FrameDiscoverJob {
             let alphabet = o.search.alphabet(variables: columns.count)
             func propose(_ ax: Candidate, _ ay: Candidate, shared groups: [[Joint.SharedConstant]] = [], sameConstants: Bool = false,
                          sharing: Bool = false) {
-                let text = lawText(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants)
+                let value = makeLaw(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants)
+                // the stream stores the law as text: it must read back
+                let text = value.text
                 guard seen.insert(text).inserted, (try? Law(text: text)) != nil else { return }
                 // The search's bits for the pair as the law states it: constants shared between
                 // the axes are fitted once, to both components together.
@@ -176,10 +188,9 @@ public enum FrameDiscoverJob {
                         bits += joint.bits - separate.bits
                     }
                 }
-                var law = LawCandidate(ax: ax, ay: ay, text: text, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:])
-                law.template = lawText(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants, freeFactors: true)
-                law.namedConstants = Set((lawNames(text, component: 0) + lawNames(text, component: 1)).compactMap { $0 }).count
-                laws.append(law)
+                var candidate = LawCandidate(ax: ax, ay: ay, law: value, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:])
+                candidate.template = makeLaw(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants, freeFactors: true).text
+                laws.append(candidate)
             }
             // The simplest plausible pair of each side is always coded (below): when the
             // acceleration moves an object by a few thousandths of a pixel per frame, the stream
@@ -187,13 +198,13 @@ public enum FrameDiscoverJob {
             // (k1, k2) for a one-constant law that only fits this one trajectory.
             let simplest = Set([px.first.flatMap { c in nearest(c, in: py).map { (c, $0) } },
                                 py.first.flatMap { d in nearest(d, in: px).map { ($0, d) } }]
-                .compactMap { $0 }.map { lawText(ax: $0.0, ay: $0.1, shared: []) })
+                .compactMap { $0 }.map { makeLaw(ax: $0.0, ay: $0.1, shared: []).text })
             for (k, (ax, ay)) in pairs.enumerated() {
                 propose(ax, ay, shared: k == 0 ? shared : [])
                 // The isotropic proposal: each component's formula mirrored (x ↔ y, vx ↔ vy) for
                 // the other, with the same constants — one law for both axes, if the frames
                 // agree. Exponents also as the nearest fraction, fixed.
-                for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && Expression(c.formula)?.hasVariable == true {
+                for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && ExpressionTree(c.formula)?.hasVariable == true {
                     guard let m = score(mirror(c.formula, toY: mirroredIsY), target: mirroredIsY ? 1 : 0) else { continue }
                     let (first, second) = mirroredIsY ? (c, m) : (m, c)
                     propose(first, second, sameConstants: true, sharing: true)
@@ -229,25 +240,21 @@ public enum FrameDiscoverJob {
             let scene = try flagScene(frames: o.frames, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
                                       startTime: calibration.startTime, source: calibration.source)
 
-            // The ladder, then each law in the compressor.
-            var ladder: [CompressJob.Result] = []
+            // The ladder and every candidate law, coded side by side in memory from one reading
+            // of the frames; only the chosen law's stream is written.
             let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned] : [.motion, .learned]
-            for level in levels {
-                say("coding the stream with the \(level.rawValue) model")
-                let file = "\(folder.temporary)/.ladder-\(level.rawValue).occ"
-                ladder.append(try CompressJob.compress(frames: o.frames, output: file, model: level, force: true,
-                                                       scene: scene, showProgress: o.showProgress, reduced: true))
-                try? FileManager.default.removeItem(atPath: file)
-            }
-            lap("ladder")
+            let requests = levels.map { Codings.Request(model: $0) } + laws.map { Codings.Request(model: .law, law: $0.law) }
+            say("coding the stream with \(levels.count) ladder levels and \(laws.count) candidate laws")
+            let sceneBytes = scene ?? FileManager.default.contents(atPath: (o.frames as NSString).appendingPathComponent("scene.json")) ?? Data()
+            let coded = try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes, requests: requests,
+                                                showProgress: o.showProgress)
+            var ladder: [CompressJob.Result] = zip(levels, coded).map { CompressJob.Result($0.1, rawBytes: rawBytes) }
+            lap("code")
             var best = -1
             let bestX = laws.map(\.ax.mse).filter(\.isFinite).min() ?? .infinity
             let bestY = laws.map(\.ay.mse).filter(\.isFinite).min() ?? .infinity
-            for i in laws.indices {
-                say("coding the stream with law \(i + 1) of \(laws.count): \(laws[i].text)")
-                let file = "\(folder.temporary)/.law-\(i).occ"
-                let r = try CompressJob.compress(frames: o.frames, output: file, model: .law, force: true, law: laws[i].text,
-                                                 scene: scene, showProgress: o.showProgress, reduced: true)
+            for (i, c) in coded.dropFirst(levels.count).enumerated() {
+                let r = CompressJob.Result(c, rawBytes: rawBytes)
                 laws[i].streamBytes = r.bytes
                 laws[i].frameBits = r.frameBits.reduce(0, +)
                 laws[i].constants = r.lawConstants
@@ -256,7 +263,7 @@ public enum FrameDiscoverJob {
                 // to the tracker's smoothed accelerations), whichever has the smaller 1σ — at
                 // high frame rates finite differences are noisy, at low ones smoothing is biased.
                 let components = [laws[i].ax, laws[i].ay]
-                let names = [lawNames(laws[i].text, component: 0), lawNames(laws[i].text, component: 1)]
+                let names = laws[i].law.constantNames
                 var estimate: [String: (value: Double, sigma: Double)] = [:]
                 for (name, v) in r.lawConstants where v.isFinite {
                     estimate[name] = (v, r.lawUncertainties[name] ?? .infinity)
@@ -291,17 +298,14 @@ public enum FrameDiscoverJob {
                     return (fits ? 0 : 1, l.streamBytes, l.namedConstants, l.frameBits)
                 }
                 if best < 0 || key(laws[i]) < key(laws[best]) {
-                    if best >= 0 { try? FileManager.default.removeItem(atPath: "\(folder.temporary)/.law-\(best).occ") }
                     best = i
                     ladder.removeAll { $0.model == .law }
                     ladder.append(r)
-                } else {
-                    try? FileManager.default.removeItem(atPath: file)
                 }
             }
             guard best >= 0 else { throw LabError("\(o.frames): no candidate law could be put into the compressor") }
-            try FileManager.default.moveItem(atPath: "\(folder.temporary)/.law-\(best).occ", toPath: "\(folder.temporary)/stream.occ")
-            lap("laws")
+            try writeFile("\(folder.temporary)/stream.occ", Data(coded[levels.count + best].stream))
+            lap("choose")
 
             var outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
                                   stageSeconds: stages)
@@ -371,15 +375,6 @@ public enum FrameDiscoverJob {
         outcome.orbitLaw = try DiscoverJob.run(options)
     }
 
-    /// The constant names of one component of a law text, in the order of the formula's
-    /// constants (names are what `lawText` wrote: k1, k2, … or a literal).
-    static func lawNames(_ text: String, component: Int) -> [String?] {
-        let parts = text.split(separator: ";")
-        guard component < parts.count, let rhs = parts[component].split(separator: "=", maxSplits: 1).last,
-              let parsed = try? Formula.parse(String(rhs), variables: variables) else { return [] }
-        return parsed.constantNames
-    }
-
     /// The other component's formula if the law is isotropic: a rotation by 90° maps states to
     /// states and accelerations to accelerations, a(R·s) = R·a(s), so a_y(x, y, vx, vy) =
     /// a_x(y, −x, vy, −vx) and a_x(x, y, vx, vy) = a_y(−y, x, −vy, vx). Central forces
@@ -407,10 +402,10 @@ public enum FrameDiscoverJob {
         return g
     }
 
-    /// `ax = …; ay = …` with every fitted constant named (k1, k2, …; a shared constant keeps
-    /// one name) so the coder fits them online; exact fractions stay literal.
-    static func lawText(ax: Candidate, ay: Candidate, shared: [[Joint.SharedConstant]], sameConstants: Bool = false,
-                        freeFactors: Bool = false) -> String {
+    /// The law of a pair of candidates with every fitted constant named (k1, k2, …; a shared
+    /// constant keeps one name) so the coder fits them online; exact fractions stay literal.
+    static func makeLaw(ax: Candidate, ay: Candidate, shared: [[Joint.SharedConstant]], sameConstants: Bool = false,
+                        freeFactors: Bool = false) -> Law {
         var ax = ax, ay = ay
         if freeFactors {
             // exact constants that are not exponents become fitted ones
@@ -441,7 +436,7 @@ public enum FrameDiscoverJob {
                 next += 1
             }
         }
-        return "ax = \(ax.formula.text(names: variables, constantNames: names[0])); ay = \(ay.formula.text(names: variables, constantNames: names[1]))"
+        return Law(formulas: [ax.formula, ay.formula], constantNames: names)
     }
 
     static func equationsJSON(_ o: Outcome, frames: String) throws -> Data {

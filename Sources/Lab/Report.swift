@@ -1,5 +1,6 @@
 import Codec
 import Discovery
+import Formulas
 import Foundation
 import Tracking
 

@@ -1,5 +1,6 @@
 import Codec
 import Discovery
+import Formulas
 import Foundation
 import Render
 
@@ -213,7 +214,8 @@ public enum SweepDiscoverJob {
                 }
                 let file = "\(dir)/.sweep-law.occ"
                 defer { try? FileManager.default.removeItem(atPath: file) }
-                guard let r = try? CompressJob.compress(frames: runs[i].frames, output: file, model: .law, force: true, law: law,
+                guard let value = try? Law(text: law),
+                      let r = try? CompressJob.compress(frames: runs[i].frames, output: file, model: .law, force: true, law: value,
                                                         scene: runs[i].scene, showProgress: false, reduced: true) else { continue }
                 runs[i].coded[law] = (r.bytes, r.lawConstants)
                 coded += 1
@@ -226,8 +228,8 @@ public enum SweepDiscoverJob {
         }
         templates.sort { $0.totalBytes < $1.totalBytes }
         let law = best.law
-        let constantNames = (FrameDiscoverJob.lawNames(law, component: 0) + FrameDiscoverJob.lawNames(law, component: 1))
-            .compactMap { $0 }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        // every template was coded, so it reads
+        let constantNames = (try? Law(text: law))?.names ?? []
         var notes: [String] = []
 
         // Per-run quantities that vary.
@@ -291,9 +293,8 @@ public enum SweepDiscoverJob {
         return outcome
     }
 
-    static func namedConstants(_ law: String) -> Int {
-        Set((FrameDiscoverJob.lawNames(law, component: 0) + FrameDiscoverJob.lawNames(law, component: 1)).compactMap { $0 }).count
-    }
+    /// The named constants of a law read from a run folder (laws that do not read: none).
+    static func namedConstants(_ law: String) -> Int { (try? Law(text: law))?.names.count ?? 0 }
 
     /// Scalars of a scene that a sweep may vary: G, the reference star's mass M, each moving
     /// body's mass m and charge q (suffixed _name when several), fields E and B by component.

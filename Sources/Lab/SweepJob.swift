@@ -1,4 +1,5 @@
 import Discovery
+import Formulas
 import Dispatch
 import Foundation
 

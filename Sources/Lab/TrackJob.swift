@@ -58,19 +58,20 @@ public enum TrackJob {
         }
     }
 
-    /// Track every object of a frame folder. Errors name the folder or frame file.
+    /// Track every object of a frame folder (its frames already decoded, or read here). Errors
+    /// name the folder or frame file.
     public static func trackFolder(_ folderPath: String, calibration: Calibration, options: Tracker.Options,
-                                   showProgress: Bool = true) throws -> TrackSet {
+                                   showProgress: Bool = true, frames: [Image]? = nil) throws -> TrackSet {
         let folder: FrameFolder
         do { folder = try FrameFolder(path: folderPath) } catch { throw LabError("\(error)") }
         let first: Image
-        do { first = try folder.frame(0) } catch { throw LabError("\(error)") }
+        do { first = try frames?.first ?? folder.frame(0) } catch { throw LabError("\(error)") }
         let size = (first.width, first.height, first.channels)
         let progress = Progress(label: "tracking", total: folder.count, enabled: showProgress && isatty(2) != 0)
         do {
             let set = try Tracker(options: options).track(
                 frameCount: folder.count, calibration: calibration, progress: { progress.set(done: $0) },
-                frame: { try $0 == 0 ? first : folder.frame($0, expecting: size) })
+                frame: { k in try frames?[k] ?? (k == 0 ? first : folder.frame(k, expecting: size)) })
             progress.finish()
             return set
         } catch let e as TrackingError {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Codec
+import Formulas
 import Lab
 import Render
 import Tracking
@@ -280,6 +281,10 @@ struct Compress: ParsableCommand {
     func run() throws {
         do {
             let raw: Int
+            // the law is text only here, at the command line
+            let law = try self.law.map { text in
+                do { return try Law(text: text) } catch let e as FormulaError { throw LabError("--\(e.message)") }
+            }
             if ladder {
                 let scratch = NSTemporaryDirectory() + "occam-ladder-\(getpid())"
                 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import Formulas
 import Testing
 @testable import Codec
 
@@ -55,8 +56,8 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     let path = scratchFile("s.occ")
     FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try #require(FileHandle(forWritingAtPath: path))
-    var writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: frames.count, model: model, scene: scene,
-                                  law: model == .law ? law : nil, formatVersion: version)
+    var writer = try StreamWriter(sink: .file(handle), geometry: geometry, frameCount: frames.count, model: model, scene: scene,
+                                  law: model == .law ? try Law(text: law) : nil, formatVersion: version)
     for f in frames { try writer.append(f) }
     _ = try writer.finish()
     try handle.close()
@@ -234,12 +235,13 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             let path = scratchFile("law.occ")
             FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try #require(FileHandle(forWritingAtPath: path))
-            var writer = try StreamWriter(handle: handle, geometry: g, frameCount: frames.count, model: model, scene: Data(), law: law)
+            var writer = try StreamWriter(handle: handle, geometry: g, frameCount: frames.count, model: model, scene: Data(),
+                                          law: try law.map(Law.init(text:)))
             for f in frames { try writer.append(f) }
             let size = try writer.finish()
             try handle.close()
             var reader = try StreamReader(path: path)
-            #expect(reader.law == (model == .law ? law : nil))
+            #expect(reader.law?.text == (model == .law ? law : nil))
             for f in frames { #expect(try reader.next() == f) }
             return (size, writer.lawConstants)
         }
@@ -261,7 +263,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     /// The law's constants and their 1σ from samples with known noise: ax = k·x + noise,
     /// ay = −k·y + noise (σ = 0.05): σ_k = σ/√Σ(x² + y²) for a model linear in k.
     @Test func constantUncertaintyMatchesLeastSquares() throws {
-        var law = try Law(text: "ax = k*x; ay = -k*y")
+        var law = LawFit(try Law(text: "ax = k*x; ay = -k*y"))
         var seed: UInt64 = 3
         func gaussian() -> Double {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
@@ -289,7 +291,8 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             #expect {
                 let path = scratchFile("bad.occ")
                 FileManager.default.createFile(atPath: path, contents: nil)
-                _ = try StreamWriter(handle: FileHandle(forWritingAtPath: path)!, geometry: g, frameCount: 1, model: .law, scene: Data(), law: law)
+                _ = try StreamWriter(handle: FileHandle(forWritingAtPath: path)!, geometry: g, frameCount: 1, model: .law, scene: Data(),
+                                     law: try Law(text: law))
             } throws: { "\($0)".contains(expected) }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Discovery
+import Formulas
 
 /// Units, canonical forms and the evolutionary search, on data drawn here with their own code.
 @Suite struct UnitsTests {
@@ -20,8 +21,8 @@ import Testing
     @Test func inconsistentCandidatesAreRejected() throws {
         let L = try PhysicalDimension(unit: "m"), T = try PhysicalDimension(unit: "s"), GM = try PhysicalDimension(unit: "m^3/s^2")
         let free = Units(inputs: [L, GM], target: T)
-        let a = Expression.variable(0), gm = Expression.variable(1)
-        let kepler = Expression.binary(.mul, .constant(6.28), .binary(.pow, a, .constant(1.5)))
+        let a = ExpressionTree.variable(0), gm = ExpressionTree.variable(1)
+        let kepler = ExpressionTree.binary(.mul, .constant(6.28), .binary(.pow, a, .constant(1.5)))
         #expect(free.accepts(kepler))
         #expect(!free.accepts(.binary(.add, a, .constant(1))))
         #expect(!free.accepts(.binary(.mul, .constant(2), .unary(.sin, a))))
@@ -31,7 +32,7 @@ import Testing
         #expect(Units.nearestFraction(1.4999) == 1.5 && abs(Units.nearestFraction(1.3) - 4.0 / 3) < 1e-12)
         let strict = Units(inputs: [L, GM], target: T, constantsCarryUnits: false)
         #expect(!strict.accepts(kepler))
-        let physical = Expression.binary(.mul, .constant(6.28), .unary(.sqrt, .binary(.div, .unary(.cube, a), gm)))
+        let physical = ExpressionTree.binary(.mul, .constant(6.28), .unary(.sqrt, .binary(.div, .unary(.cube, a), gm)))
         #expect(strict.accepts(physical))
         // before the fit an exponent's value is unknown, so the formula may go on to be fitted
         #expect(strict.accepts(.binary(.mul, .constant(1), .binary(.pow, a, .constant(1))), fitted: false))
@@ -58,7 +59,7 @@ import Testing
         o.populationSize = 16
         o.cyclesPerEpoch = 40
         let r = try Search.run(inputs: [a, gm], target: t, options: o)
-        for c in r.front { #expect(units.accepts(Expression(c.formula)!), "\(c.formula.sympyString(names: ["a", "GM"]))") }
+        for c in r.front { #expect(units.accepts(ExpressionTree(c.formula)!), "\(c.formula.sympyString(names: ["a", "GM"]))") }
         let p = r.best.formula.evaluate([[2.0], [3.0]], rows: 1)[0]
         #expect(abs(p / (2 * Double.pi * (8.0 / 3).squareRoot()) - 1) < 1e-6, "\(r.best.formula.sympyString(names: ["a", "GM"])) \(r.front.map { ($0.formula.sympyString(names: ["a", "GM"]), $0.bits.total) })")
     }
@@ -66,17 +67,17 @@ import Testing
 
 @Suite struct EvolutionTests {
     @Test func simplificationGivesOneKeyPerStructure() {
-        let x = Expression.variable(0), y = Expression.variable(1)
+        let x = ExpressionTree.variable(0), y = ExpressionTree.variable(1)
         // x − c and c' + x; x / c and c'·x; c·(c·x) and c·x; y·x and x·y
-        #expect(Expression.binary(.sub, x, .constant(2)).simplified() == .binary(.add, .constant(-2), x))
-        #expect(Expression.binary(.div, x, .constant(4)).simplified() == .binary(.mul, .constant(0.25), x))
-        #expect(Expression.binary(.mul, .constant(3), .binary(.mul, .constant(2), x)).simplified() == .binary(.mul, .constant(6), x))
-        #expect(Expression.binary(.mul, y, x).simplified().key == Expression.binary(.mul, x, y).simplified().key)
-        #expect(Expression.unary(.neg, .unary(.neg, x)).simplified() == x)
-        #expect(Expression.binary(.add, .unary(.sqrt, .constant(4)), .constant(1)).simplified() == .constant(3))
+        #expect(ExpressionTree.binary(.sub, x, .constant(2)).simplified() == .binary(.add, .constant(-2), x))
+        #expect(ExpressionTree.binary(.div, x, .constant(4)).simplified() == .binary(.mul, .constant(0.25), x))
+        #expect(ExpressionTree.binary(.mul, .constant(3), .binary(.mul, .constant(2), x)).simplified() == .binary(.mul, .constant(6), x))
+        #expect(ExpressionTree.binary(.mul, y, x).simplified().key == ExpressionTree.binary(.mul, x, y).simplified().key)
+        #expect(ExpressionTree.unary(.neg, .unary(.neg, x)).simplified() == x)
+        #expect(ExpressionTree.binary(.add, .unary(.sqrt, .constant(4)), .constant(1)).simplified() == .constant(3))
         // the postfix program round-trips
-        let e = Expression.binary(.div, .binary(.mul, .constant(-2), x), .binary(.pow, .binary(.add, .unary(.square, x), .unary(.square, y)), .constant(1.5)))
-        #expect(Expression(e.formula) == e)
+        let e = ExpressionTree.binary(.div, .binary(.mul, .constant(-2), x), .binary(.pow, .binary(.add, .unary(.square, x), .unary(.square, y)), .constant(1.5)))
+        #expect(ExpressionTree(e.formula) == e)
     }
 
     func cyclotronData() -> ([[Double]], [Double]) {

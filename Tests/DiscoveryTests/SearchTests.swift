@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Discovery
+import Formulas
 
 /// Small recovery problems, sized for debug builds (the full suite belongs in bench/sr).
 @Suite struct SearchTests {

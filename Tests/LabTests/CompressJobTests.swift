@@ -1,4 +1,5 @@
 import Codec
+import Formulas
 import Foundation
 import Testing
 @testable import Lab
@@ -23,7 +24,8 @@ import Render
             for model in ModelKind.allCases {
                 let stream = "\(dir)/\(name)-\(model.rawValue).occ"
                 let result = try CompressJob.compress(frames: "\(dir)/\(name)", output: stream, model: model, force: false,
-                                                     law: model == .law ? "ax = a*x + b*vy; ay = a*y - b*vx + c" : nil, showProgress: false)
+                                                     law: model == .law ? try Law(text: "ax = a*x + b*vy; ay = a*y - b*vx + c") : nil,
+                                                     showProgress: false)
                 #expect(result.frameBits.count == 12 && result.bytes > 0)
                 let restored = "\(dir)/\(name)-\(model.rawValue)"
                 #expect(try CompressJob.decompress(stream, output: restored, force: false, showProgress: false).frames == 12)

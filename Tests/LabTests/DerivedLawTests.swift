@@ -1,4 +1,5 @@
 import Discovery
+import Formulas
 import Foundation
 import Testing
 @testable import Lab

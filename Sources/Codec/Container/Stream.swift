@@ -1,59 +1,5 @@
+import Formulas
 import Foundation
-
-/// The model levels of the ladder, in order of how much of the stream they understand.
-public enum ModelKind: String, CaseIterable, Sendable {
-    case intra, temporal, motion, learned, law
-
-    var id: UInt8 {
-        switch self {
-        case .intra: 1
-        case .temporal: 2
-        case .motion: 3
-        case .law: 4
-        case .learned: 5
-        }
-    }
-
-    init?(id: UInt8) {
-        guard let kind = Self.allCases.first(where: { $0.id == id }) else { return nil }
-        self = kind
-    }
-}
-
-/// One frame coder of any level; dispatches once per frame to a specialised generic loop.
-enum AnyFrameCoder {
-    case intra(FrameCoder<IntraModel>)
-    case temporal(FrameCoder<TemporalModel>)
-    case motion(FrameCoder<MotionModel>)
-
-    init(_ kind: ModelKind, geometry g: Geometry, law: MotionModel.LawContext? = nil) {
-        switch kind {
-        case .intra: self = .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
-        case .temporal: self = .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
-        case .motion, .law, .learned:
-            self = .motion(FrameCoder(model: MotionModel(geometry: g, law: kind == .motion ? nil : law), geometry: g))
-        }
-    }
-
-    /// Fitted constants of the law level.
-    var lawConstants: [String: Double] {
-        if case .motion(let f) = self { return f.model.lawConstants }
-        return [:]
-    }
-
-    var lawUncertainties: [String: Double] {
-        if case .motion(let f) = self { return f.model.lawUncertainties }
-        return [:]
-    }
-
-    mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
-        switch self {
-        case .intra(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .intra(f)
-        case .temporal(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .temporal(f)
-        case .motion(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .motion(f)
-        }
-    }
-}
 
 /// The range encoder plus a tally of the information content of what it codes.
 struct CountingEncoder: BinaryCoder {
@@ -142,33 +88,19 @@ struct SceneCoder {
     }
 }
 
-extension MotionModel.LawContext {
-    /// The law with the calibration of a scene.json (pixel and frame units without one).
-    static func make(law text: String, scene: Data) throws -> Self {
-        make(try Law(text: text), scene: scene)
-    }
-
-    /// The learned level: the quadratic library, fitted online.
-    static func make(learned scene: Data) -> Self { make(Law.quadraticLibrary(), scene: scene) }
-
-    static func make(_ law: Law, scene: Data) -> Self {
-        var pxPerUnit = 1.0, dt = 1.0, start = 0.0
-        if !scene.isEmpty, let object = try? JSONSerialization.jsonObject(with: scene) as? [String: Any] {
-            if let c = object["calibration"] as? [String: Any], let s = c["px_per_unit"] as? Double, s > 0, s.isFinite { pxPerUnit = s }
-            if let d = object["frame_interval"] as? Double, d > 0, d.isFinite { dt = d }
-            if let t = object["start_time"] as? Double, t.isFinite { start = t }
-        }
-        return Self(law: law, pxPerUnit: pxPerUnit, dt: dt, startTime: start)
-    }
-}
-
-/// Writes frames into an `.occ` file as they come; memory holds a few frames, not the stream.
+/// Writes frames into an `.occ` stream as they come — to a file (memory holds a few frames,
+/// not the stream) or, for jobs that compare several codings of the same frames, to memory.
 public struct StreamWriter {
-    let handle: FileHandle
+    /// Where the stream's bytes go.
+    enum Sink {
+        case file(FileHandle)
+        case memory([UInt8])
+    }
+    var sink: Sink
     let geometry: Geometry
     var coder: AnyFrameCoder
     var counting = CountingEncoder()
-    var written = 0   // payload bytes written to the file
+    var written = 0   // payload bytes written to the sink
     var index: [UInt8] = []
     let frameCount: Int
     var framesDone = 0
@@ -179,34 +111,45 @@ public struct StreamWriter {
     /// Bits spent on the scene metadata (and the law's text, for the law level).
     public private(set) var sceneBits = 0.0
 
-    /// `handle` must be positioned at the start of an empty file.
-    /// `law` (for the law level) is `ax = …; ay = …`; it is stored in the stream.
-    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: String? = nil) throws {
-        try self.init(handle: handle, geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
+    /// A stream into a file; `handle` must be positioned at the start of an empty file.
+    /// `law` (for the law level) is stored in the stream as its text.
+    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil) throws {
+        try self.init(sink: .file(handle), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
+                      formatVersion: StreamFormat.version)
+    }
+
+    /// A stream held in memory (`bytes` after `finish`).
+    public init(geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil) throws {
+        try self.init(sink: .memory([]), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
                       formatVersion: StreamFormat.version)
     }
 
     /// `formatVersion` below the current one writes the layout older readers expect (tests check
     /// that such streams still decode); only the scene coding differs for intra and temporal.
-    init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: String?,
+    ///
+    /// The law level codes with the law *as the decoder will read it*: its text, parsed back.
+    /// The printed text may order a formula's program differently from the value given (and
+    /// floating-point sums depend on order), so the encoder must not use the value itself.
+    init(sink: Sink, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law?,
          formatVersion: UInt16) throws {
-        precondition(formatVersion >= 3 || model == .intra || model == .temporal)
+        precondition(formatVersion >= 3 || !model.modelsObjects)
         guard (1...StreamFormat.maxSide).contains(geometry.width), (1...StreamFormat.maxSide).contains(geometry.height),
               geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
         else { throw CodecError("frames of \(geometry.width)x\(geometry.height)x\(geometry.channels) cannot be coded (limits: sides ≤ \(StreamFormat.maxSide), 1 or 3 channels)") }
         guard (1...StreamFormat.maxFrames).contains(frameCount) else { throw CodecError("frame count \(frameCount) out of range") }
         guard scene.count <= StreamFormat.maxScene else { throw CodecError("scene.json is larger than 1 MB") }
-        self.handle = handle
+        self.sink = sink
         self.geometry = geometry
         self.frameCount = frameCount
-        var context: MotionModel.LawContext?
-        if model == .law {
+        var lawText: String?
+        var decodersLaw: Law?
+        if model.carriesLaw {
             guard let law else { throw CodecError("the law level needs a law (--law 'ax = …; ay = …')") }
-            context = try .make(law: law, scene: scene)
-        } else if model == .learned {
-            context = .make(learned: scene)
+            let text = law.text
+            do { decodersLaw = try Law(text: text) } catch { throw CodecError("the law '\(text)' does not read back: \(error)") }
+            lawText = text
         }
-        coder = AnyFrameCoder(model, geometry: geometry, law: context)
+        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw)
         var header = StreamFormat.magic
         header.append(le: formatVersion)
         header.append(model.id)
@@ -216,14 +159,30 @@ public struct StreamWriter {
         header.append(le: UInt32(frameCount))
         header.append(le: CRC32.checksum(scene))
         header.append(le: CRC32.checksum(header))
-        try handle.write(contentsOf: header)
+        try Self.write(header, to: &self.sink)
         payloadStart = header.count
         var sceneCoder = SceneCoder(version: formatVersion)
         _ = sceneCoder.code([UInt8](scene), coder: &counting)
-        if model == .law, let law {
-            _ = sceneCoder.code(Array(law.utf8), coder: &counting)
+        if let lawText {
+            _ = sceneCoder.code(Array(lawText.utf8), coder: &counting)
         }
         sceneBits = counting.bits
+    }
+
+    static func write(_ bytes: [UInt8], to sink: inout Sink) throws {
+        switch sink {
+        case .file(let handle): try handle.write(contentsOf: bytes)
+        case .memory(var buffer):
+            sink = .memory([])   // keep the buffer uniquely referenced while appending
+            buffer += bytes
+            sink = .memory(buffer)
+        }
+    }
+
+    /// The whole stream, for a writer made without a file (empty before `finish`).
+    public var bytes: [UInt8] {
+        if case .memory(let b) = sink, framesDone == frameCount { return b }
+        return []
     }
 
     /// The law level's fitted constants after the frames coded so far.
@@ -257,7 +216,7 @@ public struct StreamWriter {
 
     mutating func drain() throws {
         let bytes = counting.encoder.takeBytes()
-        try handle.write(contentsOf: bytes)
+        try Self.write(bytes, to: &sink)
         written += bytes.count
     }
 
@@ -266,7 +225,7 @@ public struct StreamWriter {
         guard framesDone == frameCount else { throw CodecError("\(framesDone) frames coded, \(frameCount) announced") }
         var encoder = counting.encoder
         let tail = encoder.finish()
-        try handle.write(contentsOf: tail)
+        try Self.write(tail, to: &sink)
         written += tail.count
         let indexOffset = payloadStart + written
         var trailer: [UInt8] = []
@@ -275,7 +234,7 @@ public struct StreamWriter {
         trailer.append(le: CRC32.checksum(index))
         trailer.append(le: UInt32(StreamFormat.blockSize))
         trailer += StreamFormat.endMagic
-        try handle.write(contentsOf: index + trailer)
+        try Self.write(index + trailer, to: &sink)
         return indexOffset + index.count + trailer.count
     }
 }
@@ -288,8 +247,8 @@ public struct StreamReader {
     public let frameCount: Int
     public let model: ModelKind
     public private(set) var scene: Data = Data()
-    /// The law of the law level, as stored in the stream.
-    public private(set) var law: String?
+    /// The law of the law level, read from the stream's text.
+    public private(set) var law: Law?
     /// Per block of `StreamFormat.blockSize` frames: pixel checksum and payload offset.
     public let index: [(crc: UInt32, offset: Int)]
     public let fileSize: Int
@@ -343,7 +302,7 @@ public struct StreamReader {
         guard let model = ModelKind(id: header[10]) else { throw CodecError("\(path): unknown model id \(header[10])") }
         // Version 3 averages each object's disc fits over its life, which changes what the
         // object-based levels predict; intra and temporal streams of every version decode.
-        if version < 3 && [.motion, .learned, .law].contains(model) {
+        if version < 3 && model.modelsObjects {
             throw CodecError("\(path): a \(model.rawValue)-level stream of version \(version), whose object model this Occam no longer reproduces; encode the frames again")
         }
         let channels = Int(header[11])
@@ -392,18 +351,14 @@ public struct StreamReader {
             throw CodecError("\(path): scene metadata does not match its checksum (corrupt stream)")
         }
         scene = Data(sceneBytes)
-        var context: MotionModel.LawContext?
-        if model == .law {
+        if model.carriesLaw {
             var lawCoder = version >= 3 ? sceneCoder : SceneCoder(version: version)
             guard let bytes = lawCoder.code([], coder: &decoder), let text = String(bytes: bytes, encoding: .utf8),
-                  let c = try? MotionModel.LawContext.make(law: text, scene: scene)
+                  let l = try? Law(text: text)
             else { throw CodecError("\(path): the stream's law cannot be read (corrupt stream)") }
-            context = c
-            law = text
-        } else if model == .learned {
-            context = .make(learned: scene)
+            law = l
         }
-        coder = AnyFrameCoder(model, geometry: g, law: context)
+        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law)
     }
 
     /// Decode the next frame; at the end of each block, check the block's checksum.

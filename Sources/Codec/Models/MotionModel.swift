@@ -45,40 +45,15 @@ public struct MotionModel: PixelModel {
     /// Disc-fitted positions of the moving objects in each frame of `history`, keyed by centroid.
     var fitted: [[(cu: Double, cv: Double, u: Double, v: Double)]] = []
 
-    /// The `law` level: a dynamics law and the calibration its units need.
-    public struct LawContext: Sendable {
-        public var law: Law
-        /// Pixels per length unit, seconds (time units) per frame, time of frame 0.
-        public var pxPerUnit: Double
-        public var dt: Double
-        public var startTime: Double
-        public init(law: Law, pxPerUnit: Double, dt: Double, startTime: Double) {
-            self.law = law
-            self.pxPerUnit = pxPerUnit
-            self.dt = dt
-            self.startTime = startTime
-        }
-    }
-
-    var lawContext: LawContext?
+    /// Where each moving object goes next: constant acceleration (`motion`), a library
+    /// regression (`learned`) or a law (`law`).
+    var predictor: any MotionPredictor
     /// Pixel position of the reference body (the brightest static object), averaged over frames.
     var reference: (u: Double, v: Double, n: Double)?
 
-    /// The fitted constants of the law level, by name (empty for the motion level).
-    public var lawConstants: [String: Double] {
-        guard let l = lawContext?.law else { return [:] }
-        return Dictionary(uniqueKeysWithValues: zip(l.names, l.values))
-    }
-
-    /// 1σ of each law constant from the coder's last fit, by name.
-    public var lawUncertainties: [String: Double] {
-        guard let l = lawContext?.law else { return [:] }
-        return Dictionary(uniqueKeysWithValues: zip(l.names, l.uncertainties()))
-    }
-
-    public init(geometry: Geometry, law: LawContext? = nil) {
+    init(geometry: Geometry, predictor: any MotionPredictor) {
         self.geometry = geometry
-        self.lawContext = law
+        self.predictor = predictor
         temporal = TemporalModel(geometry: geometry)
         mean = Array(repeating: 0, count: geometry.count)
         count = Array(repeating: 0, count: geometry.count)
@@ -412,76 +387,12 @@ public struct MotionModel: PixelModel {
                     track.points[k].v = f.v
                 }
             }
-            let next = lawPrediction(track) ?? track.predict(history.count)
+            let origin = reference.map { (u: $0.u, v: $0.v) } ?? (u: Double(g.width) / 2, v: Double(g.height) / 2)
+            let next = predictor.nextPosition(of: track, next: history.count, decoded: decodedFrames, origin: origin)
             sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness, fits: fits))
         }
-        // Refit the law's constants every frame while they are young, then every fourth frame:
-        // with thousands of samples one more frame hardly moves them, and the fit over the
-        // whole window was a tenth of the coding time on noisy streams.
-        if let n = lawContext?.law.sampleCount, n < 256 || decodedFrames % 4 == 0 { lawContext?.law.fit() }
+        predictor.endFrame(decoded: decodedFrames)
         decodedFrames += 1
-    }
-
-    /// Image coordinates → physical (y up, origin at the reference body or the frame centre).
-    func physical(_ u: Double, _ v: Double, _ c: LawContext) -> (x: Double, y: Double) {
-        let origin = reference.map { ($0.u, $0.v) } ?? (Double(geometry.width) / 2, Double(geometry.height) / 2)
-        return ((u - origin.0) / c.pxPerUnit, -(v - origin.1) / c.pxPerUnit)
-    }
-
-    /// With a law: record the track's measured state and acceleration for the constants, and
-    /// predict its next position by a Störmer step (fourth order with four points, else
-    /// Verlet's p(t+1) = 2p(t) − p(t−1) + a(state(t))·Δt²). Nil without a law or enough points.
-    /// The samples use five-point central differences (errors O(Δt⁴)): with three points a
-    /// rotation by θ per frame would fit ω·2tan(θ/2)/θ, 0.3 % too high at θ = 0.2, and the
-    /// constants would not be the physical ones.
-    mutating func lawPrediction(_ track: PixelTrack) -> (u: Double, v: Double)? {
-        guard let c = lawContext else { return nil }
-        let p = track.points
-        let n = p.count
-        guard n >= 2, p[n - 1].frame == p[n - 2].frame + 1 else { return nil }
-        let s = c.pxPerUnit, dt = c.dt
-        let now = Double(decodedFrames)
-        let threeConsecutive = n >= 3 && p[n - 2].frame == p[n - 3].frame + 1
-        if n >= 5 && p[n - 1].frame == p[n - 5].frame + 4 {
-            let (x, y) = physical(p[n - 3].u, p[n - 3].v, c)
-            func velocity(_ q: (PixelTrack.Point) -> Double) -> Double {
-                (-q(p[n - 1]) + 8 * q(p[n - 2]) - 8 * q(p[n - 4]) + q(p[n - 5])) / (12 * s * dt)
-            }
-            func acceleration(_ q: (PixelTrack.Point) -> Double) -> Double {
-                (-q(p[n - 1]) + 16 * q(p[n - 2]) - 30 * q(p[n - 3]) + 16 * q(p[n - 4]) - q(p[n - 5])) / (12 * s * dt * dt)
-            }
-            lawContext!.law.add(t: c.startTime + (now - 2) * dt, x: x, y: y, vx: velocity(\.u), vy: -velocity(\.v),
-                                ax: acceleration(\.u), ay: -acceleration(\.v))
-        }
-        // Predict only once the constants are overdetermined (two samples per constant).
-        guard lawContext!.law.sampleCount >= max(1, 2 * lawContext!.law.names.count) else { return nil }
-        // Velocity at the last point: second-order backward difference when possible.
-        let vu = threeConsecutive ? (3 * p[n - 1].u - 4 * p[n - 2].u + p[n - 3].u) / 2 : p[n - 1].u - p[n - 2].u
-        let vv = threeConsecutive ? (3 * p[n - 1].v - 4 * p[n - 2].v + p[n - 3].v) / 2 : p[n - 1].v - p[n - 2].v
-        // The law's acceleration in px/frame² (image axes) at point p[n−1−back] with velocity
-        // (vu, vv) in px/frame.
-        func acceleration(back: Int, _ vu: Double, _ vv: Double) -> (u: Double, v: Double)? {
-            let q = p[n - 1 - back]
-            let (x, y) = physical(q.u, q.v, c)
-            let columns = [[c.startTime + (now - Double(back)) * dt], [x], [y], [vu / (s * dt)], [-vv / (s * dt)],
-                           [(x * x + y * y).squareRoot()]]
-            let a = lawContext!.law.acceleration(columns, rows: 1)
-            guard a.ax[0].isFinite, a.ay[0].isFinite else { return nil }
-            return (a.ax[0] * s * dt * dt, -a.ay[0] * s * dt * dt)
-        }
-        guard let a0 = acceleration(back: 0, vu, vv) else { return nil }
-        // With four consecutive points: Störmer's explicit fourth-order step,
-        // p(n+1) = 2p(n) − p(n−1) + Δt²·(13a(n) − 2a(n−1) + a(n−2))/12, the law evaluated at
-        // the two earlier frames too (velocities there by central differences). Its error is
-        // O(Δt⁶) against Verlet's O(Δt⁴): a law that is right predicts to the fit's precision,
-        // instead of leaving an integration error that a wrong law's bias can happen to cancel.
-        if n >= 4 && p[n - 1].frame == p[n - 4].frame + 3,
-           let a1 = acceleration(back: 1, (p[n - 1].u - p[n - 3].u) / 2, (p[n - 1].v - p[n - 3].v) / 2),
-           let a2 = acceleration(back: 2, (p[n - 2].u - p[n - 4].u) / 2, (p[n - 2].v - p[n - 4].v) / 2) {
-            return (2 * p[n - 1].u - p[n - 2].u + (13 * a0.u - 2 * a1.u + a2.u) / 12,
-                    2 * p[n - 1].v - p[n - 2].v + (13 * a0.v - 2 * a1.v + a2.v) / 12)
-        }
-        return (2 * p[n - 1].u - p[n - 2].u + a0.u, 2 * p[n - 1].v - p[n - 2].v + a0.v)
     }
 
     /// Median of one channel (the background level of colour frames).

@@ -2,14 +2,14 @@ import Foundation
 
 /// A formula as a tree, the form the evolutionary search mutates. Constants carry their current
 /// values so a child starts its fit from its parent's constants.
-public indirect enum Expression: Hashable, Sendable {
+public indirect enum ExpressionTree: Hashable, Sendable {
     case variable(Int)
     case constant(Double)
-    case unary(Op, Expression)
-    case binary(Op, Expression, Expression)
+    case unary(Op, ExpressionTree)
+    case binary(Op, ExpressionTree, ExpressionTree)
 
     public init?(_ formula: Formula) {
-        var stack: [Expression] = []
+        var stack: [ExpressionTree] = []
         for t in formula.tokens {
             switch t.op.arity {
             case 0:
@@ -33,7 +33,7 @@ public indirect enum Expression: Hashable, Sendable {
     /// The postfix program with constants numbered in order of appearance.
     public var formula: Formula {
         var tokens: [Token] = [], constants: [Double] = []
-        func emit(_ e: Expression) {
+        func emit(_ e: ExpressionTree) {
             switch e {
             case .variable(let i): tokens.append(Token(.variable, i))
             case .constant(let v): tokens.append(Token(.constant, constants.count)); constants.append(v)
@@ -88,12 +88,12 @@ public indirect enum Expression: Hashable, Sendable {
     }
 
     /// Node `k` in preorder (0 is the root).
-    public func node(at k: Int) -> Expression {
+    public func node(at k: Int) -> ExpressionTree {
         var k = k
         return Self.find(self, &k)!
     }
 
-    private static func find(_ e: Expression, _ k: inout Int) -> Expression? {
+    private static func find(_ e: ExpressionTree, _ k: inout Int) -> ExpressionTree? {
         if k == 0 { return e }
         k -= 1
         switch e {
@@ -104,9 +104,9 @@ public indirect enum Expression: Hashable, Sendable {
     }
 
     /// The tree with constant number `i` (in the order of `formula`'s constants) set to `value`.
-    public func replacingConstant(_ i: Int, with value: Double) -> Expression {
+    public func replacingConstant(_ i: Int, with value: Double) -> ExpressionTree {
         var k = i
-        func walk(_ e: Expression) -> Expression {
+        func walk(_ e: ExpressionTree) -> ExpressionTree {
             switch e {
             case .variable: return e
             case .constant(let v):
@@ -122,12 +122,12 @@ public indirect enum Expression: Hashable, Sendable {
     }
 
     /// The tree with node `k` (preorder) replaced.
-    public func replacing(at k: Int, with new: Expression) -> Expression {
+    public func replacing(at k: Int, with new: ExpressionTree) -> ExpressionTree {
         var k = k
         return Self.replace(self, &k, new)
     }
 
-    private static func replace(_ e: Expression, _ k: inout Int, _ new: Expression) -> Expression {
+    private static func replace(_ e: ExpressionTree, _ k: inout Int, _ new: ExpressionTree) -> ExpressionTree {
         if k == 0 { k = -1; return new }
         if k < 0 { return e }
         k -= 1
@@ -146,13 +146,13 @@ public indirect enum Expression: Hashable, Sendable {
     /// the same `key`, so the search fits each structure once.
     /// `dropNeutral` also removes 0 + x, 1·x and 0·x (and writes 0 − x as −x) — for constants set on purpose (pruning),
     /// not for fresh constants that start at 1 and are about to be fitted.
-    public func simplified(dropNeutral: Bool = false) -> Expression {
+    public func simplified(dropNeutral: Bool = false) -> ExpressionTree {
         switch self {
         case .variable, .constant:
             return self
         case .unary(let op, let a0):
             let a = a0.simplified(dropNeutral: dropNeutral)
-            if !a.hasVariable { return .constant(Expression.unary(op, a).constantValue()) }
+            if !a.hasVariable { return .constant(ExpressionTree.unary(op, a).constantValue()) }
             if case .unary(let inner, let b) = a {
                 switch (op, inner) {
                 case (.neg, .neg), (.inv, .inv), (.log, .exp): return b
@@ -165,15 +165,15 @@ public indirect enum Expression: Hashable, Sendable {
             return .unary(op, a)
         case .binary(let op, let a0, let b0):
             let a = a0.simplified(dropNeutral: dropNeutral), b = b0.simplified(dropNeutral: dropNeutral)
-            if !a.hasVariable && !b.hasVariable { return .constant(Expression.binary(op, a, b).constantValue()) }
+            if !a.hasVariable && !b.hasVariable { return .constant(ExpressionTree.binary(op, a, b).constantValue()) }
             switch op {
             case .sub:
-                if case .constant(let c) = b { return Expression.binary(.add, .constant(-c), a).simplified(dropNeutral: dropNeutral) }
+                if case .constant(let c) = b { return ExpressionTree.binary(.add, .constant(-c), a).simplified(dropNeutral: dropNeutral) }
                 // 0 − x = −x
-                if dropNeutral, case .constant(let c) = a, c == 0 { return Expression.unary(.neg, b).simplified(dropNeutral: true) }
+                if dropNeutral, case .constant(let c) = a, c == 0 { return ExpressionTree.unary(.neg, b).simplified(dropNeutral: true) }
                 if a == b { return .constant(0) }
             case .div:
-                if case .constant(let c) = b { return Expression.binary(.mul, .constant(1 / c), a).simplified(dropNeutral: dropNeutral) }
+                if case .constant(let c) = b { return ExpressionTree.binary(.mul, .constant(1 / c), a).simplified(dropNeutral: dropNeutral) }
                 if a == b { return .constant(1) }
             case .add, .mul:
                 // c1 ∘ (c2 ∘ x) = (c1 ∘ c2) ∘ x

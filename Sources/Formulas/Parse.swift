@@ -18,7 +18,7 @@ extension Formula {
         try parser.parseExpression()
         parser.skipSpace()
         guard parser.position == parser.text.count else {
-            throw DiscoveryError("'\(text)': unexpected '\(parser.text[parser.position])' at character \(parser.position + 1)")
+            throw FormulaError("'\(text)': unexpected '\(parser.text[parser.position])' at character \(parser.position + 1)")
         }
         return ParsedFormula(formula: Formula(tokens: parser.tokens, constants: parser.values), constantNames: parser.names)
     }
@@ -39,8 +39,8 @@ struct InfixParser {
 
     mutating func skipSpace() { while position < text.count, text[position].isWhitespace { position += 1 } }
 
-    func error(_ what: String) -> DiscoveryError {
-        DiscoveryError("'\(String(text))': \(what) at character \(position + 1)")
+    func error(_ what: String) -> FormulaError {
+        FormulaError("'\(String(text))': \(what) at character \(position + 1)")
     }
 
     mutating func peek() -> Character? {

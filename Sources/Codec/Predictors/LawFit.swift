@@ -1,85 +1,37 @@
-import Discovery
+import Formulas
 import Foundation
 
-/// A dynamics law for the `law` level: the acceleration as formulas in the state,
-/// `ax = …; ay = …`, over t, x, y, vx, vy and r = √(x² + y²) in the scene's physical units
-/// (y up, origin at the reference body when there is one, else at the frame centre).
-/// Names that are not variables are constants, shared between the two formulas and fitted
-/// online — by encoder and decoder alike — to the accelerations of the decoded frames.
-public struct Law: Sendable {
-    public static let variables = ["t", "x", "y", "vx", "vy", "r"]
-    public let text: String
-    let ax: ParsedFormula
-    let ay: ParsedFormula
+/// The online fit of a law's named constants, run identically by encoder and decoder: samples
+/// of the measured state and acceleration of the decoded objects go in (`add`), and a few damped
+/// Gauss–Newton steps move the constants towards their least-squares values (`fit`). Nothing
+/// fitted here is stored in the stream. Every named constant starts at 1.
+///
+/// The arithmetic (sample order, finite-difference Jacobian, normal equations) is part of the
+/// stream format: the object levels of version 3 streams decode only if it stays as it is.
+struct LawFit: Sendable {
+    let law: Law
     /// Names of the fitted constants and their current values.
-    public private(set) var names: [String] = []
-    public private(set) var values: [Double] = []
+    let names: [String]
+    private(set) var values: [Double]
     /// Recent samples: columns t, x, y, vx, vy, r and the measured ax, ay.
-    var samples: [[Double]] = Array(repeating: [], count: 8)
+    private var samples: [[Double]] = Array(repeating: [], count: 8)
     /// How many recent samples the constants are fitted to.
-    public var window = 4096
+    let window: Int
     /// Gauss–Newton steps per refit (one suffices for a model linear in its constants).
-    public var iterations = 4
+    let iterations: Int
 
-    /// The `learned` level's model: no law is given, so each acceleration component is a
-    /// general quadratic in the state (1, x, y, vx, vy and their 10 products, 15 weights per
-    /// axis), fitted by least squares to the last `window` measured accelerations — a local
-    /// dynamics model learned while coding (SINDy-style library regression, online). The window
-    /// holds about four samples per weight.
-    public static func quadraticLibrary(window: Int = 64) -> Law {
-        let terms = ["1", "x", "y", "vx", "vy", "x*x", "x*y", "x*vx", "x*vy", "y*y", "y*vx", "y*vy", "vx*vx", "vx*vy", "vy*vy"]
-        func axis(_ prefix: String) -> String {
-            terms.enumerated().map { "\(prefix)\($0.offset)*\($0.element)" }.joined(separator: " + ")
-        }
-        var law: Law
-        do {
-            law = try Law(text: "ax = \(axis("a")); ay = \(axis("b"))")
-        } catch {
-            preconditionFailure("the built-in quadratic library does not parse: \(error)")   // fixed text; a test parses it
-        }
-        law.window = window
-        law.iterations = 1
-        return law
-    }
-
-    public init(text: String) throws {
-        self.text = text
-        var parts: [String: ParsedFormula] = [:]
-        for statement in text.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
-            let sides = statement.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard sides.count == 2, ["ax", "ay"].contains(sides[0]) else {
-                throw CodecError("--law: expected 'ax = …; ay = …' (got '\(statement.trimmingCharacters(in: .whitespaces))')")
-            }
-            do {
-                parts[sides[0]] = try Formula.parse(sides[1], variables: Self.variables)
-            } catch let e as DiscoveryError {
-                throw CodecError("--law: \(sides[0]): \(e.message)")
-            }
-        }
-        guard let ax = parts["ax"], let ay = parts["ay"] else { throw CodecError("--law: give both ax = … and ay = …") }
-        self.ax = ax
-        self.ay = ay
-        for f in [ax, ay] {
-            for case let name? in f.constantNames where !names.contains(name) {
-                names.append(name)
-                values.append(1)
-            }
-        }
-    }
-
-    /// Constants of one formula for the parameter vector `p`.
-    func constants(_ f: ParsedFormula, _ p: [Double]) -> [Double] {
-        f.constantNames.indices.map { k in
-            if let name = f.constantNames[k], let i = names.firstIndex(of: name) { return p[i] }
-            return f.formula.constants[k]
-        }
+    init(_ law: Law, window: Int = 4096, iterations: Int = 4) {
+        self.law = law
+        names = law.names
+        values = Array(repeating: 1, count: names.count)
+        self.window = window
+        self.iterations = iterations
     }
 
     /// Accelerations for states given as columns t, x, y, vx, vy, r.
-    public func acceleration(_ columns: [[Double]], rows: Int, parameters p: [Double]? = nil) -> (ax: [Double], ay: [Double]) {
-        let p = p ?? values
-        return (ax.formula.evaluate(columns, rows: rows, constants: constants(ax, p)),
-                ay.formula.evaluate(columns, rows: rows, constants: constants(ay, p)))
+    func acceleration(_ columns: [[Double]], rows: Int, parameters p: [Double]? = nil) -> (ax: [Double], ay: [Double]) {
+        let a = law.acceleration(columns, rows: rows, values: p ?? values)
+        return (a[0], a[1])
     }
 
     /// Add a measured acceleration at a state (physical units).
@@ -146,7 +98,7 @@ public struct Law: Sendable {
     /// σ_j = √(s²·[(JᵀJ)⁻¹]_jj) with s² = RSS/(2n − m): how well the frames' finite-difference
     /// accelerations pin it down (poorly at high frame rates, where they are noisy). Computed on
     /// demand, not per frame.
-    public func uncertainties() -> [Double] {
+    func uncertainties() -> [Double] {
         let n = sampleCount, m = names.count
         var uncertainties = [Double](repeating: .infinity, count: m)
         guard m > 0, 2 * n > m else { return uncertainties }

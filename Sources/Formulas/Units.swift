@@ -64,9 +64,9 @@ struct UnitParser {
     }
 
     mutating func parse() throws -> PhysicalDimension {
-        guard !chars.isEmpty else { throw DiscoveryError("empty unit") }
+        guard !chars.isEmpty else { throw FormulaError("empty unit") }
         let d = try product()
-        if i < chars.count { throw DiscoveryError("unit '\(text)': unexpected '\(chars[i])'") }
+        if i < chars.count { throw FormulaError("unit '\(text)': unexpected '\(chars[i])'") }
         return d
     }
 
@@ -86,7 +86,7 @@ struct UnitParser {
         if i < chars.count, chars[i] == "(" {
             i += 1
             d = try product()
-            guard i < chars.count, chars[i] == ")" else { throw DiscoveryError("unit '\(text)': missing ')'") }
+            guard i < chars.count, chars[i] == ")" else { throw FormulaError("unit '\(text)': missing ')'") }
             i += 1
         } else {
             var name = ""
@@ -95,11 +95,11 @@ struct UnitParser {
                 i += 1
             }
             guard !name.isEmpty else {
-                throw DiscoveryError("unit '\(text)': expected a unit name\(i < chars.count ? " at '\(chars[i])'" : "")")
+                throw FormulaError("unit '\(text)': expected a unit name\(i < chars.count ? " at '\(chars[i])'" : "")")
             }
             guard let u = PhysicalDimension.units[name] else {
                 let known = PhysicalDimension.units.keys.sorted().joined(separator: " ")
-                throw DiscoveryError("unit '\(text)': unknown unit '\(name)' (known: \(known))")
+                throw FormulaError("unit '\(text)': unknown unit '\(name)' (known: \(known))")
             }
             d = u
         }
@@ -114,15 +114,15 @@ struct UnitParser {
                 i += 1
             }
             if parenthesised {
-                guard i < chars.count, chars[i] == ")" else { throw DiscoveryError("unit '\(text)': missing ')'") }
+                guard i < chars.count, chars[i] == ")" else { throw FormulaError("unit '\(text)': missing ')'") }
                 i += 1
             }
             let parts = number.split(separator: "/")
             guard let num = parts.first.flatMap({ Double($0) }), parts.count <= 2 else {
-                throw DiscoveryError("unit '\(text)': bad exponent '\(number)'")
+                throw FormulaError("unit '\(text)': bad exponent '\(number)'")
             }
             let den = parts.count == 2 ? Double(parts[1]) ?? 0 : 1
-            guard den != 0 else { throw DiscoveryError("unit '\(text)': bad exponent '\(number)'") }
+            guard den != 0 else { throw FormulaError("unit '\(text)': bad exponent '\(number)'") }
             d = d.power(num / den)
         }
         return d
@@ -151,7 +151,7 @@ public struct Units: Sendable {
 
     /// nil: inconsistent; .some(nil): any dimension (made of free constants).
     /// Before the fit (`fitted` false) an exponent's value is not known yet and any is allowed.
-    func dimension(_ e: Expression, fitted: Bool = true) -> PhysicalDimension?? {
+    func dimension(_ e: ExpressionTree, fitted: Bool = true) -> PhysicalDimension?? {
         switch e {
         case .variable(let i): return .some(inputs[i])
         case .constant: return constantsCarryUnits ? .some(nil) : .some(PhysicalDimension.none)
@@ -190,7 +190,7 @@ public struct Units: Sendable {
         }
     }
 
-    public func accepts(_ e: Expression, fitted: Bool = true) -> Bool {
+    public func accepts(_ e: ExpressionTree, fitted: Bool = true) -> Bool {
         guard let d = dimension(e, fitted: fitted) else { return false }
         guard let fixed = d else { return true }
         return fixed == target
@@ -209,8 +209,8 @@ public struct Units: Sendable {
 
 extension Optional where Wrapped == Units {
     /// The unit check of a search on a formula: true without units.
-    func accepts(_ f: Formula, fitted: Bool = true) -> Bool {
+    package func accepts(_ f: Formula, fitted: Bool = true) -> Bool {
         guard let units = self else { return true }
-        return Expression(f).map { units.accepts($0, fitted: fitted) } ?? false
+        return ExpressionTree(f).map { units.accepts($0, fitted: fitted) } ?? false
     }
 }

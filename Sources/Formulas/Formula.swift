@@ -240,7 +240,7 @@ public struct Formula: Sendable, Hashable {
     }
 
     /// p/q (q ≤ 6) when x is that fraction to the last bit, as snapped exponents are.
-    static func exactFraction(_ x: Double) -> (Int, Int)? {
+    package static func exactFraction(_ x: Double) -> (Int, Int)? {
         for q in 2...6 {
             let p = (x * Double(q)).rounded()
             if abs(p) < 1e6, Double(Int(p)) / Double(q) == x { return (Int(p), q) }

@@ -1,0 +1,95 @@
+import Formulas
+import Foundation
+
+/// The model levels of the ladder, in order of how much of the stream they understand — and
+/// the one place a level is registered: its id in the stream header, the side information the
+/// stream carries for it, and the frame coder (and, for the object levels, the predictor) it
+/// codes with. A new level is a `MotionPredictor` file plus one case here.
+public enum ModelKind: String, CaseIterable, Sendable {
+    case intra, temporal, motion, learned, law
+
+    /// The level's id in the stream header (never reuse one).
+    var id: UInt8 {
+        switch self {
+        case .intra: 1
+        case .temporal: 2
+        case .motion: 3
+        case .law: 4
+        case .learned: 5
+        }
+    }
+
+    init?(id: UInt8) {
+        guard let kind = Self.allCases.first(where: { $0.id == id }) else { return nil }
+        self = kind
+    }
+
+    /// Whether the stream carries a law (its text, after the scene metadata) for this level.
+    public var carriesLaw: Bool { self == .law }
+
+    /// Whether the level predicts moving objects (those changed with stream version 3).
+    var modelsObjects: Bool { self == .motion || self == .learned || self == .law }
+
+    /// The frame coder of this level. `law` is the stream's law (levels that carry one).
+    func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?) -> AnyFrameCoder {
+        switch self {
+        case .intra: return .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
+        case .temporal: return .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
+        case .motion: return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration()), geometry: g))
+        case .learned:
+            return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration)), geometry: g))
+        case .law:
+            guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }
+            return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration)), geometry: g))
+        }
+    }
+}
+
+/// One frame coder of any level; dispatches once per frame to a specialised generic loop.
+enum AnyFrameCoder {
+    case intra(FrameCoder<IntraModel>)
+    case temporal(FrameCoder<TemporalModel>)
+    case motion(FrameCoder<MotionModel>)
+
+    /// Fitted constants of the object levels' predictor, and their 1σ.
+    var lawConstants: [String: Double] {
+        if case .motion(let f) = self { return f.model.predictor.constants }
+        return [:]
+    }
+
+    var lawUncertainties: [String: Double] {
+        if case .motion(let f) = self { return f.model.predictor.uncertainties }
+        return [:]
+    }
+
+    mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
+        switch self {
+        case .intra(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .intra(f)
+        case .temporal(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .temporal(f)
+        case .motion(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .motion(f)
+        }
+    }
+}
+
+/// The calibration the predictors work in, read from the stream's scene metadata: pixels per
+/// length unit, time units per frame and the time of frame 0 (1, 1, 0 without one).
+public struct StreamCalibration: Sendable, Equatable {
+    public var pxPerUnit = 1.0
+    public var dt = 1.0
+    public var startTime = 0.0
+
+    public init(pxPerUnit: Double = 1, dt: Double = 1, startTime: Double = 0) {
+        self.pxPerUnit = pxPerUnit
+        self.dt = dt
+        self.startTime = startTime
+    }
+
+    /// From scene.json bytes: `calibration.px_per_unit`, `frame_interval`, `start_time`; a
+    /// missing or unusable value keeps its default.
+    public init(scene: Data) {
+        guard !scene.isEmpty, let object = try? JSONSerialization.jsonObject(with: scene) as? [String: Any] else { return }
+        if let c = object["calibration"] as? [String: Any], let s = c["px_per_unit"] as? Double, s > 0, s.isFinite { pxPerUnit = s }
+        if let d = object["frame_interval"] as? Double, d > 0, d.isFinite { dt = d }
+        if let t = object["start_time"] as? Double, t.isFinite { startTime = t }
+    }
+}

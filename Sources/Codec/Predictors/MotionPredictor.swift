@@ -1,0 +1,30 @@
+import Tracking
+
+/// Where a tracked object will be in the next frame, from the decoded past — the dynamics half
+/// of the object levels (the scene and appearance model, `MotionModel`, draws what it predicts).
+///
+/// Predictors are to the codec what integrators are to an N-body code: small, one file each,
+/// chosen by the level (`Levels.swift`), none of them knowing how pixels are coded. Encoder and
+/// decoder run the same predictor on the same decoded positions, so whatever it learns is never
+/// stored; its arithmetic is therefore part of the stream format (golden streams check it).
+protocol MotionPredictor: Sendable {
+    /// Next position (px, image axes) of the object whose decoded, disc-fitted positions are
+    /// `track` (frame numbers local to the recent history), for frame `next` of that numbering.
+    /// `decoded` is how many frames were decoded before this one (the stream's clock) and
+    /// `origin` the pixel position of the physical origin (the reference body, else the frame
+    /// centre). A predictor may record what it learns from the track here.
+    mutating func nextPosition(of track: PixelTrack, next: Int, decoded: Int, origin: (u: Double, v: Double)) -> (u: Double, v: Double)
+
+    /// Called once per decoded frame, after every object's prediction; `decoded` as above.
+    mutating func endFrame(decoded: Int)
+
+    /// Fitted constants by name and their 1σ (empty for a predictor without constants).
+    var constants: [String: Double] { get }
+    var uncertainties: [String: Double] { get }
+}
+
+extension MotionPredictor {
+    mutating func endFrame(decoded: Int) {}
+    var constants: [String: Double] { [:] }
+    var uncertainties: [String: Double] { [:] }
+}
