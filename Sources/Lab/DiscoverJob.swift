@@ -1,4 +1,5 @@
 import Discovery
+import Dispatch
 import Formulas
 import Foundation
 
@@ -78,30 +79,59 @@ public enum DiscoverJob {
         }
         let folder = try OutputFolder(destination: o.output, force: o.force)
         do {
-            var results: [Search.Result] = []
-            for (target, y) in zip(targets, ys) {
-                var search = o.search
-                if let given = o.units {
-                    search.units = try units(given, inputs: names, target: target, columns: table.names,
-                                             dimensionlessConstants: o.dimensionlessConstants)
-                }
-                do { results.append(try Search.run(inputs: columns, target: y, options: search)) } catch let e as DiscoveryError {
-                    throw LabError("\(o.table): \(target): \(e.message)")
-                }
+            var unitsByTarget: [Units?] = []
+            for target in targets {
+                unitsByTarget.append(try o.units.map {
+                    try units($0, inputs: names, target: target, columns: table.names, dimensionlessConstants: o.dimensionlessConstants)
+                })
             }
-            var joint: Joint.Result? = nil
-            if targets.count > 1 {
-                do { joint = try Joint.combine(results, inputs: columns, targets: ys, options: o.search) } catch let e as DiscoveryError {
-                    throw LabError("\(o.table): \(e.message)")
-                }
-            }
-            let chosen = joint?.equations ?? results.map(\.best)
-            let outcome = Outcome(results: results, chosen: chosen, joint: joint, targets: targets, inputNames: names, notices: notices)
+            var outcome = try search(columns: columns, names: names, targets: targets, values: ys, options: o.search,
+                                     units: unitsByTarget, source: o.table)
+            outcome.notices = notices
             return try write(outcome, to: folder, table: o.table)
         } catch {
             folder.discard()
             throw error
         }
+    }
+
+    /// Symbolic regression of one or more targets over the same input columns, in memory: each
+    /// target's search (side by side when `options.threads` > 1 — each search's result does not
+    /// depend on its threads, so neither does this), then, for several targets, their constants
+    /// shared where that shortens the whole (`Joint.combine`). `source` names the data in errors.
+    public static func search(columns: [[Double]], names: [String], targets: [String], values ys: [[Double]],
+                              options: SearchOptions, units: [Units?]? = nil, source: String) throws -> Outcome {
+        final class Slots: @unchecked Sendable {
+            var results: [Result<Search.Result, Error>?]
+            init(_ n: Int) { results = Array(repeating: nil, count: n) }
+        }
+        let slots = Slots(targets.count)
+        let side = max(1, min(options.threads, targets.count))
+        DispatchQueue.concurrentPerform(iterations: side) { w in
+            var k = w
+            while k < targets.count {
+                var search = options
+                search.threads = max(1, options.threads / side)
+                if let units, k < units.count { search.units = units[k] }
+                let result = Result { try Search.run(inputs: columns, target: ys[k], options: search) }
+                slots.results[k] = result
+                k += side
+            }
+        }
+        var results: [Search.Result] = []
+        for (target, result) in zip(targets, slots.results) {
+            do { results.append(try result?.get() ?? { throw DiscoveryError("the search did not run") }()) } catch let e as DiscoveryError {
+                throw LabError("\(source): \(target): \(e.message)")
+            }
+        }
+        var joint: Joint.Result? = nil
+        if targets.count > 1 {
+            do { joint = try Joint.combine(results, inputs: columns, targets: ys, options: options) } catch let e as DiscoveryError {
+                throw LabError("\(source): \(e.message)")
+            }
+        }
+        let chosen = joint?.equations ?? results.map(\.best)
+        return Outcome(results: results, chosen: chosen, joint: joint, targets: targets, inputNames: names, notices: [])
     }
 
     /// Several tables of the same columns: each searched, then one structure chosen for all of
@@ -197,7 +227,7 @@ public enum DiscoverJob {
             guard let text = given[column] else {
                 throw LabError("--units: column '\(column)' has no unit (give one for every input and the target; 1 for dimensionless)")
             }
-            do { return try PhysicalDimension(unit: text) } catch let e as DiscoveryError { throw LabError("--units: \(column): \(e.message)") }
+            do { return try PhysicalDimension(unit: text) } catch let e as FormulaError { throw LabError("--units: \(column): \(e.message)") }
         }
         return Units(inputs: try inputs.map(dimension), target: try dimension(target), constantsCarryUnits: !dimensionlessConstants)
     }

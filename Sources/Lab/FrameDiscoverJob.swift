@@ -41,6 +41,8 @@ public enum FrameDiscoverJob {
         public init(frames: String, output: String) {
             self.frames = frames
             self.output = output
+            // the two components are searched side by side (the result does not depend on it)
+            search.threads = ProcessInfo.processInfo.activeProcessorCount
         }
     }
 
@@ -132,14 +134,14 @@ public enum FrameDiscoverJob {
             for s in rows {
                 csv += "\(s.t),\(s.x),\(s.y),\(s.vx),\(s.vy),\((s.x * s.x + s.y * s.y).squareRoot()),\(s.ax),\(s.ay)\n"
             }
-            let tablePath = "\(folder.temporary)/accelerations.csv"
-            try writeFile(tablePath, Data(csv.utf8))
+            try writeFile("\(folder.temporary)/accelerations.csv", Data(csv.utf8))
 
             say("searching laws for ax, ay over \(rows.count) samples")
-            var discover = DiscoverJob.Options(table: tablePath, target: "ax,ay", output: "\(folder.temporary)/search")
-            discover.inputs = variables
-            discover.search = o.search
-            let found = try DiscoverJob.run(discover)
+            let columns: [[Double]] = [rows.map(\.t), rows.map(\.x), rows.map(\.y), rows.map(\.vx), rows.map(\.vy),
+                                       rows.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }]
+            let targets = [rows.map(\.ax), rows.map(\.ay)]
+            let found = try DiscoverJob.search(columns: columns, names: variables, targets: Law.components, values: targets,
+                                               options: o.search, source: "\(o.frames): accelerations")
             lap("search")
 
             // Laws to try: the joint choice, then, from the simplest up, a_x front members that
@@ -158,10 +160,7 @@ public enum FrameDiscoverJob {
             let px = plausible(fx), py = plausible(fy)
             for c in px { if let d = nearest(c, in: py) { pairs.append((c, d)) } }
             for d in py { if let c = nearest(d, in: px) { pairs.append((c, d)) } }
-            // The table as columns, to score proposed formulas on either target.
-            let columns: [[Double]] = [rows.map(\.t), rows.map(\.x), rows.map(\.y), rows.map(\.vx), rows.map(\.vy),
-                                       rows.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }]
-            let targets = [rows.map(\.ax), rows.map(\.ay)]
+            // (columns and targets also score the proposed formulas on either component)
             func score(_ f: Formula, target: Int) -> Candidate? {
                 DescriptionLength.score(f, columns: columns, target: targets[target], weights: Search.weights(targets[target]),
                                         alphabet: o.search.alphabet(variables: columns.count), starts: [f.constants], iterations: 100)
@@ -317,9 +316,8 @@ public enum FrameDiscoverJob {
             }
             try writeFile("\(folder.temporary)/ladder.json", CompressJob.ladderJSON(ladder, frames: o.frames))
             try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, frames: o.frames))
-            try writeFile("\(folder.temporary)/pareto.csv", try Data(contentsOf: URL(fileURLWithPath: "\(folder.temporary)/search/pareto.csv")))
+            try writeFile("\(folder.temporary)/pareto.csv", DiscoverJob.paretoCSV(found))
             try writeFile("\(folder.temporary)/laws.csv", lawsCSV(outcome))
-            try? FileManager.default.removeItem(atPath: "\(folder.temporary)/search")
             let equations = try ExportJob.equations(runFolder: folder.temporary)
             try writeFile("\(folder.temporary)/equations.tex", Data((try ExportJob.render(equations, format: .latex) + "\n").utf8))
             try writeFile("\(folder.temporary)/equations.py", Data((try ExportJob.render(equations, format: .python) + "\n").utf8))

@@ -444,8 +444,8 @@ struct Discover: ParsableCommand {
     @Option(help: "Evolution epochs at most (0: enumeration only).")
     var epochs = 60
 
-    @Option(help: "Threads (the result does not depend on it).")
-    var threads = 1
+    @Option(help: "Threads for the search (default: all cores; the result does not depend on it).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Replace the run folder if it exists.")
     var force = false

@@ -44,7 +44,8 @@ def names_and_data(path):
 def run_occam(path, seed):
     names, target, _, _ = names_and_data(path)
     out = tempfile.mkdtemp(prefix="occam-sr-")
-    cmd = [OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed)]
+    cmd = [OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed),
+           "--threads", "1"]  # one core per problem, as the peers
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         return None, p.stderr.strip()
