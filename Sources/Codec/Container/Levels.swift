@@ -4,7 +4,8 @@ import Foundation
 /// The model levels of the ladder, in order of how much of the stream they understand — and
 /// the one place a level is registered: its id in the stream header, the side information the
 /// stream carries for it, and the frame coder (and, for the object levels, the predictor) it
-/// codes with. A new level is a `MotionPredictor` file plus one case here.
+/// codes with. A new level is a `MotionPredictor` file plus one case here and one in
+/// `AnyFrameCoder` below.
 public enum ModelKind: String, CaseIterable, Sendable {
     case intra, temporal, motion, learned, law
 
@@ -37,36 +38,52 @@ public enum ModelKind: String, CaseIterable, Sendable {
         case .temporal: return .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
         case .motion: return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration()), geometry: g))
         case .learned:
-            return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration)), geometry: g))
+            return .learned(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration)), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }
-            return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration)), geometry: g))
+            return .law(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration)), geometry: g))
         }
     }
 }
 
-/// One frame coder of any level; dispatches once per frame to a specialised generic loop.
+/// One frame coder of any level; dispatches once per frame to a loop specialised for the
+/// level's pixel model and predictor (concrete types: the per-pixel loop must not go through a
+/// protocol existential — with one inside, the model was copied per pixel, 2.5× slower).
 enum AnyFrameCoder {
     case intra(FrameCoder<IntraModel>)
     case temporal(FrameCoder<TemporalModel>)
-    case motion(FrameCoder<MotionModel>)
+    case motion(FrameCoder<MotionModel<ConstantAcceleration>>)
+    case learned(FrameCoder<MotionModel<LibraryRegression>>)
+    case law(FrameCoder<MotionModel<LawPredictor>>)
+    /// Held only while a coder is taken out to code a frame: with `self` still holding it, the
+    /// coder's arrays (and its predictor's samples) would be copied on every frame's first write.
+    case vacant
 
     /// Fitted constants of the object levels' predictor, and their 1σ.
     var lawConstants: [String: Double] {
-        if case .motion(let f) = self { return f.model.predictor.constants }
-        return [:]
+        switch self {
+        case .learned(let f): return f.model.predictor.constants
+        case .law(let f): return f.model.predictor.constants
+        default: return [:]
+        }
     }
 
     var lawUncertainties: [String: Double] {
-        if case .motion(let f) = self { return f.model.predictor.uncertainties }
-        return [:]
+        switch self {
+        case .learned(let f): return f.model.predictor.uncertainties
+        case .law(let f): return f.model.predictor.uncertainties
+        default: return [:]
+        }
     }
 
     mutating func code<C: BinaryCoder>(_ frame: inout [UInt8], coder: inout C, encoding: Bool) {
         switch self {
-        case .intra(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .intra(f)
-        case .temporal(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .temporal(f)
-        case .motion(var f): f.code(&frame, coder: &coder, encoding: encoding); self = .motion(f)
+        case .intra(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .intra(f)
+        case .temporal(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .temporal(f)
+        case .motion(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .motion(f)
+        case .learned(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .learned(f)
+        case .law(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .law(f)
+        case .vacant: preconditionFailure("a frame coder is coding already")
         }
     }
 }

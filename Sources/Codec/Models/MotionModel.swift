@@ -14,7 +14,7 @@ import Tracking
 /// the median-edge prediction of the neighbours' misprediction; per context the model keeps
 /// the recent absolute error of both and uses the better one (noise favours the first,
 /// a slightly wrong object the second).
-public struct MotionModel: PixelModel {
+struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     let geometry: Geometry
     var temporal: TemporalModel
     /// Running mean of the static scene and how many frames it averages (per sample).
@@ -38,20 +38,20 @@ public struct MotionModel: PixelModel {
     /// Per selection context: recent absolute error of [plain, corrected].
     var errors: [Int32]
 
-    static let historyLength = 6
+    static var historyLength: Int { 6 }
     /// Position corrections are coded in 1/quantum pixel.
-    static let quantum = 1024.0
+    static var quantum: Double { 1024 }
     var corrections = SignedCoder()
     /// Disc-fitted positions of the moving objects in each frame of `history`, keyed by centroid.
     var fitted: [[(cu: Double, cv: Double, u: Double, v: Double)]] = []
 
     /// Where each moving object goes next: constant acceleration (`motion`), a library
     /// regression (`learned`) or a law (`law`).
-    var predictor: any MotionPredictor
+    var predictor: Predictor
     /// Pixel position of the reference body (the brightest static object), averaged over frames.
     var reference: (u: Double, v: Double, n: Double)?
 
-    init(geometry: Geometry, predictor: any MotionPredictor) {
+    init(geometry: Geometry, predictor: Predictor) {
         self.geometry = geometry
         self.predictor = predictor
         temporal = TemporalModel(geometry: geometry)
