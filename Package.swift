@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "Render", "Formulas"], exclude: ["Golden"]),
+        .testTarget(name: "FormulasTests", dependencies: ["Formulas"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Formulas"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Formulas", "Discovery"]),
     ]

@@ -90,6 +90,8 @@ struct Evolution {
     /// Small constant-free formulas over the inputs and their values on the data: the building
     /// blocks of the graft mutation (see `graft`).
     var library: [(expression: ExpressionTree, values: [Double], logs: [Double])] = []
+    /// What the power-sum pursuit needs of the library, computed once per search.
+    let blocks = BlockStatistics()
 
     init(options: SearchOptions, variableCount: Int, inputs: [[Double]]) {
         self.options = options
@@ -481,33 +483,28 @@ struct Evolution {
         let tc = t.map { $0 - tMean }
         let tt = tc.reduce(0) { $0 + $1 * $1 }
         guard tt > 1e-300 else { return [] }
-        // screening by squared correlation with t
+        // screening by squared correlation with t (each block centred once per search)
+        blocks.prepare(library.map(\.values))
         var scored: [(Double, Int)] = []
+        var covariance = [Double](repeating: 0, count: library.count)
         scored.reserveCapacity(library.count)
         for j in library.indices {
-            let g = library[j].values
-            let mg = g.reduce(0, +) / Double(n)
-            var sgg = 0.0, sgt = 0.0
-            for i in 0..<n { let d = g[i] - mg; sgg += d * d; sgt += d * tc[i] }
+            let d = blocks.centred[j], sgg = blocks.sumSquares[j]
+            var sgt = 0.0
+            for i in 0..<n { sgt += d[i] * tc[i] }
+            covariance[j] = sgt
             if sgg > 1e-300, sgt.isFinite, sgg.isFinite { scored.append((sgt * sgt / sgg, j)) }
         }
         scored.sort { $0.0 > $1.0 }
         let top = scored.prefix(screen).map(\.1)
         let k = top.count
         guard k > 0 else { return [] }
-        var means = [Double](repeating: 0, count: k)
-        var centred = [[Double]](repeating: [], count: k)
-        for (a, j) in top.enumerated() {
-            let g = library[j].values
-            means[a] = g.reduce(0, +) / Double(n)
-            centred[a] = g.map { $0 - means[a] }
-        }
-        var gram = [Double](repeating: 0, count: k * k), gt = [Double](repeating: 0, count: k)
+        let means = top.map { blocks.means[$0] }
+        let gt = top.map { covariance[$0] }
+        var gram = [Double](repeating: 0, count: k * k)
         for a in 0..<k {
-            for i in 0..<n { gt[a] += centred[a][i] * tc[i] }
             for b in a..<k {
-                var s = 0.0
-                for i in 0..<n { s += centred[a][i] * centred[b][i] }
+                let s = blocks.product(top[a], top[b])
                 gram[a * k + b] = s; gram[b * k + a] = s
             }
         }
@@ -625,7 +622,7 @@ struct Evolution {
         let exactLevel = Search.exactLevel(target, weights: weights)
         func graftHall(limit: Int) {
             guard options.graftProbability > 0, let scorer = populations.first?.scorer else { return }
-            if let leader = hall.values.min(by: { $0.bits < $1.bits }), leader.candidate.mse <= exactLevel { return }
+            if let leader = ordered(hall).min(by: { $0.bits < $1.bits }), leader.candidate.mse <= exactLevel { return }
             let fresh = hall.filter { Swift.abs($0.key) <= options.maxSize / 2 && scorer.grafts[$0.value.expression] == nil }
                 .sorted { (Swift.abs($0.key), $0.key) < (Swift.abs($1.key), $1.key) }.prefix(limit)
             for (_, m) in fresh {
@@ -656,7 +653,7 @@ struct Evolution {
             populations = box.items
             for p in populations { for m in p.members { admit(m, to: &hall) } }
             graftHall(limit: options.hallGrafts)
-            let leader = hall.values.min(by: { $0.bits < $1.bits })
+            let leader = ordered(hall).min(by: { $0.bits < $1.bits })
             let epochBest = leader?.bits ?? .infinity
             if epochBest < best - 1e-6 { best = epochBest; stale = 0 } else { stale += 1 }
             if epoch + 1 >= options.minEpochs && stale >= options.patience { break }
@@ -676,15 +673,56 @@ struct Evolution {
                 }
             }
         }
-        var out = Array(hall.values)
+        var out = ordered(hall)
         for p in populations { out += p.members }
         return (out, populations.reduce(0) { $0 + $1.scorer.fits })
     }
+
+    /// The hall's members in key order. A Dictionary's own order changes from process to process
+    /// (Swift seeds its hashing per process), so a tie in bits could go either way between runs
+    /// of the same search; in key order it cannot.
+    func ordered(_ hall: [Int: Member]) -> [Member] { hall.keys.sorted().compactMap { hall[$0] } }
 
     /// The hall of fame keeps, at each size, the lowest error (key size) and the fewest bits (key −size).
     func admit(_ m: Member, to hall: inout [Int: Member]) {
         let size = m.candidate.complexity
         if let old = hall[size], !(m.candidate.mse < old.candidate.mse) {} else { hall[size] = m }
         if let old = hall[-size], !(m.bits < old.bits) {} else { hall[-size] = m }
+    }
+}
+
+/// The power-sum pursuit's view of the graft library: each block's mean, centred values and
+/// sum of squares, and the products of centred blocks (Gram entries) as they are asked for.
+/// Computed with the same arithmetic the pursuit used on each call, so caching them changes no
+/// result; a search asks for the same pairs across its grafts (the same parent at 8 powers).
+final class BlockStatistics: @unchecked Sendable {
+    private(set) var means: [Double] = []
+    private(set) var centred: [[Double]] = []
+    private(set) var sumSquares: [Double] = []
+    private var products: [Int: Double] = [:]
+
+    /// Centre the blocks (once; the library does not change during a search).
+    func prepare(_ values: [[Double]]) {
+        guard centred.count != values.count else { return }
+        means = []; centred = []; sumSquares = []; products = [:]
+        for g in values {
+            let n = g.count
+            let mg = g.reduce(0, +) / Double(n)
+            var sgg = 0.0
+            let d = g.map { $0 - mg }
+            for i in 0..<n { sgg += d[i] * d[i] }
+            means.append(mg); centred.append(d); sumSquares.append(sgg)
+        }
+    }
+
+    /// Σᵢ d_a[i]·d_b[i] over the centred blocks a and b.
+    func product(_ a: Int, _ b: Int) -> Double {
+        let key = min(a, b) * centred.count + max(a, b)
+        if let p = products[key] { return p }
+        let x = centred[a], y = centred[b]
+        var s = 0.0
+        for i in 0..<x.count { s += x[i] * y[i] }
+        products[key] = s
+        return s
     }
 }

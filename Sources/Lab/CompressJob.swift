@@ -24,27 +24,20 @@ public enum CompressJob {
     }
 
     /// Code the frames of a folder with several codings at once, in memory, on all cores
-    /// (`Codings`): from `frames` when they are already decoded, else read block by block.
+    /// (`Codings`): from `frames` when they are already decoded, else read as each coding
+    /// needs them. Racing requests may come back abandoned (`Codings.Coded.finished`).
     static func codeAll(_ folder: FrameFolder, frames: [Image]?, scene: Data, requests: [Codings.Request],
-                        showProgress: Bool) throws -> [Codings.Coded] {
+                        label: String, showProgress: Bool) throws -> [Codings.Coded] {
         let first = try frames?.first ?? FrameStore.frame(folder, 0)
         let size = (first.width, first.height, first.channels)
-        let codings: Codings
-        do {
-            codings = try Codings(geometry: Geometry(width: first.width, height: first.height, channels: first.channels),
-                                  frameCount: folder.count, scene: scene, requests: requests)
-        } catch let e as CodecError { throw LabError("\(folder.files[0]): \(e.message)") }
-        let progress = Progress(label: "coding \(requests.count) streams", total: folder.count, enabled: showProgress && isatty(2) != 0)
+        let progress = Progress(label: label, total: folder.count, enabled: showProgress && isatty(2) != 0)
         defer { progress.finish() }
-        var start = 0
-        while start < folder.count {
-            let end = min(folder.count, start + StreamFormat.blockSize)
-            let block = try (start..<end).map { k in try frames?[k].pixels ?? FrameStore.frame(folder, k, expecting: size).pixels }
-            do { try codings.append(block) } catch let e as CodecError { throw LabError("\(folder.files[start]): \(e.message)") }
-            progress.set(done: end)
-            start = end
-        }
-        do { return try codings.finish() } catch let e as CodecError { throw LabError(e.message) }
+        do {
+            return try Codings.code(geometry: Geometry(width: first.width, height: first.height, channels: first.channels),
+                                    frameCount: folder.count, scene: scene, requests: requests,
+                                    frame: { k in try frames?[k].pixels ?? FrameStore.frame(folder, k, expecting: size).pixels },
+                                    progress: { progress.set(done: $0) })
+        } catch let e as CodecError { throw LabError("\(folder.files[0]): \(e.message)") }
     }
 
     /// Compress a frame folder with one model into `output` (written atomically).

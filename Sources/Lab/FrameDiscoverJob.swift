@@ -59,6 +59,9 @@ public enum FrameDiscoverJob {
         public var equationBits: Double
         /// Whole `.occ` file: header, scene.json, the law text, the frames given the law.
         public var streamBytes: Int
+        /// False when the compressor abandoned the law: `streamBytes` is then the size its
+        /// stream would at least have had, already more than a finished law's.
+        public var finished = true
         public var frameBits: Double
         public var constants: [String: Double]
         public var totalBits: Double { Double(streamBytes * 8) }
@@ -136,7 +139,19 @@ public enum FrameDiscoverJob {
             }
             try writeFile("\(folder.temporary)/accelerations.csv", Data(csv.utf8))
 
-            say("searching laws for ax, ay over \(rows.count) samples")
+            // Frames calibrated by flags: the stream carries that calibration, so the law level
+            // works in the same units as the search (and a decoder gets them back).
+            let scene = try flagScene(frames: o.frames, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
+                                      startTime: calibration.startTime, source: calibration.source)
+            let sceneBytes = scene ?? FileManager.default.contents(atPath: (o.frames as NSString).appendingPathComponent("scene.json")) ?? Data()
+            // The ladder needs no law: it is coded while the search runs (one reading of the frames).
+            let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned] : [.motion, .learned]
+            let ladderJob = Background {
+                try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes, requests: levels.map { Codings.Request(model: $0) },
+                                        label: "coding the ladder", showProgress: false)
+            }
+
+            say("searching laws for ax, ay over \(rows.count) samples (coding the ladder meanwhile)")
             let columns: [[Double]] = [rows.map(\.t), rows.map(\.x), rows.map(\.y), rows.map(\.vx), rows.map(\.vy),
                                        rows.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }]
             let targets = [rows.map(\.ax), rows.map(\.ay)]
@@ -233,28 +248,29 @@ public enum FrameDiscoverJob {
                 for l in byBits where kept.count < o.candidates && texts.insert(l.text).inserted { kept.append(l) }
                 laws = kept
             }
+            // The same law written differently (r**(-3)*x, (r**2)**(-3/2)*x, (1/r)**3*x) makes the
+            // same predictions: its streams differ only by the text and by rounding. One is
+            // coded — the one with the fewest constants, then the shortest text.
+            laws = distinctFunctions(laws, columns: columns, rows: rows.count)
 
-            // Frames calibrated by flags: the stream carries that calibration, so the law level
-            // works in the same units as the search (and a decoder gets them back).
-            let scene = try flagScene(frames: o.frames, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
-                                      startTime: calibration.startTime, source: calibration.source)
-
-            // The ladder and every candidate law, coded side by side in memory from one reading
-            // of the frames; only the chosen law's stream is written.
-            let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned] : [.motion, .learned]
-            let requests = levels.map { Codings.Request(model: $0) } + laws.map { Codings.Request(model: .law, law: $0.law) }
-            say("coding the stream with \(levels.count) ladder levels and \(laws.count) candidate laws")
-            let sceneBytes = scene ?? FileManager.default.contents(atPath: (o.frames as NSString).appendingPathComponent("scene.json")) ?? Data()
-            let coded = try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes, requests: requests,
-                                                showProgress: o.showProgress)
-            var ladder: [CompressJob.Result] = zip(levels, coded).map { CompressJob.Result($0.1, rawBytes: rawBytes) }
-            lap("code")
-            var best = -1
+            // Every candidate law, coded side by side in memory; a law is abandoned once it
+            // provably codes longer than one that finished (see the choice below: it could not
+            // be chosen); only the chosen law's stream is written.
             let bestX = laws.map(\.ax.mse).filter(\.isFinite).min() ?? .infinity
             let bestY = laws.map(\.ay.mse).filter(\.isFinite).min() ?? .infinity
-            for (i, c) in coded.dropFirst(levels.count).enumerated() {
+            func fits(_ l: LawCandidate) -> Bool { l.ax.mse <= 100 * bestX && l.ay.mse <= 100 * bestY }
+            say("coding the stream with \(laws.count) candidate laws")
+            let coded = try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes,
+                                                requests: laws.map { Codings.Request(model: .law, law: $0.law, rank: fits($0) ? 0 : 1) },
+                                                label: "coding \(laws.count) laws", showProgress: o.showProgress)
+            lap("laws")
+            var ladder: [CompressJob.Result] = try ladderJob.value().map { CompressJob.Result($0, rawBytes: rawBytes) }
+            lap("ladder")
+            var best = -1
+            for (i, c) in coded.enumerated() {
                 let r = CompressJob.Result(c, rawBytes: rawBytes)
                 laws[i].streamBytes = r.bytes
+                laws[i].finished = c.finished
                 laws[i].frameBits = r.frameBits.reduce(0, +)
                 laws[i].constants = r.lawConstants
                 // Report each named constant's best estimate, one value for a shared name: the
@@ -292,9 +308,10 @@ public enum FrameDiscoverJob {
                 // many frames, plainly do. A tie (the same whole bytes) goes to the law with
                 // fewer constants, then to fewer frame bits: on one orbit a = −k·r and a
                 // velocity law may predict equally well, and the plainer law is the better bet.
+                // (An abandoned law's bytes are a lower bound above a finished law's of its rank,
+                // so it is never chosen.)
                 func key(_ l: LawCandidate) -> (Int, Int, Int, Double) {
-                    let fits = l.ax.mse <= 100 * bestX && l.ay.mse <= 100 * bestY
-                    return (fits ? 0 : 1, l.streamBytes, l.namedConstants, l.frameBits)
+                    (fits(l) ? 0 : 1, l.streamBytes, l.namedConstants, l.frameBits)
                 }
                 if best < 0 || key(laws[i]) < key(laws[best]) {
                     best = i
@@ -303,7 +320,7 @@ public enum FrameDiscoverJob {
                 }
             }
             guard best >= 0 else { throw LabError("\(o.frames): no candidate law could be put into the compressor") }
-            try writeFile("\(folder.temporary)/stream.occ", Data(coded[levels.count + best].stream))
+            try writeFile("\(folder.temporary)/stream.occ", Data(coded[best].stream))
             lap("choose")
 
             var outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
@@ -328,6 +345,29 @@ public enum FrameDiscoverJob {
             folder.discard()
             throw error
         }
+    }
+
+    /// One law of each group that computes the same accelerations at every sampled state
+    /// (within 1e-9, relative to the accelerations' scale), with each law's own fitted
+    /// constants; kept: fewest named constants, then shortest text, then the earlier one.
+    static func distinctFunctions(_ laws: [LawCandidate], columns: [[Double]], rows: Int) -> [LawCandidate] {
+        let values = laws.map { l in
+            [l.ax, l.ay].flatMap { $0.formula.evaluate(columns, rows: rows) }
+        }
+        let scale = values.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0
+        func same(_ a: [Double], _ b: [Double]) -> Bool {
+            zip(a, b).allSatisfy { $0.isFinite && $1.isFinite && abs($0 - $1) <= 1e-9 * max(scale, abs($0)) }
+        }
+        var kept: [Int] = []
+        for i in laws.indices {
+            if let k = kept.firstIndex(where: { same(values[$0], values[i]) }) {
+                let j = kept[k]
+                if (laws[i].namedConstants, laws[i].text.utf8.count) < (laws[j].namedConstants, laws[j].text.utf8.count) { kept[k] = i }
+            } else {
+                kept.append(i)
+            }
+        }
+        return kept.sorted().map { laws[$0] }
     }
 
     /// For frames without scene.json: the calibration the flags gave, as the scene the stream
@@ -460,9 +500,13 @@ public enum FrameDiscoverJob {
             "stream_bytes": law.streamBytes,
             "total_bits": law.totalBits,
             "equation_bits": law.equationBits,
-            "candidates": o.laws.map { ["law": $0.text, "stream_bytes": $0.streamBytes, "total_bits": $0.totalBits,
-                                        "equation_bits": $0.equationBits, "template": $0.template,
-                                        "constants": $0.constants.filter { $0.value.isFinite }] as [String: Any] },
+            "candidates": o.laws.map { l -> [String: Any] in
+                var c: [String: Any] = ["law": l.text, "equation_bits": l.equationBits, "template": l.template,
+                                        "constants": l.constants.filter { $0.value.isFinite }]
+                // an abandoned law's size is a lower bound (the sweep codes it again if needed)
+                if l.finished { c["stream_bytes"] = l.streamBytes; c["total_bits"] = l.totalBits } else { c["stream_bytes_at_least"] = l.streamBytes }
+                return c
+            },
             "frames_path": URL(fileURLWithPath: frames).standardizedFileURL.path,
             "calibration": ["px_per_unit": calibration.pxPerUnit, "frame_interval": calibration.dt,
                             "start_time": calibration.startTime, "source": calibration.source],
@@ -484,9 +528,9 @@ public enum FrameDiscoverJob {
     }
 
     static func lawsCSV(_ o: Outcome) -> Data {
-        var out = "chosen,stream_bytes,total_bits,equation_bits,law\n"
+        var out = "chosen,stream_bytes,finished,total_bits,equation_bits,law\n"
         for (i, l) in o.laws.enumerated() {
-            out += "\(i == o.chosen ? 1 : 0),\(l.streamBytes),\(l.totalBits),\(l.equationBits),\"\(l.text)\"\n"
+            out += "\(i == o.chosen ? 1 : 0),\(l.streamBytes),\(l.finished ? 1 : 0),\(l.totalBits),\(l.equationBits),\"\(l.text)\"\n"
         }
         return Data(out.utf8)
     }

@@ -15,6 +15,13 @@ enum Report {
 
     static func f(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)g", x) }
 
+    /// `lhs = rhs` typeset as a MathML block (browsers render it with no script or network);
+    /// `rhs` is MathML, `lhs` a name such as `ax` (shown as a subscript).
+    static func equation(_ lhs: String, _ rhs: String) -> String {
+        let name = lhs.count == 2 && lhs.first == "a" ? "<msub><mi>a</mi><mi>\(lhs.dropFirst())</mi></msub>" : "<mi>\(escape(lhs))</mi>"
+        return "<math display=\"block\"><mrow>\(name)<mo>=</mo>\(rhs)</mrow></math>"
+    }
+
     static func html(_ o: FrameDiscoverJob.Outcome, frames: String) -> String {
         let law = o.laws[o.chosen]
         let names = FrameDiscoverJob.variables
@@ -23,9 +30,11 @@ enum Report {
         body += "<p>Frames: <code>\(escape(frames))</code> — \(o.tracks.frameCount) frames of \(o.tracks.imageSize.width)×\(o.tracks.imageSize.height) px; "
         body += "\(o.tracks.moving.count) moving object(s), \(o.tracks.reference == nil ? "no reference body" : "a reference body at rest"); "
         body += "origin: \(escape(o.tracks.originDescription)).</p>\n"
-        body += "<h2>Chosen law</h2>\n<p class=eq>a<sub>x</sub> = \(escape(law.ax.formula.sympyString(names: names)))<br>"
-        body += "a<sub>y</sub> = \(escape(law.ay.formula.sympyString(names: names)))</p>\n"
-        body += "<p>LaTeX: <code>a_x = \(escape(law.ax.formula.latex(names: names)))</code>, <code>a_y = \(escape(law.ay.formula.latex(names: names)))</code></p>\n"
+        body += "<h2>Chosen law</h2>\n"
+        for (component, c) in zip(Law.components, [law.ax, law.ay]) {
+            body += equation(component, c.formula.mathML(names: names)) + "\n"
+        }
+        body += "<p>As text: <code>a_x = \(escape(law.ax.formula.sympyString(names: names)))</code>, <code>a_y = \(escape(law.ay.formula.sympyString(names: names)))</code></p>\n"
         body += "<p>It gives the shortest whole description: \(law.streamBytes) bytes (\(f(law.totalBits, 6)) bits) for the law's text and every frame coded given the law. "
         body += "Variables are in physical units (\(escape(o.tracks.calibration.lengthUnit.isEmpty ? "L" : o.tracks.calibration.lengthUnit)), \(escape(o.tracks.calibration.timeUnit.isEmpty ? "T" : o.tracks.calibration.timeUnit))), y up, r = √(x² + y²).</p>\n"
         if !o.orbits.isEmpty || !o.orbitNotes.isEmpty { body += orbitSection(o) }
@@ -33,7 +42,7 @@ enum Report {
         body += "<h2>Compression ladder</h2>\n<p>Bytes of the whole stream with each model; fewer bytes = more of the video explained.</p>\n" + ladderSVG(o.ladder) + "\n"
         body += "<h2>Laws tried in the compressor</h2>\n<table><tr><th></th><th>law (constants fitted while coding)</th><th>stream bytes</th><th>SR bits</th></tr>\n"
         for (i, l) in o.laws.enumerated() {
-            body += "<tr\(i == o.chosen ? " class=chosen" : "")><td>\(i == o.chosen ? "★" : "")</td><td><code>\(escape(l.text))</code></td><td>\(l.streamBytes)</td><td>\(f(l.equationBits))</td></tr>\n"
+            body += "<tr\(i == o.chosen ? " class=chosen" : "")><td>\(i == o.chosen ? "★" : "")</td><td><code>\(escape(l.text))</code></td><td>\(l.finished ? "" : "≥ ")\(l.streamBytes)</td><td>\(f(l.equationBits))</td></tr>\n"
         }
         body += "</table>\n<h2>Pareto fronts (symbolic regression on the tracked accelerations)</h2>\n"
         for (k, r) in o.search.results.enumerated() {
@@ -72,8 +81,8 @@ enum Report {
         body += "<p>Every run coded with this law (its constants fitted per run while coding) gives \(o.totalBytes) bytes in total, the fewest of the laws tried.</p>\n"
         for d in o.derived {
             let c = d.search.chosen[0]
-            body += "<h2>\(escape(d.constant)) across the runs</h2>\n<p class=eq>\(escape(d.constant)) = \(escape(c.formula.sympyString(names: d.search.inputNames)))</p>\n"
-            body += "<p>LaTeX: <code>\(escape(d.constant)) = \(escape(c.formula.latex(names: d.search.inputNames)))</code> — \(f(c.bits.total)) bits, "
+            body += "<h2>\(escape(d.constant)) across the runs</h2>\n" + equation(d.constant, c.formula.mathML(names: d.search.inputNames)) + "\n"
+            body += "<p>As text: <code>\(escape(d.constant)) = \(escape(c.formula.sympyString(names: d.search.inputNames)))</code> — \(f(c.bits.total)) bits, "
             body += "chosen from \(d.search.result.front.count) Pareto members (derived/\(escape(d.constant))/pareto.csv).</p>\n"
             let columns = d.search.inputNames.map { name in o.runs.map { $0.quantities[name] ?? .nan } }
             body += paritySVG(measured: d.values, predicted: c.formula.evaluate(columns, rows: o.runs.count), labels: o.runs.map(\.name),
@@ -111,8 +120,8 @@ enum Report {
         for note in o.orbitNotes { body += "<p>Note: \(escape(note))</p>\n" }
         if let law = o.orbitLaw {
             let c = law.chosen[0]
-            body += "<p class=eq>T = \(escape(c.formula.sympyString(names: law.inputNames)))</p>\n"
-            body += "<p>LaTeX: <code>T = \(escape(c.formula.latex(names: law.inputNames)))</code> — shortest description among "
+            body += equation("T", c.formula.mathML(names: law.inputNames)) + "\n"
+            body += "<p>As text: <code>T = \(escape(c.formula.sympyString(names: law.inputNames)))</code> — shortest description among "
             body += "\(law.result.front.count) Pareto members (\(f(c.bits.total)) bits); orbits/ holds its equations.json and pareto.csv.</p>\n"
             let a = o.orbits.map(\.semiMajorAxis)
             let predicted = c.formula.evaluate([a], rows: a.count)

@@ -541,7 +541,7 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
         print(String(format: "  %-8@ %9d bytes", r.model.rawValue, r.bytes))
     }
     for (i, l) in o.laws.enumerated() {
-        print(String(format: "%@ law     %9d bytes  ", i == o.chosen ? "*" : " ", l.streamBytes) + l.text)
+        print(String(format: "%@ law   %@%9d bytes  ", i == o.chosen ? "*" : " ", l.finished ? "  " : "≥ ", l.streamBytes) + l.text)
     }
     let law = o.laws[o.chosen]
     print("chosen: ax = \(law.ax.formula.sympyString(names: names))")

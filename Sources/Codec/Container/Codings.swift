@@ -2,90 +2,153 @@ import Dispatch
 import Formulas
 import Foundation
 
-/// Several codings of the same frames (ladder levels, candidate laws), coded side by side in
-/// memory, on all cores: the frames are read once and handed to every coding in blocks. This is
-/// what a job needs to *compare* streams — each coding's exact size and per-frame bits — and it
-/// keeps every stream's bytes so the chosen one can be written without coding it again.
+/// Several codings of the same frames (ladder levels, candidate laws), coded in memory on all
+/// cores from one reading of the frames. This is what a job needs to *compare* streams — each
+/// coding's exact size and per-frame bits — and it keeps every finished stream's bytes so the
+/// chosen one can be written without coding it again.
 ///
-/// Each coding is an ordinary `StreamWriter` (so its bytes are exactly those `occam compress`
-/// writes); codings share nothing, so coding them on different threads changes no bit.
-public struct Codings {
-    /// What to code: a level, and the law for levels that carry one.
+/// Each coding is an ordinary `StreamWriter` (its bytes are exactly those `occam compress`
+/// writes); codings share nothing, so the threads they run on change no bit.
+///
+/// A request may take part in a *race* (`rank`): it is abandoned as soon as it provably cannot
+/// be the shortest — when its size so far (`StreamWriter.bytesAtLeast`) exceeds the finished
+/// size of a request of the same or a better rank. The most promising requests (fewest bits
+/// over the first block) run first, so the bound comes early. Exact: an abandoned request's
+/// finished stream would have been longer than one that finished.
+public enum Codings {
+    /// What to code: a level, the law for levels that carry one, and, for requests that race,
+    /// their rank (lower is better; a request is only beaten by one of its rank or lower).
     public struct Request: Sendable {
         public var model: ModelKind
         public var law: Law?
-        public init(model: ModelKind, law: Law? = nil) {
+        public var rank: Int?
+        public init(model: ModelKind, law: Law? = nil, rank: Int? = nil) {
             self.model = model
             self.law = law
+            self.rank = rank
         }
     }
 
-    /// One finished coding.
+    /// One coding, finished or abandoned.
     public struct Coded: Sendable {
         public var request: Request
-        /// The whole stream (header, scene, law, frames, index, trailer).
+        /// The whole stream (header, scene, law, frames, index, trailer); empty if abandoned.
         public var stream: [UInt8]
+        /// Bits of each frame coded (all of them, unless abandoned).
         public var frameBits: [Double]
         public var sceneBits: Double
-        /// The predictor's constants at the end of the stream, and their 1σ.
+        /// The predictor's constants when the coding ended, and their 1σ.
         public var lawConstants: [String: Double]
         public var lawUncertainties: [String: Double]
-        /// Time spent in this coding's coder (summed over blocks), seconds.
+        /// Time spent in this coding's coder, seconds.
         public var codingSeconds: Double
-        public var bytes: Int { stream.count }
+        /// False when the coding was abandoned (it could not be the shortest of its race).
+        public var finished: Bool
+        /// The stream's size: exact when finished, else the size it would at least have had.
+        public var bytes: Int
     }
 
-    /// One writer per request, each behind a reference so threads can own one each.
+    /// One writer per request, each behind a reference so a thread can own one.
     final class Slot: @unchecked Sendable {
         var writer: StreamWriter
         var seconds = 0.0
-        var failure: Error?
+        var abandoned = false
         init(_ writer: StreamWriter) { self.writer = writer }
     }
 
-    let requests: [Request]
-    let slots: [Slot]
-    /// Threads to code on (at most one per coding).
-    public var threads: Int
+    /// The finished sizes of racing requests, per rank, shared by the threads.
+    final class Bound: @unchecked Sendable {
+        let lock = NSLock()
+        var best: [Int: Int] = [:]
+        func record(rank: Int, bytes: Int) {
+            lock.lock(); defer { lock.unlock() }
+            best[rank] = min(best[rank] ?? .max, bytes)
+        }
+        /// The smallest finished size among ranks at or below `rank`.
+        func bound(rank: Int) -> Int {
+            lock.lock(); defer { lock.unlock() }
+            return best.filter { $0.key <= rank }.values.min() ?? .max
+        }
+    }
 
-    /// Start every coding; throws what `StreamWriter` throws for a bad geometry or law.
-    public init(geometry: Geometry, frameCount: Int, scene: Data, requests: [Request],
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        self.requests = requests
-        slots = try requests.map { r in
+    /// Code every request over `frameCount` frames; `frame(k)` gives frame k's pixels (it is
+    /// called from several threads). Results come in the order requested.
+    public static func code(geometry: Geometry, frameCount: Int, scene: Data, requests: [Request],
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            frame: @Sendable (Int) throws -> [UInt8],
+                            progress: @Sendable (Int) -> Void = { _ in }) throws -> [Coded] {
+        let slots = try requests.map { r in
             Slot(try StreamWriter(geometry: geometry, frameCount: frameCount, model: r.model, scene: scene, law: r.law))
         }
-        self.threads = max(1, threads)
-    }
+        let bound = Bound()
+        let firstBlock = min(frameCount, StreamFormat.blockSize)
+        final class Failure: @unchecked Sendable {
+            let lock = NSLock()
+            var error: Error?
+            func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+        }
+        let failure = Failure()
+        let workers = max(1, min(threads, slots.count))
 
-    /// Code the next frames (in order) with every coding.
-    public func append(_ frames: [[UInt8]]) throws {
-        let slots = self.slots
-        let workers = min(threads, slots.count)
-        // Longest codings first would balance better, but their cost is not known ahead;
-        // interleaving by index keeps each thread's share similar for similar codings.
+        // Code `slot` over frames start..<end (stopping early if it loses its race).
+        @Sendable func run(_ k: Int, from start: Int, to end: Int) {
+            let slot = slots[k], rank = requests[k].rank
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            defer { slot.seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+            var f = start
+            do {
+                while f < end {
+                    if let rank, slot.writer.bytesAtLeast > bound.bound(rank: rank) { slot.abandoned = true; return }
+                    let stop = min(end, (f / StreamFormat.blockSize + 1) * StreamFormat.blockSize)
+                    for j in f..<stop { try slot.writer.append(try frame(j)) }
+                    f = stop
+                }
+                if end == frameCount {
+                    _ = try slot.writer.finish()
+                    if let rank { bound.record(rank: rank, bytes: slot.writer.bytes.count) }
+                }
+            } catch { failure.set(error) }
+        }
+
+        // The first block for everyone (it also orders the race), then each request to the end,
+        // racing ones in order of their bits so far, the others after them.
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var k = w
-            while k < slots.count {
-                let slot = slots[k]
-                if slot.failure == nil {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    do { for f in frames { try slot.writer.append(f) } } catch { slot.failure = error }
-                    slot.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                }
-                k += workers
+            while k < slots.count { run(k, from: 0, to: firstBlock); k += workers }
+        }
+        if let e = failure.error { throw e }
+        progress(firstBlock)
+        let racing = slots.indices.filter { requests[$0].rank != nil }
+            .sorted { (requests[$0].rank!, slots[$0].writer.bytesAtLeast, $0) < (requests[$1].rank!, slots[$1].writer.bytesAtLeast, $1) }
+        let order = racing + slots.indices.filter { requests[$0].rank == nil }
+        final class Queue: @unchecked Sendable {
+            let lock = NSLock()
+            var next = 0
+            var done = 0
+        }
+        let queue = Queue()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                queue.lock.lock()
+                let i = queue.next
+                queue.next += 1
+                queue.lock.unlock()
+                guard i < order.count else { return }
+                run(order[i], from: firstBlock, to: frameCount)
+                queue.lock.lock()
+                queue.done += 1
+                let done = queue.done
+                queue.lock.unlock()
+                progress(firstBlock + (frameCount - firstBlock) * done / order.count)
             }
         }
-        if let failure = slots.lazy.compactMap(\.failure).first { throw failure }
-    }
-
-    /// Finish every coding and return them in the order requested.
-    public func finish() throws -> [Coded] {
-        try zip(requests, slots).map { request, slot in
-            _ = try slot.writer.finish()
-            return Coded(request: request, stream: slot.writer.bytes, frameBits: slot.writer.frameBits,
+        if let e = failure.error { throw e }
+        return zip(requests, slots).map { request, slot in
+            let finished = !slot.abandoned
+            return Coded(request: request, stream: finished ? slot.writer.bytes : [], frameBits: slot.writer.frameBits,
                          sceneBits: slot.writer.sceneBits, lawConstants: slot.writer.lawConstants,
-                         lawUncertainties: slot.writer.lawUncertainties, codingSeconds: slot.seconds)
+                         lawUncertainties: slot.writer.lawUncertainties, codingSeconds: slot.seconds, finished: finished,
+                         bytes: finished ? slot.writer.bytes.count : slot.writer.bytesAtLeast)
         }
     }
 }

@@ -179,6 +179,17 @@ public struct StreamWriter {
         }
     }
 
+    /// Frames coded so far.
+    public var framesCoded: Int { framesDone }
+
+    /// A size the finished stream cannot be below, from what is coded so far: header, the
+    /// information content so far (a range coder's output falls short of it by a few bytes at
+    /// most; 8 are allowed), the index and the trailer.
+    public var bytesAtLeast: Int {
+        let blocks = (frameCount + StreamFormat.blockSize - 1) / StreamFormat.blockSize
+        return payloadStart + max(0, Int(counting.bits / 8) - 8) + blocks * StreamFormat.indexEntrySize + StreamFormat.trailerSize
+    }
+
     /// The whole stream, for a writer made without a file (empty before `finish`).
     public var bytes: [UInt8] {
         if case .memory(let b) = sink, framesDone == frameCount { return b }
