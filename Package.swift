@@ -57,12 +57,15 @@ let package = Package(
             dependencies: ["Lab", "Tracking", "Formulas", "Codec", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // libFuzzer target for the stream decoder (replays files when built without -DFUZZING).
         .executableTarget(name: "occam-fuzz-decoder", dependencies: ["Codec"], path: "Sources/OccamFuzz"),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Physics"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "Render", "Formulas"], exclude: ["Golden"]),
-        .testTarget(name: "FormulasTests", dependencies: ["Formulas"]),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Formulas"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Formulas", "Discovery"]),
+        // What the test suites share: seeded generators, and the independent checkers (Pillow,
+        // SymPy, ffmpeg) a test is skipped without, or fails without under OCCAM_REQUIRE_TOOLS=1.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Physics", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "Render", "Formulas", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "FormulasTests", dependencies: ["Formulas", "TestSupport"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Formulas", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Formulas", "Discovery", "TestSupport"]),
     ]
 )

@@ -17,6 +17,15 @@ public struct Candidate: Sendable {
 
 /// Options of a search; defaults are documented and validated.
 public struct SearchOptions: Sendable {
+    /// Checks the settings a person gives; the message names the setting (as the command line
+    /// spells it: max-size, enumerate, epochs, threads) and the allowed range.
+    public func validate() throws {
+        guard (1...40).contains(maxSize) else { throw DiscoveryError("max-size must be in 1…40 (got \(maxSize))") }
+        if let e = enumerationSize, !(1...9).contains(e) { throw DiscoveryError("enumerate must be in 1…9 (got \(e))") }
+        guard epochs >= 0 else { throw DiscoveryError("epochs must be 0 or more (got \(epochs))") }
+        guard threads >= 1 else { throw DiscoveryError("threads must be at least 1 (got \(threads))") }
+    }
+
     /// Largest formula size (nodes) the search considers.
     public var maxSize = 20
     /// Formulas up to this size are enumerated exhaustively and seed the evolution; nil chooses

@@ -1,16 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Codec
-
-/// xorshift64* for test data.
-struct TestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-        return state &* 2_685_821_657_736_338_717
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
 
 @Suite struct RangeCoderTests {
     /// Round trip of bit sequences with given probabilities, through the one shared code path.
@@ -34,7 +25,7 @@ struct TestRandom {
     }
 
     @Test func randomBitsAndProbabilities() {
-        var r = TestRandom(state: 99)
+        var r = XorShift64Star(seed: 99)
         let n = 200_000
         var bits: [Int] = [], probabilities: [UInt32] = []
         for _ in 0..<n {
@@ -47,7 +38,7 @@ struct TestRandom {
 
     /// Coded size is within a fraction of a percent of the information content.
     @Test func sizeMatchesInformationContent() {
-        var r = TestRandom(state: 3)
+        var r = XorShift64Star(seed: 3)
         var encoder = RangeEncoder()
         var counter = BitCounter()
         var model = BitModel()

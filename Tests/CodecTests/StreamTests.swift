@@ -1,12 +1,13 @@
 import Foundation
 import Formulas
+import TestSupport
 import Testing
 @testable import Codec
 
 /// Frames drawn by this test's own code (not Occam's renderer): supersampled discs moving on a
 /// background with a gradient, optional noise, grey or colour.
 func sketchFrames(count: Int, width: Int, height: Int, channels: Int, noise: Double, seed: UInt64 = 1) -> [[UInt8]] {
-    var r = TestRandom(state: seed)
+    var r = XorShift64Star(seed: seed)
     func gaussian() -> Double {
         let u = max(r.unit(), 1e-12), v = r.unit()
         return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
@@ -86,7 +87,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     func tinyFramesRoundTrip(width: Int, height: Int) throws {
         for model in ModelKind.allCases {
             let g = Geometry(width: width, height: height, channels: 1)
-            var r = TestRandom(state: 5)
+            var r = XorShift64Star(seed: 5)
             let frames = (0..<5).map { _ in (0..<g.count).map { _ in UInt8(r.next() % 256) } }
             let (path, _) = try encodeStream(frames, geometry: g, model: model)
             var reader = try StreamReader(path: path)
@@ -264,14 +265,8 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     /// ay = −k·y + noise (σ = 0.05): σ_k = σ/√Σ(x² + y²) for a model linear in k.
     @Test func constantUncertaintyMatchesLeastSquares() throws {
         var law = LawFit(try Law(text: "ax = k*x; ay = -k*y"))
-        var seed: UInt64 = 3
-        func gaussian() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let u1 = (Double(seed >> 11) + 0.5) / 9007199254740992.0
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let u2 = Double(seed >> 11) / 9007199254740992.0
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+        var random = SeededLCG(seed: 3)
+        func gaussian() -> Double { random.gaussian() }
         var sumSquares = 0.0
         for i in 0..<400 {
             let x = sin(Double(i) * 0.37) * 2, y = cos(Double(i) * 0.23) * 1.5

@@ -1,26 +1,21 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Discovery
 import Formulas
 
 /// Small recovery problems, sized for debug builds (the full suite belongs in bench/sr).
 @Suite struct SearchTests {
-    func data(_ n: Int, seed: UInt64, noise: Double, _ make: (inout SystemRandomNumberGenerator) -> ([Double], Double)) -> ([[Double]], [Double]) {
-        var g = SystemRandomNumberGenerator()
-        var lcg = seed
-        func gaussian() -> Double {
-            // Box–Muller from a seeded LCG, so the data are the same on every run.
-            lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
-            let u1 = (Double(lcg >> 11) + 0.5) / 9007199254740992.0
-            lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
-            let u2 = (Double(lcg >> 11) + 0.5) / 9007199254740992.0
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+    /// Inputs and noise from seeded generators, so the data are the same on every run (the
+    /// inputs came from the system generator before: each run drew other tables).
+    func data(_ n: Int, seed: UInt64, noise: Double, _ make: (inout SeededLCG) -> ([Double], Double)) -> ([[Double]], [Double]) {
+        var g = SeededLCG(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
+        var noiseSource = SeededLCG(seed: seed)
         var xs: [[Double]] = [], ys: [Double] = []
         for _ in 0..<n {
             let (x, y) = make(&g)
             xs.append(x)
-            ys.append(y * (1 + noise * gaussian()))
+            ys.append(y * (1 + noise * noiseSource.gaussian()))
         }
         let columns = (0..<xs[0].count).map { c in xs.map { $0[c] } }
         return (columns, ys)

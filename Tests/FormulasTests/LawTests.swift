@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Formulas
+import TestSupport
 import Testing
 
 @Suite struct LawTests {
@@ -25,8 +26,8 @@ import Testing
         let law = Law(formulas: [ax.formula, ay.formula], constantNames: [ax.constantNames, ay.constantNames])
         let back = try Law(text: law.text)
         #expect(back.names == law.names)
-        var state: UInt64 = 7
-        func unit() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / 9007199254740992 }
+        var random = SeededLCG(seed: 7)
+        func unit() -> Double { random.unit() }
         let rows = 50
         let columns = (0..<6).map { _ in (0..<rows).map { _ in 0.5 + 2 * unit() } }
         let values = law.names.map { _ in -1 + 2 * unit() }

@@ -1,12 +1,15 @@
 import Discovery
 import Formulas
 import Foundation
+import TestSupport
 import Testing
 @testable import Lab
 
 @Suite struct ExportTests {
     /// Python and SymPy exports evaluate to the same numbers as Occam's evaluator.
-    @Test func pythonAndSympyExportsAgreeWithOccam() throws {
+    @Test(.enabled(if: ExternalTools.shouldRun(.sympy), "needs python3 with SymPy"))
+    func pythonAndSympyExportsAgreeWithOccam() throws {
+        try ExternalTools.require(.sympy)
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var csv = "q,B,m,omega\n"
@@ -41,17 +44,8 @@ import Testing
             for p in points:
                 print(repr(ns['omega'](*p)), repr(float(f(*p))))
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, python, sympy, "\(points)"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if out.contains("No module named 'sympy'") && ProcessInfo.processInfo.environment["OCCAM_REQUIRE_TOOLS"] != "1" { return }
-        #expect(p.terminationStatus == 0, "\(out)")
+        let (status, out) = ExternalTools.python(script, [python, sympy, "\(points)"])
+        #expect(status == 0, "\(out)")
         let rows = out.split(separator: "\n").map { $0.split(separator: " ").compactMap { Double($0) } }
         #expect(rows.count == points.count, "\(out)")
         for (row, value) in zip(rows, ours) {

@@ -2,6 +2,7 @@ import Discovery
 import Formulas
 import Foundation
 import Render
+import TestSupport
 import Testing
 @testable import Lab
 
@@ -33,14 +34,8 @@ import Testing
     func draw(_ s: Setup, starts: [[Double]], force accel: @escaping (Double, Double, Double, Double) -> (Double, Double)) throws -> String {
         let dir = scratchDirectory()
         var states = starts
-        var seed: UInt64 = 99
-        func gaussian() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let u1 = (Double(seed >> 11) + 0.5) / 9007199254740992.0
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let u2 = Double(seed >> 11) / 9007199254740992.0
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+        var random = SeededLCG(seed: 99)
+        func gaussian() -> Double { random.gaussian() }
         func derivative(_ q: [Double]) -> [Double] {
             let (ax, ay) = accel(q[0], q[1], q[2], q[3])
             return [q[2], q[3], ax, ay]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Lab
 @testable import Physics
@@ -57,8 +58,10 @@ import Testing
                 im = Image.open(f); im.load(); assert im.size == (256, 256) and im.mode == 'L', f
             print(len(files))
             """
-        let result = pythonRun(check, "\(dir)/kepler")
-        if let result { #expect(result == "12") }
+        // An independent decoder (Pillow) when there is one (this test's other checks need none).
+        if ExternalTools.available(.pillow) || ExternalTools.required {
+            #expect(try pythonRun(check, "\(dir)/kepler") == "12")
+        }
 
         // No temporary folders left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }
@@ -146,23 +149,9 @@ import Testing
     }
 }
 
-/// Run a Python snippet; nil (and a recorded issue when OCCAM_REQUIRE_TOOLS=1) without Pillow.
-func pythonRun(_ script: String, _ arguments: String...) -> String? {
-    let probe = Process()
-    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", script] + arguments
-    let pipe = Pipe()
-    probe.standardOutput = pipe
-    probe.standardError = pipe
-    do { try probe.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    probe.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    if probe.terminationStatus != 0 && text.contains("No module named 'PIL'") {
-        if ProcessInfo.processInfo.environment["OCCAM_REQUIRE_TOOLS"] == "1" {
-            Issue.record("python3 with Pillow is required (OCCAM_REQUIRE_TOOLS=1)")
-        }
-        return nil
-    }
-    return text
+/// Run a Python snippet that uses Pillow; its output (stdout and stderr, trimmed). The test
+/// needs `.enabled(if: ExternalTools.shouldRun(.pillow))`; this throws when Pillow is missing.
+func pythonRun(_ script: String, _ arguments: String...) throws -> String {
+    try ExternalTools.require(.pillow)
+    return ExternalTools.python(script, arguments).output.trimmingCharacters(in: .whitespacesAndNewlines)
 }

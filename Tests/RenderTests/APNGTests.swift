@@ -1,30 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Render
 
 /// Tools the tests use as independent decoders. When missing, their tests are skipped with a
 /// note — unless OCCAM_REQUIRE_TOOLS=1 (set by .ci/run), when a missing tool is a failure.
-enum ExternalTools {
-    static var required: Bool { ProcessInfo.processInfo.environment["OCCAM_REQUIRE_TOOLS"] == "1" }
-
-    static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        guard let path = VideoExport.findExecutable(executable) else { return (-1, "\(executable) not found") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        do { try p.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static var hasPillow: Bool { run("python3", ["-c", "import PIL"]).status == 0 }
-    static var hasFFmpeg: Bool { VideoExport.findExecutable("ffmpeg") != nil }
-}
-
 @Suite struct APNGTests {
     func writeFrames(_ dir: String, count: Int, channels: Int) throws -> [Image] {
         let raster = Rasteriser(width: 40, height: 30, channels: channels, background: [Double](repeating: 5, count: channels),
@@ -39,12 +19,9 @@ enum ExternalTools {
         return images
     }
 
-    @Test(arguments: [1, 3])
+    @Test(.enabled(if: ExternalTools.shouldRun(.pillow), "needs python3 with Pillow"), arguments: [1, 3])
     func apngIsReadBackFrameForFrameByPillow(channels: Int) throws {
-        guard ExternalTools.hasPillow else {
-            if ExternalTools.required { Issue.record("python3 with Pillow is required (OCCAM_REQUIRE_TOOLS=1)") }
-            return
-        }
+        try ExternalTools.require(.pillow)
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let images = try writeFrames(dir, count: 7, channels: channels)
@@ -63,7 +40,7 @@ enum ExternalTools {
                 f = f.convert('L' if f.mode in ('L', 'LA', 'P') and \(channels) == 1 else 'RGB')
                 print(hashlib.sha256(f.tobytes()).hexdigest())
             """
-        let result = ExternalTools.run("python3", ["-c", script, out])
+        let result = ExternalTools.python(script, [out])
         #expect(result.status == 0, "\(result.output)")
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.first == "7 40.0" || lines.first == "7 40", "\(lines.first ?? "")")
@@ -71,11 +48,9 @@ enum ExternalTools {
         #expect(Array(lines.dropFirst()) == hashes)
     }
 
-    @Test func gifAndMP4GoThroughFFmpeg() throws {
-        guard ExternalTools.hasFFmpeg else {
-            if ExternalTools.required { Issue.record("ffmpeg is required (OCCAM_REQUIRE_TOOLS=1)") }
-            return
-        }
+    @Test(.enabled(if: ExternalTools.shouldRun(.ffmpeg), "needs ffmpeg"))
+    func gifAndMP4GoThroughFFmpeg() throws {
+        try ExternalTools.require(.ffmpeg)
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try writeFrames(dir, count: 5, channels: 1)
@@ -110,7 +85,9 @@ enum ExternalTools {
         #expect(folder.files.map { ($0 as NSString).lastPathComponent } == ["img9.png", "img10.png", "img11.png", "img12.png"])
         #expect(folder.firstNumber == 9 && !folder.occamNames)
         for k in 0..<4 { #expect(try folder.frame(k).pixels == images[k].pixels) }
-        if ExternalTools.hasFFmpeg {
+        // (the video half needs ffmpeg; the folder half above does not)
+        if ExternalTools.available(.ffmpeg) || ExternalTools.required {
+            try ExternalTools.require(.ffmpeg)
             try VideoExport.write(frames: folder, format: .mp4, output: "\(dir)/anim.mp4", framesPerSecond: 10)
             let probe = ExternalTools.run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0",
                                                       "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", "\(dir)/anim.mp4"])

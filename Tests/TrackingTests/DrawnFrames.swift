@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Render
 
@@ -48,28 +49,11 @@ struct Sketch {
                 }
             }
         }
-        var rng = Generator(seed: seed &+ UInt64(frame) &* 0x9E37_79B9)
+        var rng = XorShift64Star(seed: seed &+ UInt64(frame) &* 0x9E37_79B9)
         let pixels = value.map { v -> UInt8 in
             let noisy = noise > 0 ? v + noise * rng.gaussian() : v
             return UInt8(max(0, min(255, noisy.rounded())))
         }
         return Image(width: width, height: height, channels: 1, pixels: pixels)
-    }
-}
-
-/// xorshift64* with Marsaglia's polar method: deliberately not the renderer's generator.
-struct Generator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x1234_5678 : seed }
-    mutating func next() -> Double {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-        return Double((state &* 2_685_821_657_736_338_717) >> 11) / Double(1 << 53)
-    }
-    mutating func gaussian() -> Double {
-        while true {
-            let a = 2 * next() - 1, b = 2 * next() - 1
-            let s = a * a + b * b
-            if s > 0 && s < 1 { return a * (-2 * log(s) / s).squareRoot() }
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Tracking
 
@@ -10,11 +11,8 @@ import Testing
     func track(a: Double, e: Double, omega: Double, period: Double, dt: Double, duration: Double,
                noise: Double = 0, clockwise: Bool = false) -> Track {
         var samples: [Track.Sample] = []
-        var seed: UInt64 = 7
-        func uniform() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Double(seed >> 11) / 9007199254740992.0 - 0.5
-        }
+        var random = SeededLCG(seed: 7)
+        func uniform() -> Double { random.unit() - 0.5 }
         let n = 2 * Double.pi / period
         var frame = 0
         var t = 0.0

@@ -1,5 +1,6 @@
 import Foundation
 import Render
+import TestSupport
 import Testing
 @testable import Tracking
 
@@ -45,11 +46,11 @@ private func medianOf(_ values: [Double]) -> Double {
     ])
     func centroidIsSubPixelAccurate(shape: Sketch.Shape, level: Double, noise: Double, tolerance: Double) {
         var errors: [Double] = []
-        var rng = Generator(seed: 11)
+        var rng = XorShift64Star(seed: 11)
         for k in 0..<60 {
             var sketch = Sketch(width: 48, height: 48, background: level, noise: noise)
             sketch.seed = UInt64(k + 1)
-            let u = 20 + 8 * rng.next(), v = 20 + 8 * rng.next()
+            let u = 20 + 8 * rng.unit(), v = 20 + 8 * rng.unit()
             let image = sketch.draw([.init(u: u, v: v, shape: shape, brightness: 200)], frame: k)
             let found = Detector().detect(image).detections
             #expect(found.count == 1)
@@ -78,7 +79,7 @@ private func medianOf(_ values: [Double]) -> Double {
     @Test(arguments: [0.0, 0.05])
     func accelerationOfNoisyCircularMotion(noise: Double) {
         let omega = 0.05, radius = 40.0
-        var rng = Generator(seed: 5)
+        var rng = XorShift64Star(seed: 5)
         let t = (0..<300).map(Double.init)
         let x = t.map { radius * cos(omega * $0) + noise * rng.gaussian() }
         let y = t.map { radius * sin(omega * $0) + noise * rng.gaussian() }
