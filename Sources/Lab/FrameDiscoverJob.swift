@@ -250,8 +250,9 @@ public enum FrameDiscoverJob {
             }
             // The same law written differently (r**(-3)*x, (r**2)**(-3/2)*x, (1/r)**3*x) makes the
             // same predictions: its streams differ only by the text and by rounding. One is
-            // coded — the one with the fewest constants, then the shortest text.
-            laws = distinctFunctions(laws, columns: columns, rows: rows.count)
+            // coded — the one with the shortest text.
+            laws = distinctFunctions(laws, columns: columns, rows: rows.count,
+                                     scale: targets.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0)
 
             // Every candidate law, coded side by side in memory; a law is abandoned once it
             // provably codes longer than one that finished (see the choice below: it could not
@@ -347,22 +348,37 @@ public enum FrameDiscoverJob {
         }
     }
 
-    /// One law of each group that computes the same accelerations at every sampled state
-    /// (within 1e-9, relative to the accelerations' scale), with each law's own fitted
-    /// constants; kept: fewest named constants, then shortest text, then the earlier one.
-    static func distinctFunctions(_ laws: [LawCandidate], columns: [[Double]], rows: Int) -> [LawCandidate] {
-        let values = laws.map { l in
-            [l.ax, l.ay].flatMap { $0.formula.evaluate(columns, rows: rows) }
+    /// One law of each group of laws that are the same function with as many constants: equal
+    /// (within 1e-9 of `scale`, the measured accelerations' largest magnitude, each law with the
+    /// search's values of its named constants, a shared name one value) at the sampled states *and* at
+    /// states off them — t, x, y, v_x, v_y drawn independently over their observed ranges, r from
+    /// x and y. Laws that only agree along the filmed motion (on a throw v_x is constant, so any
+    /// function of v_x is a constant there) are different laws, left for the compressor and the
+    /// equation bits to tell apart. Kept of a group: fewest named constants, then shortest text.
+    static func distinctFunctions(_ laws: [LawCandidate], columns: [[Double]], rows: Int, scale: Double) -> [LawCandidate] {
+        var random = SplitMix64(seed: 0x0CCA_5EED)
+        let offRows = 256
+        func span(_ values: [Double]) -> (Double, Double) { (values.min() ?? 0, values.max() ?? 0) }
+        let times = span(columns[0]), distances = span(columns[5])
+        let speeds = span(zip(columns[3], columns[4]).map { ($0 * $0 + $1 * $1).squareRoot() })
+        var off = [[Double]](repeating: [], count: 6)
+        for _ in 0..<offRows {
+            let r = distances.0 + (distances.1 - distances.0) * random.nextUnit(), a = 2 * Double.pi * random.nextUnit()
+            let v = speeds.0 + (speeds.1 - speeds.0) * random.nextUnit(), b = 2 * Double.pi * random.nextUnit()
+            let row = [times.0 + (times.1 - times.0) * random.nextUnit(), r * cos(a), r * sin(a), v * cos(b), v * sin(b)]
+            for k in 0..<5 { off[k].append(row[k]) }
+            off[5].append((row[1] * row[1] + row[2] * row[2]).squareRoot())
         }
-        let scale = values.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0
+        let states = zip(columns, off).map { $0 + $1 }
+        // each law as the coder runs it: a shared name is one constant (its first slot's value)
+        let values = laws.map { l in l.law.acceleration(states, rows: rows + offRows, values: l.law.values).flatMap { $0 } }
         func same(_ a: [Double], _ b: [Double]) -> Bool {
             zip(a, b).allSatisfy { $0.isFinite && $1.isFinite && abs($0 - $1) <= 1e-9 * max(scale, abs($0)) }
         }
         var kept: [Int] = []
         for i in laws.indices {
-            if let k = kept.firstIndex(where: { same(values[$0], values[i]) }) {
-                let j = kept[k]
-                if (laws[i].namedConstants, laws[i].text.utf8.count) < (laws[j].namedConstants, laws[j].text.utf8.count) { kept[k] = i }
+            if let k = kept.firstIndex(where: { laws[$0].namedConstants == laws[i].namedConstants && same(values[$0], values[i]) }) {
+                if laws[i].text.utf8.count < laws[kept[k]].text.utf8.count { kept[k] = i }
             } else {
                 kept.append(i)
             }
