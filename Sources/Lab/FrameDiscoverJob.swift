@@ -37,6 +37,11 @@ public enum FrameDiscoverJob {
         public var candidates = 10
         /// Also code the stream with the intra and temporal levels (slow on long streams).
         public var fullLadder = true
+        /// Code every candidate law to the end, and keep laws that are the same function. A sweep
+        /// sets it: its cross-run step compares every law, and each law's template, across the
+        /// runs by exact bytes. Otherwise a law is abandoned once it provably codes longer than a
+        /// finished one, and equal laws are coded once (the choice is the same).
+        public var keepEveryCandidate = false
         public var showProgress = true
         public init(frames: String, output: String) {
             self.frames = frames
@@ -251,8 +256,10 @@ public enum FrameDiscoverJob {
             // The same law written differently (r**(-3)*x, (r**2)**(-3/2)*x, (1/r)**3*x) makes the
             // same predictions: its streams differ only by the text and by rounding. One is
             // coded — the one with the shortest text.
-            laws = distinctFunctions(laws, columns: columns, rows: rows.count,
-                                     scale: targets.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0)
+            if !o.keepEveryCandidate {
+                laws = distinctFunctions(laws, columns: columns, rows: rows.count,
+                                         scale: targets.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0)
+            }
 
             // Every candidate law, coded side by side in memory; a law is abandoned once it
             // provably codes longer than one that finished (see the choice below: it could not
@@ -262,7 +269,7 @@ public enum FrameDiscoverJob {
             func fits(_ l: LawCandidate) -> Bool { l.ax.mse <= 100 * bestX && l.ay.mse <= 100 * bestY }
             say("coding the stream with \(laws.count) candidate laws")
             let coded = try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes,
-                                                requests: laws.map { Codings.Request(model: .law, law: $0.law, rank: fits($0) ? 0 : 1) },
+                                                requests: laws.map { Codings.Request(model: .law, law: $0.law, rank: o.keepEveryCandidate ? nil : (fits($0) ? 0 : 1)) },
                                                 label: "coding \(laws.count) laws", showProgress: o.showProgress)
             lap("laws")
             var ladder: [CompressJob.Result] = try ladderJob.value().map { CompressJob.Result($0, rawBytes: rawBytes) }

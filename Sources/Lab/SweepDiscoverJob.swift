@@ -109,6 +109,7 @@ public enum SweepDiscoverJob {
                 } else {
                     say(o, "run \(i + 1) of \(o.frames.count): \(name)")
                     var options = o.perRun
+                    options.keepEveryCandidate = true
                     options.frames = path
                     options.output = runFolder
                     options.force = true

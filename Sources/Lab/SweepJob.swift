@@ -78,6 +78,7 @@ public enum SweepJob {
             _ = try SimulateJob.run(file, options: simulate)
         }
         var options = perRun
+        options.keepEveryCandidate = true   // the cross-run step compares every law by its exact bytes
         options.frames = frames
         options.output = run
         options.force = true

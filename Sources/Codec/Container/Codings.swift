@@ -53,6 +53,7 @@ public enum Codings {
         var writer: StreamWriter
         var seconds = 0.0
         var abandoned = false
+        var finished = false
         init(_ writer: StreamWriter) { self.writer = writer }
     }
 
@@ -103,8 +104,10 @@ public enum Codings {
                     for j in f..<stop { try slot.writer.append(try frame(j)) }
                     f = stop
                 }
-                if end == frameCount {
+                // (a stream shorter than the first block is finished there, once)
+                if end == frameCount && !slot.finished {
                     _ = try slot.writer.finish()
+                    slot.finished = true
                     if let rank { bound.record(rank: rank, bytes: slot.writer.bytes.count) }
                 }
             } catch { failure.set(error) }

@@ -104,6 +104,7 @@ public struct StreamWriter {
     var index: [UInt8] = []
     let frameCount: Int
     var framesDone = 0
+    var finished = false
     var blockCRC: UInt32 = 0
     let payloadStart: Int
     /// Information content of each frame (bits), for the ladder.
@@ -192,7 +193,7 @@ public struct StreamWriter {
 
     /// The whole stream, for a writer made without a file (empty before `finish`).
     public var bytes: [UInt8] {
-        if case .memory(let b) = sink, framesDone == frameCount { return b }
+        if case .memory(let b) = sink, finished { return b }
         return []
     }
 
@@ -234,6 +235,8 @@ public struct StreamWriter {
     /// Flush the coder and write the index and trailer. Returns the file size in bytes.
     public mutating func finish() throws -> Int {
         guard framesDone == frameCount else { throw CodecError("\(framesDone) frames coded, \(frameCount) announced") }
+        guard !finished else { throw CodecError("the stream is finished already") }
+        finished = true
         var encoder = counting.encoder
         let tail = encoder.finish()
         try Self.write(tail, to: &sink)
