@@ -10,11 +10,18 @@ extension Formula {
         let tidy = tidied(negatable: printedAsNumbers)
         // Each entry: one MathML element and its precedence (3 atom, 2 power, 1 product, 0 sum).
         var stack: [(String, Int)] = []
+        // A negative number is bracketed in a product but not as an exponent (r^−3): its bare
+        // form, by the element's position on the stack.
+        var bare: [Int: String] = [:]
         func row(_ parts: String...) -> String { "<mrow>" + parts.joined() + "</mrow>" }
         func op(_ o: String) -> String { "<mo>\(o)</mo>" }
         func wrap(_ e: (String, Int), _ minimum: Int) -> String { e.1 >= minimum ? e.0 : row(op("("), e.0, op(")")) }
         func function(_ name: String, _ a: String) -> String { row("<mi>\(name)</mi>", op("&#x2061;"), row(op("("), a, op(")"))) }
         for t in tidy.tokens {
+            defer {
+                // the entries below the top are unchanged; the top is new unless a constant
+                bare = bare.filter { $0.key < stack.count - 1 || (t.op == .constant && $0.key == stack.count - 1) }
+            }
             switch t.op {
             case .variable:
                 stack.append((Self.mathMLName(names[t.index]), 3))
@@ -24,6 +31,7 @@ extension Formula {
                 } else {
                     let v = tidy.constants[t.index]
                     let number = Self.mathMLNumber(abs(v))
+                    if v < 0 { bare[stack.count] = row(op("&#x2212;"), number) }
                     stack.append(v < 0 ? (row(op("("), op("&#x2212;"), number, op(")")), 3) : (number, 3))
                 }
             case .neg:
@@ -54,8 +62,9 @@ extension Formula {
                 let b = stack.removeLast(), a = stack.removeLast()
                 stack.append(("<mfrac>\(a.0)\(b.0)</mfrac>", 3))
             case .pow:
+                let exponent = bare[stack.count - 1] ?? stack[stack.count - 1].0
                 let b = stack.removeLast(), a = stack.removeLast()
-                stack.append(("<msup>\(wrap(a, 3))\(b.0)</msup>", 2))
+                stack.append(("<msup>\(wrap(a, 3))\(exponent)</msup>", 2))
             }
         }
         return stack.last?.0 ?? "<mrow/>"
