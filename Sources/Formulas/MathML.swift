@@ -63,7 +63,8 @@ extension Formula {
                 stack.append(("<mfrac>\(a.0)\(b.0)</mfrac>", 3))
             case .pow:
                 let exponent = bare[stack.count - 1] ?? stack[stack.count - 1].0
-                let b = stack.removeLast(), a = stack.removeLast()
+                stack.removeLast()
+                let a = stack.removeLast()
                 stack.append(("<msup>\(wrap(a, 3))\(exponent)</msup>", 2))
             }
         }

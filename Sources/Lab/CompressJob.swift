@@ -58,12 +58,7 @@ public enum CompressJob {
         }
         let scenePath = (path as NSString).appendingPathComponent("scene.json")
         let scene = sceneOverride ?? fm.contents(atPath: scenePath) ?? Data()
-        let directory = (output as NSString).deletingLastPathComponent
-        let parent = directory.isEmpty ? "." : directory
-        do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-            throw LabError("\(parent): cannot create folder: \(error.localizedDescription)")
-        }
-        let temporary = "\(parent)/.\((output as NSString).lastPathComponent).partial-\(getpid())"
+        let temporary = try AtomicFile.temporaryPath(for: output)
         guard fm.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw LabError("\(output): cannot write file")
         }
@@ -93,7 +88,7 @@ public enum CompressJob {
             }
             let size = try writer.finish()
             try handle.close()
-            if rename(temporary, output) != 0 { throw LabError("\(output): cannot write file: \(String(cString: strerror(errno)))") }
+            try AtomicFile.commit(temporary, to: output)
             progress.finish()
             return Result(model: model, bytes: size, frameBits: writer.frameBits, sceneBits: writer.sceneBits,
                           rawBytes: geometry.count * folder.count, seconds: Date().timeIntervalSince(start),
@@ -181,7 +176,7 @@ public enum LabFiles {
         if FileManager.default.fileExists(atPath: path) && !force {
             throw LabError("\(path): already exists; choose another name or pass --force")
         }
-        try writeFileAtomically(path, data)
+        try AtomicFile.write(path, data)
         return path
     }
 }

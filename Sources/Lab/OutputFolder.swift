@@ -69,8 +69,44 @@ public struct OutputFolder {
     public func discard() { try? FileManager.default.removeItem(atPath: temporary) }
 }
 
+/// A file inside an `OutputFolder`'s temporary folder (the folder is what appears atomically).
 func writeFile(_ path: String, _ data: Data) throws {
     guard FileManager.default.createFile(atPath: path, contents: data) else {
         throw LabError("\(path): cannot write file")
+    }
+}
+
+/// The one way a single output file is written: to a hidden temporary sibling, then renamed
+/// into place, so a reader never sees half a file and a failure leaves nothing behind.
+/// (A folder of outputs goes through `OutputFolder`.)
+enum AtomicFile {
+    /// The temporary sibling for `path`, its folder created.
+    static func temporaryPath(for path: String) throws -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        let parent = directory.isEmpty ? "." : directory
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw LabError("\(parent): cannot create folder: \(error.localizedDescription)")
+        }
+        return "\(parent)/.\((path as NSString).lastPathComponent).partial-\(getpid())"
+    }
+
+    /// Rename the finished temporary file over `path` (removing it if that fails).
+    static func commit(_ temporary: String, to path: String) throws {
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw LabError("\(path): cannot write file: \(reason)")
+        }
+    }
+
+    /// Write `data` to `path` atomically.
+    static func write(_ path: String, _ data: Data) throws {
+        let temporary = try temporaryPath(for: path)
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw LabError("\(path): cannot write file")
+        }
+        try commit(temporary, to: path)
     }
 }

@@ -94,7 +94,7 @@ public enum SweepJob {
         try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true)
         // The sweep's own record: which scenario, how many runs, the flags of each run.
         let scenarioPath = URL(fileURLWithPath: o.scenario).standardizedFileURL.path
-        try writeAtomically("\(o.output)/sweep-job.json", try JSONSerialization.data(withJSONObject: [
+        try AtomicFile.write("\(o.output)/sweep-job.json", try JSONSerialization.data(withJSONObject: [
             "format": "occam-sweep-job", "version": 1, "scenario": scenarioPath, "runs": total,
             "run_arguments": o.runArguments, "engine": o.engine.rawValue,
         ] as [String: Any], options: [.prettyPrinted, .sortedKeys]))
@@ -299,7 +299,7 @@ public enum SweepJob {
 
             """
         let path = "\(o.output)/sweep.sbatch"
-        try writeAtomically(path, Data(script.utf8))
+        try AtomicFile.write(path, Data(script.utf8))
         chmod(path, 0o755)
         return path
     }
@@ -316,16 +316,7 @@ public enum SweepJob {
 
     static func writeFailures(_ folder: String, _ failures: [Failure]) throws {
         let list = failures.sorted { $0.index < $1.index }.map { ["index": $0.index, "run": runName($0.index), "error": $0.error] as [String: Any] }
-        try writeAtomically("\(folder)/failures.json", try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys]))
+        try AtomicFile.write("\(folder)/failures.json", try JSONSerialization.data(withJSONObject: list, options: [.prettyPrinted, .sortedKeys]))
     }
 }
 
-/// Write to a temporary sibling, then rename over the destination.
-func writeAtomically(_ path: String, _ data: Data) throws {
-    let temporary = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
-    try writeFile(temporary, data)
-    guard rename(temporary, path) == 0 else {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw LabError("\(path): cannot write (rename failed)")
-    }
-}

@@ -97,27 +97,7 @@ public enum TrackJob {
             if !options.force { throw LabError("\(options.output): already exists; choose another --out or pass --force") }
         }
         let set = try trackFolder(options.frames, calibration: calibration, options: options.tracker)
-        try writeFileAtomically(options.output, Data(set.csv.utf8))
+        try AtomicFile.write(options.output, Data(set.csv.utf8))
         return set
-    }
-}
-
-/// Write a file through a hidden temporary sibling and rename it into place.
-func writeFileAtomically(_ path: String, _ data: Data) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    let base = (path as NSString).lastPathComponent
-    let parent = directory.isEmpty ? "." : directory
-    do {
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-    } catch {
-        throw LabError("\(parent): cannot create folder: \(error.localizedDescription)")
-    }
-    let temporary = "\(parent)/.\(base).partial-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw LabError("\(path): cannot write file")
-    }
-    if rename(temporary, path) != 0 {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw LabError("\(path): cannot write file: \(String(cString: strerror(errno)))")
     }
 }
