@@ -16,6 +16,8 @@ extension Formula {
         func row(_ parts: String...) -> String { "<mrow>" + parts.joined() + "</mrow>" }
         func op(_ o: String) -> String { "<mo>\(o)</mo>" }
         func wrap(_ e: (String, Int), _ minimum: Int) -> String { e.1 >= minimum ? e.0 : row(op("("), e.0, op(")")) }
+        // a sign, not a subtraction (typeset without the spaces of a binary operator)
+        let minus = "<mo form=\"prefix\">&#x2212;</mo>"
         func function(_ name: String, _ a: String) -> String { row("<mi>\(name)</mi>", op("&#x2061;"), row(op("("), a, op(")"))) }
         for t in tidy.tokens {
             defer {
@@ -31,12 +33,12 @@ extension Formula {
                 } else {
                     let v = tidy.constants[t.index]
                     let number = Self.mathMLNumber(abs(v))
-                    if v < 0 { bare[stack.count] = row(op("&#x2212;"), number) }
-                    stack.append(v < 0 ? (row(op("("), op("&#x2212;"), number, op(")")), 3) : (number, 3))
+                    if v < 0 { bare[stack.count] = row(minus, number) }
+                    stack.append(v < 0 ? (row(op("("), minus, number, op(")")), 3) : (number, 3))
                 }
             case .neg:
                 let a = stack.removeLast()
-                stack.append((row(op("&#x2212;"), wrap(a, 2)), 0))
+                stack.append((row(minus, wrap(a, 2)), 0))
             case .sqrt:
                 stack.append(("<msqrt>\(stack.removeLast().0)</msqrt>", 3))
             case .square, .cube:

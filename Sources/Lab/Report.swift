@@ -63,7 +63,7 @@ enum Report {
             <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
             <style>
             body { font-family: system-ui, sans-serif; max-width: 900px; margin: 2em auto; color: #222; }
-            code { font-size: 0.9em; } .eq { font-size: 1.2em; font-family: serif; }
+            code { font-size: 0.9em; } .eq { font-size: 1.2em; font-family: serif; } math[display=block] { font-size: 1.35em; margin: 0.3em 0; }
             table { border-collapse: collapse; margin: 0.5em 0; } td, th { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left; }
             tr.chosen { background: #fff3c4; } svg { background: #fafafa; border: 1px solid #ddd; }
             </style></head><body>
