@@ -2,13 +2,14 @@ import Foundation
 import Render
 import Tracking
 
-/// Level 3, `motion`: a predicted frame drawn from a model of the scene learned from the
-/// decoded frames. The static scene (background, stars) is a per-pixel running mean of the
-/// decoded frames, which averages sensor noise down; moving objects are found in each decoded
-/// frame (Occam's detector), linked across frames, extrapolated to the next frame (constant
-/// acceleration from their last points) and drawn as discs with exact area coverage, with a
-/// radius and brightness fitted to their pixels (radius from flux / peak brightness). Nothing
-/// about Occam's renderer is assumed beyond "objects are roughly uniform discs".
+/// The object levels (`motion`, `learned`, `law`): a predicted frame drawn from a model of the
+/// scene and its objects' appearance learned from the decoded frames. The static scene
+/// (background, stars) is a per-pixel running mean of the decoded frames, which averages sensor
+/// noise down; moving objects are found in each decoded frame (Occam's detector), linked across
+/// frames, moved to the next frame by the level's `Predictor` (constant acceleration, a library
+/// regression, or a law) and drawn as discs with exact area coverage, with a radius and
+/// brightness fitted to their pixels (radius from flux / peak brightness). Nothing about
+/// Occam's renderer is assumed beyond "objects are roughly uniform discs".
 ///
 /// Each pixel is predicted either as the predicted frame itself or as the predicted frame plus
 /// the median-edge prediction of the neighbours' misprediction; per context the model keeps
