@@ -25,6 +25,8 @@ public struct Law: Sendable, Hashable {
     /// stream stores it as given); as printed by `Formula.text`, for a law built from formulas.
     /// `Law(text:)` reads it back to a law that evaluates the same.
     public let text: String
+    /// The distinct named constants, in order of first appearance (a_x's slots, then a_y's).
+    public let names: [String]
 
     /// A law from its component formulas and the names of their constant slots (nil for a
     /// literal). `constantNames[k]` has one entry per constant slot of `formulas[k]`.
@@ -33,6 +35,7 @@ public struct Law: Sendable, Hashable {
         precondition(zip(formulas, constantNames).allSatisfy { $0.constantCount <= $1.count })
         self.formulas = formulas
         self.constantNames = constantNames
+        names = Self.distinctNames(constantNames)
         text = zip(Self.components, zip(formulas, constantNames)).map { name, f in
             "\(name) = \(f.0.text(names: Self.variables, constantNames: f.1))"
         }.joined(separator: "; ")
@@ -59,11 +62,11 @@ public struct Law: Sendable, Hashable {
         }
         formulas = parsed.map(\.formula)
         constantNames = parsed.map(\.constantNames)
+        names = Self.distinctNames(constantNames)
         self.text = text
     }
 
-    /// The distinct named constants, in order of first appearance (a_x's slots, then a_y's).
-    public var names: [String] {
+    static func distinctNames(_ constantNames: [[String?]]) -> [String] {
         var out: [String] = []
         for names in constantNames { for case let n? in names where !out.contains(n) { out.append(n) } }
         return out
@@ -72,9 +75,8 @@ public struct Law: Sendable, Hashable {
     /// The constants of component `k` for values of the named constants given in the order
     /// of `names` (literals keep the formula's value).
     public func constants(of k: Int, values: [Double]) -> [Double] {
-        let order = names
-        return formulas[k].constants.indices.map { slot in
-            if slot < constantNames[k].count, let name = constantNames[k][slot], let i = order.firstIndex(of: name) { return values[i] }
+        formulas[k].constants.indices.map { slot in
+            if slot < constantNames[k].count, let name = constantNames[k][slot], let i = names.firstIndex(of: name) { return values[i] }
             return formulas[k].constants[slot]
         }
     }

@@ -122,7 +122,7 @@ public enum Codings {
         if let e = failure.error { throw e }
         progress(firstBlock)
         let racing = slots.indices.filter { requests[$0].rank != nil }
-            .sorted { (requests[$0].rank!, slots[$0].writer.bytesAtLeast, $0) < (requests[$1].rank!, slots[$1].writer.bytesAtLeast, $1) }
+            .sorted { (requests[$0].rank ?? 0, slots[$0].writer.bytesAtLeast, $0) < (requests[$1].rank ?? 0, slots[$1].writer.bytesAtLeast, $1) }
         let order = racing + slots.indices.filter { requests[$0].rank == nil }
         final class Queue: @unchecked Sendable {
             let lock = NSLock()
