@@ -26,12 +26,16 @@ public enum ConstantFitter {
         let freeIndices = free ?? (0..<formula.constantCount).filter { !formula.fixedConstants.contains($0) }
         let p = freeIndices.count
         let w = weights ?? [Double](repeating: 1, count: n)
+        let constantCount = formula.constantCount
         var scratch: [Double] = []
         var f = [Double](repeating: 0, count: n)
         var ft = [Double](repeating: 0, count: n)
+        // Every node's values at the current constants (`fTrace`) and at a trial (`ftTrace`):
+        // a Jacobian column recomputes only the nodes above its constant.
+        var fTrace: [Double] = [], ftTrace: [Double] = []
         func full(_ theta: [Double]) -> [Double] {
             var c = all
-            if c.count < formula.constantCount { c += [Double](repeating: 1, count: formula.constantCount - c.count) }
+            if c.count < constantCount { c += [Double](repeating: 1, count: constantCount - c.count) }
             for (k, i) in freeIndices.enumerated() { c[i] = theta[k] }
             return c
         }
@@ -46,7 +50,7 @@ public enum ConstantFitter {
                 var t = theta
                 let h = 1e-7 * max(1e-8, abs(t[i]))
                 t[i] += h
-                formula.evaluate(columns, rows: n, constants: full(t), into: &ft, scratch: &scratch)
+                formula.evaluate(columns, rows: n, constants: full(t), changing: freeIndices[i], trace: fTrace, into: &ft, scratch: &scratch)
                 var col = [Double](repeating: 0, count: n)
                 for k in 0..<n { col[k] = (ft[k] - f[k]) / h * w[k] }
                 out.append(col)
@@ -72,7 +76,7 @@ public enum ConstantFitter {
             // Further starts only when the fit so far leaves a visible misfit.
             if let b = best, b.mse <= 1e-10 * variance { break }
             var theta = start
-            formula.evaluate(columns, rows: n, constants: full(theta), into: &f, scratch: &scratch)
+            formula.evaluate(columns, rows: n, constants: full(theta), into: &f, scratch: &scratch, recording: &fTrace)
             var cost = residualSS(f)
             if !cost.isFinite { continue }
             var lambda = 1e-3
@@ -96,12 +100,13 @@ public enum ConstantFitter {
                     for i in 0..<p { m[i][i] += lambda * max(a[i][i], 1e-300) }
                     guard let delta = solve(m, g.map { -$0 }) else { lambda *= 10; continue }
                     let trial = zip(theta, delta).map { $0 + $1 }
-                    formula.evaluate(columns, rows: n, constants: full(trial), into: &ft, scratch: &scratch)
+                    formula.evaluate(columns, rows: n, constants: full(trial), into: &ft, scratch: &scratch, recording: &ftTrace)
                     let ct = residualSS(ft)
                     if ct < cost {
                         let relative = (cost - ct) / max(cost, 1e-300)
                         theta = trial
                         swap(&f, &ft)
+                        swap(&fTrace, &ftTrace)
                         cost = ct
                         lambda = max(lambda / 3, 1e-12)
                         improved = relative > 1e-14
@@ -118,10 +123,10 @@ public enum ConstantFitter {
             }
         }
         guard var result = best else { return nil }
-        formula.evaluate(columns, rows: n, constants: result.constants, into: &f, scratch: &scratch)
+        formula.evaluate(columns, rows: n, constants: result.constants, into: &f, scratch: &scratch, recording: &fTrace)
         // Jacobian columns for every constant in formula order; fixed ones get zero columns.
         let jac = jacobian(bestTheta, f)
-        var columnsByConstant = [[Double]](repeating: [Double](repeating: 0, count: n), count: formula.constantCount)
+        var columnsByConstant = [[Double]](repeating: [Double](repeating: 0, count: n), count: constantCount)
         for (k, i) in freeIndices.enumerated() { columnsByConstant[i] = jac[k] }
         result.jacobian = columnsByConstant
         return result

@@ -96,14 +96,91 @@ public struct Formula: Sendable, Hashable {
     /// between calls): no allocation per node, the hot loop of the search.
     public func evaluate(_ columns: [[Double]], rows: Int, constants consts: [Double], into out: inout [Double],
                          scratch: inout [Double]) {
+        execute(columns, rows: rows, constants: consts, steps: nil, trace: nil, recording: false, into: &out, scratch: &scratch)
+    }
+
+    /// Evaluate as `evaluate` does and keep every node's values in `trace` (node k's rows at
+    /// k·rows), for `evaluate(changing:)`.
+    public func evaluate(_ columns: [[Double]], rows: Int, constants consts: [Double], into out: inout [Double],
+                         scratch: inout [Double], recording trace: inout [Double]) {
+        if trace.count < tokens.count * rows { trace = [Double](repeating: 0, count: tokens.count * rows) }
+        trace.withUnsafeMutableBufferPointer { t in
+            execute(columns, rows: rows, constants: consts, steps: nil, trace: t.baseAddress, recording: true, into: &out, scratch: &scratch)
+        }
+    }
+
+    /// Evaluate with constant `slot` changed from the evaluation recorded in `trace` (the other
+    /// constants as they were): only the nodes above that constant are computed again, the
+    /// others are read from the trace. The values are exactly those of a full evaluation (the
+    /// same operations on the same numbers): a forward-difference Jacobian at a fraction of
+    /// the cost.
+    public func evaluate(_ columns: [[Double]], rows: Int, constants consts: [Double], changing slot: Int,
+                         trace: [Double], into out: inout [Double], scratch: inout [Double]) {
+        precondition(trace.count >= tokens.count * rows, "evaluate(changing:) needs a recorded trace")
+        let program = steps(changing: slot)
+        trace.withUnsafeBufferPointer { t in
+            execute(columns, rows: rows, constants: consts, steps: program, trace: UnsafeMutablePointer(mutating: t.baseAddress),
+                    recording: false, into: &out, scratch: &scratch)
+        }
+    }
+
+    /// The program for a change of constant `slot`: node k computed (k) or read from the trace
+    /// (−k−1) — every largest subtree that does not contain the constant is read.
+    func steps(changing slot: Int) -> [Int] {
+        // Subtree of each node: first token and whether it contains the constant.
+        var first = [Int](repeating: 0, count: tokens.count)
+        var contains = [Bool](repeating: false, count: tokens.count)
+        for (k, t) in tokens.enumerated() {
+            switch t.op.arity {
+            case 0:
+                first[k] = k
+                contains[k] = t.op == .constant && t.index == slot
+            case 1:
+                first[k] = first[k - 1]
+                contains[k] = contains[k - 1]
+            default:
+                let left = first[k - 1] - 1
+                first[k] = first[left]
+                contains[k] = contains[k - 1] || contains[left]
+            }
+        }
+        var out: [Int] = []
+        out.reserveCapacity(tokens.count)
+        func visit(_ k: Int) {
+            guard contains[k] else { out.append(-k - 1); return }
+            switch tokens[k].op.arity {
+            case 0: break
+            case 1: visit(k - 1)
+            default: visit(first[k - 1] - 1); visit(k - 1)
+            }
+            out.append(k)
+        }
+        if !tokens.isEmpty { visit(tokens.count - 1) }
+        return out
+    }
+
+    /// The stack machine: `steps` nil runs every node in order; otherwise node k (k ≥ 0) is
+    /// computed and −k−1 pushes node k's recorded values. With `recording`, each node's values
+    /// are copied into `trace` as they are computed.
+    func execute(_ columns: [[Double]], rows: Int, constants consts: [Double], steps: [Int]?,
+                 trace: UnsafeMutablePointer<Double>?, recording: Bool, into out: inout [Double], scratch: inout [Double]) {
         let depth = stackDepth
         if scratch.count < depth * rows { scratch = [Double](repeating: 0, count: depth * rows) }
         if out.count != rows { out = [Double](repeating: .nan, count: rows) }
         guard depth > 0, rows > 0 else { return }
+        let count = steps?.count ?? tokens.count
         scratch.withUnsafeMutableBufferPointer { stack in
             let base = stack.baseAddress!
             var top = 0  // number of slots in use
-            for (k, t) in tokens.enumerated() {
+            for s in 0..<count {
+                let k = steps?[s] ?? s
+                if k < 0 {
+                    let p = base + top * rows, recorded = trace! + (-k - 1) * rows
+                    for i in 0..<rows { p[i] = recorded[i] }
+                    top += 1
+                    continue
+                }
+                let t = tokens[k]
                 switch t.op {
                 case .variable:
                     let p = base + top * rows
@@ -159,6 +236,10 @@ public struct Formula: Sendable, Hashable {
                     default: break
                     }
                     top -= 1
+                }
+                if recording {
+                    let p = base + (top - 1) * rows, recorded = trace! + k * rows
+                    for i in 0..<rows { recorded[i] = p[i] }
                 }
             }
             out.withUnsafeMutableBufferPointer { o in
