@@ -204,7 +204,7 @@ public enum DiscoverJob {
 
     /// Writes equations.json and pareto.csv into the temporary folder and commits it.
     static func write(_ outcome: Outcome, to folder: OutputFolder, table: String) throws -> Outcome {
-        try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, table: table))
+        try writeFile("\(folder.temporary)/equations.json", try document(outcome, table: table).encoded())
         try writeFile("\(folder.temporary)/pareto.csv", paretoCSV(outcome))
         try folder.commit()
         return outcome
@@ -246,60 +246,33 @@ public enum DiscoverJob {
         return out
     }
 
-    static func entry(_ c: Candidate, names: [String], target: String) -> [String: Any] {
-        let constants: [[String: Any]] = c.formula.constants.enumerated().map { i, v in
-            ["name": "c\(i)", "value": v, "uncertainty": c.bits.uncertainties[i].isFinite ? c.bits.uncertainties[i] : NSNull(),
-             "exact": c.formula.fixedConstants.contains(i)]
+    static func document(_ o: Outcome, table: String) -> EquationsDocument {
+        let equations = zip(o.chosen, o.targets).enumerated().map { k, pair in
+            var e = EquationsDocument.Entry(pair.0, names: o.inputNames, target: pair.1)
+            if !o.tables.isEmpty { e.dataset = datasetNames(o.tables)[k] }
+            return e
         }
-        return [
-            "target": target,
-            "expression": c.formula.sympyString(names: names),
-            "latex": c.formula.latex(names: names),
-            "skeleton": c.formula.skeleton(names: names),
-            "program": c.formula.program,
-            "variables": names,
-            "complexity": c.complexity,
-            "loss": c.mse,
-            "description_length_bits": c.bits.total,
-            "bits": ["structure": c.bits.structure, "constants": c.bits.constants, "residuals": c.bits.residuals],
-            "constants": constants,
-        ]
-    }
-
-    static func equationsJSON(_ o: Outcome, table: String) throws -> Data {
-        var doc: [String: Any] = [
-            "format": "occam-equations", "version": 1,
-            "source": (table as NSString).lastPathComponent,
-            "variables": o.inputNames,
-            "selection": "minimum description length (ESR formula; see README)",
-            "equations": zip(o.chosen, o.targets).enumerated().map { k, pair in
-                var e = entry(pair.0, names: o.inputNames, target: pair.1)
-                if !o.tables.isEmpty { e["dataset"] = datasetNames(o.tables)[k] }
-                return e
-            },
-            "formulas_evaluated": o.results.reduce(0) { $0 + $1.evaluated },
-        ]
+        var doc = EquationsDocument(source: .one((table as NSString).lastPathComponent), variables: o.inputNames,
+                                    selection: "minimum description length (ESR formula; see README)", equations: equations)
+        doc.formulasEvaluated = o.results.reduce(0) { $0 + $1.evaluated }
         if let d = o.datasets {
-            doc["source"] = o.tables.map { ($0 as NSString).lastPathComponent }
-            doc["datasets"] = [
-                "selection": "one structure for every table, constants per table; structure coded once",
-                "description_length_bits": d.bits,
-                "bits_each_table_its_own_best": d.bitsSeparate,
-                "structures_compared": d.compared,
-                "constants": d.agreement.enumerated().map { i, a in
-                    ["constant": "c\(i)", "agree_within_3_sigma": a.agree, "weighted_mean": a.mean,
-                     "uncertainty": a.sigma.isFinite ? a.sigma : NSNull()] as [String: Any]
-                },
-            ] as [String: Any]
+            doc.source = .several(o.tables.map { ($0 as NSString).lastPathComponent })
+            doc.datasets = EquationsDocument.Datasets(
+                selection: "one structure for every table, constants per table; structure coded once",
+                descriptionLengthBits: d.bits, bitsEachTableItsOwnBest: d.bitsSeparate, structuresCompared: d.compared,
+                constants: d.agreement.enumerated().map { i, a in
+                    EquationsDocument.Datasets.Constant(constant: "c\(i)", agreeWithin3Sigma: a.agree, weightedMean: a.mean,
+                                                        uncertainty: a.sigma.isFinite ? a.sigma : nil)
+                })
         }
         if let j = o.joint {
-            doc["shared_constants"] = j.shared.map { group in
-                group.map { ["target": o.targets[$0.target], "constant": "c\($0.constant)"] }
+            doc.sharedConstants = j.shared.map { group in
+                group.map { EquationsDocument.SharedConstant(target: o.targets[$0.target], constant: "c\($0.constant)") }
             }
-            doc["joint_description_length_bits"] = j.bits
-            doc["joint_bits_without_sharing"] = j.bitsWithoutSharing
+            doc.jointDescriptionLengthBits = j.bits
+            doc.jointBitsWithoutSharing = j.bitsWithoutSharing
         }
-        return try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+        return doc
     }
 
     static func paretoCSV(_ o: Outcome) -> Data {

@@ -10,31 +10,28 @@ public enum ExportJob {
         public var target: String
         public var variables: [String]
         public var formula: Formula
-        public var entry: [String: Any]
+        public var entry: EquationsDocument.Entry
     }
 
+    /// The equations of the run folder's equations.json.
     public static func equations(runFolder: String) throws -> [Equation] {
         let path = (runFolder as NSString).appendingPathComponent("equations.json")
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw LabError("\(path): not found (is \(runFolder) a finished discover run?)")
         }
-        guard let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let list = doc["equations"] as? [[String: Any]] else {
-            throw LabError("\(path): not a valid equations.json (no 'equations' list)")
-        }
-        return try list.enumerated().map { k, e in
-            guard let target = e["target"] as? String, let program = e["program"] as? String,
-                  let variables = e["variables"] as? [String] else {
-                throw LabError("\(path): equations[\(k)]: missing 'target', 'program' or 'variables'")
-            }
-            let constants = (e["constants"] as? [[String: Any]] ?? []).compactMap { ($0["value"] as? NSNumber)?.doubleValue }
-            guard let formula = Formula(program: program, constants: constants),
-                  formula.tokens.allSatisfy({ $0.op != .variable || $0.index < variables.count }) else {
-                throw LabError("\(path): equations[\(k)].program: cannot be parsed ('\(program)')")
+        return try equations(try EquationsDocument.read(path), path: path)
+    }
+
+    /// The equations of a document (`path` names it in errors).
+    public static func equations(_ doc: EquationsDocument, path: String) throws -> [Equation] {
+        try doc.equations.enumerated().map { k, e in
+            guard let formula = Formula(program: e.program, constants: e.constants.map(\.value)),
+                  formula.tokens.allSatisfy({ $0.op != .variable || $0.index < e.variables.count }) else {
+                throw LabError("\(path): equations[\(k)].program: cannot be parsed ('\(e.program)')")
             }
             // several datasets: one equation per table, named target_table
-            let name = (e["dataset"] as? String).map { "\(target)_\($0)" } ?? target
-            return Equation(target: name, variables: variables, formula: formula, entry: e)
+            let name = e.dataset.map { "\(e.target)_\($0)" } ?? e.target
+            return Equation(target: name, variables: e.variables, formula: formula, entry: e)
         }
     }
 
@@ -46,8 +43,9 @@ public enum ExportJob {
             return eqs.map { "Eq(Symbol('\($0.target)'), sympify('\($0.formula.sympyString(names: $0.variables))'))" }
                 .joined(separator: "\n")
         case .json:
-            let data = try JSONSerialization.data(withJSONObject: eqs.map(\.entry), options: [.prettyPrinted, .sortedKeys])
-            return String(decoding: data, as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(eqs.map(\.entry)), as: UTF8.self)
         case .python:
             return "import math\n\n" + eqs.map { e in
                 "def \(identifier(e.target))(\(e.variables.map(identifier).joined(separator: ", "))):\n"
@@ -62,7 +60,7 @@ public enum ExportJob {
             var out = "target,expression,complexity,loss,description_length_bits\n"
             for e in eqs {
                 let expr = e.formula.sympyString(names: e.variables).replacingOccurrences(of: "\"", with: "\"\"")
-                out += "\(e.target),\"\(expr)\",\(e.formula.complexity),\(e.entry["loss"] ?? ""),\(e.entry["description_length_bits"] ?? "")\n"
+                out += "\(e.target),\"\(expr)\",\(e.formula.complexity),\(e.entry.loss),\(e.entry.descriptionLengthBits)\n"
             }
             return out
         }

@@ -340,10 +340,11 @@ public enum FrameDiscoverJob {
                 outcome.stageSeconds = stages
             }
             try writeFile("\(folder.temporary)/ladder.json", CompressJob.ladderJSON(ladder, frames: o.frames))
-            try writeFile("\(folder.temporary)/equations.json", try equationsJSON(outcome, frames: o.frames))
+            let document = document(outcome, frames: o.frames)
+            try writeFile("\(folder.temporary)/equations.json", try document.encoded())
             try writeFile("\(folder.temporary)/pareto.csv", DiscoverJob.paretoCSV(found))
             try writeFile("\(folder.temporary)/laws.csv", lawsCSV(outcome))
-            let equations = try ExportJob.equations(runFolder: folder.temporary)
+            let equations = try ExportJob.equations(document, path: "equations.json")
             try writeFile("\(folder.temporary)/equations.tex", Data((try ExportJob.render(equations, format: .latex) + "\n").utf8))
             try writeFile("\(folder.temporary)/equations.py", Data((try ExportJob.render(equations, format: .python) + "\n").utf8))
             try writeFile("\(folder.temporary)/report.html", Data(Report.html(outcome, frames: o.frames).utf8))
@@ -500,54 +501,52 @@ public enum FrameDiscoverJob {
         return Law(formulas: [ax.formula, ay.formula], constantNames: names)
     }
 
-    static func equationsJSON(_ o: Outcome, frames: String) throws -> Data {
+    static func document(_ o: Outcome, frames: String) -> EquationsDocument {
         let law = o.laws[o.chosen]
         let names = variables
-        func entry(_ c: Candidate, _ target: String, constants fitted: [String: Double], text: String) -> [String: Any] {
-            var e = DiscoverJob.entry(c, names: names, target: target)
-            e["law_text"] = text
+        func entry(_ c: Candidate, _ target: String) -> EquationsDocument.Entry {
+            var e = EquationsDocument.Entry(c, names: names, target: target)
+            e.lawText = law.text
             return e
         }
         let calibration = o.tracks.calibration
-        var doc: [String: Any] = [
-            "format": "occam-equations", "version": 1,
-            "source": frames,
-            "variables": names,
-            "variables_note": "physical units (\(calibration.lengthUnit.isEmpty ? "L" : calibration.lengthUnit), \(calibration.timeUnit.isEmpty ? "T" : calibration.timeUnit)), y up; r = sqrt(x**2 + y**2)",
-            "origin": o.tracks.originDescription,
-            "selection": "shortest whole stream: the law's text plus the frames coded given the law (the .occ file)",
-            "equations": [entry(law.ax, "ax", constants: law.constants, text: law.text),
-                          entry(law.ay, "ay", constants: law.constants, text: law.text)],
-            "law": law.text,
-            "law_constants_fitted_by_coder": law.constants,
-            "stream_bytes": law.streamBytes,
-            "total_bits": law.totalBits,
-            "equation_bits": law.equationBits,
-            "candidates": o.laws.map { l -> [String: Any] in
-                var c: [String: Any] = ["law": l.text, "equation_bits": l.equationBits, "template": l.template,
-                                        "constants": l.constants.filter { $0.value.isFinite }]
-                // an abandoned law's size is a lower bound (the sweep codes it again if needed)
-                if l.finished { c["stream_bytes"] = l.streamBytes; c["total_bits"] = l.totalBits } else { c["stream_bytes_at_least"] = l.streamBytes }
-                return c
-            },
-            "frames_path": URL(fileURLWithPath: frames).standardizedFileURL.path,
-            "calibration": ["px_per_unit": calibration.pxPerUnit, "frame_interval": calibration.dt,
-                            "start_time": calibration.startTime, "source": calibration.source],
-            "samples": o.rows,
-            "moving_objects": o.tracks.moving.count,
-            "formulas_evaluated": o.search.results.reduce(0) { $0 + $1.evaluated },
-        ]
+        var doc = EquationsDocument(source: .one(frames), variables: names,
+                                    selection: "shortest whole stream: the law's text plus the frames coded given the law (the .occ file)",
+                                    equations: [entry(law.ax, "ax"), entry(law.ay, "ay")])
+        doc.variablesNote = "physical units (\(calibration.lengthUnit.isEmpty ? "L" : calibration.lengthUnit), "
+            + "\(calibration.timeUnit.isEmpty ? "T" : calibration.timeUnit)), y up; r = sqrt(x**2 + y**2)"
+        doc.origin = o.tracks.originDescription
+        doc.law = law.text
+        doc.lawConstantsFittedByCoder = law.constants
+        doc.streamBytes = law.streamBytes
+        doc.totalBits = law.totalBits
+        doc.equationBits = law.equationBits
+        doc.candidates = o.laws.map { l in
+            // an abandoned law's size is a lower bound (the sweep codes it again if needed)
+            EquationsDocument.LawCandidate(law: l.text, equationBits: l.equationBits, template: l.template,
+                                           constants: l.constants.filter { $0.value.isFinite },
+                                           streamBytes: l.finished ? l.streamBytes : nil, totalBits: l.finished ? l.totalBits : nil,
+                                           streamBytesAtLeast: l.finished ? nil : l.streamBytes)
+        }
+        doc.framesPath = URL(fileURLWithPath: frames).standardizedFileURL.path
+        doc.calibration = EquationsDocument.Calibration(pxPerUnit: calibration.pxPerUnit, frameInterval: calibration.dt,
+                                                        startTime: calibration.startTime, source: calibration.source)
+        doc.samples = o.rows
+        doc.movingObjects = o.tracks.moving.count
+        doc.formulasEvaluated = o.search.results.reduce(0) { $0 + $1.evaluated }
         if let derived = o.orbitLaw {
-            var e = DiscoverJob.entry(derived.chosen[0], names: derived.inputNames, target: "T")
-            e["source"] = "orbits.csv: each moving object's semi-major axis a and period T, measured from its track"
-            doc["derived"] = [e]
+            var e = EquationsDocument.Entry(derived.chosen[0], names: derived.inputNames, target: "T")
+            e.source = "orbits.csv: each moving object's semi-major axis a and period T, measured from its track"
+            doc.derived = [e]
         }
         if !o.orbits.isEmpty || !o.orbitNotes.isEmpty {
-            doc["orbits"] = o.orbits.map { ["track": $0.track, "a": $0.semiMajorAxis, "e": $0.eccentricity, "T": $0.period,
-                                            "turns": $0.turns, "method": $0.method] as [String: Any] }
-            doc["orbit_notes"] = o.orbitNotes
+            doc.orbits = o.orbits.map {
+                EquationsDocument.Orbit(track: $0.track, a: $0.semiMajorAxis, e: $0.eccentricity, T: $0.period, turns: $0.turns,
+                                        method: $0.method)
+            }
+            doc.orbitNotes = o.orbitNotes
         }
-        return try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+        return doc
     }
 
     static func lawsCSV(_ o: Outcome) -> Data {

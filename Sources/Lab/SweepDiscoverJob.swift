@@ -137,9 +137,7 @@ public enum SweepDiscoverJob {
 
     /// A run folder that a finished discovery wrote for these frames.
     public static func finished(_ runFolder: String, frames: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "\(runFolder)/equations.json"),
-              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let source = doc["frames_path"] as? String else { return false }
+        guard let doc = try? EquationsDocument.read("\(runFolder)/equations.json"), let source = doc.framesPath else { return false }
         return source == URL(fileURLWithPath: frames).standardizedFileURL.path
             && FileManager.default.fileExists(atPath: "\(runFolder)/report.html")
     }
@@ -167,25 +165,22 @@ public enum SweepDiscoverJob {
         var runs: [RunInfo] = []
         for folder in runFolders {
             let path = "\(folder)/equations.json"
-            guard let data = FileManager.default.contents(atPath: path),
-                  let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw LabError("\(path): missing or not JSON; is \(folder) a finished frame-discovery run?")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw LabError("\(path): missing; is \(folder) a finished frame-discovery run?")
             }
-            guard let frames = doc["frames_path"] as? String, let candidates = doc["candidates"] as? [[String: Any]],
-                  let own = doc["law"] as? String, let calibration = doc["calibration"] as? [String: Any] else {
+            let doc = try EquationsDocument.read(path)
+            guard let frames = doc.framesPath, let candidates = doc.candidates, let own = doc.law, let calibration = doc.calibration else {
                 throw LabError("\(path): not written by occam discover on frames (no frames_path, law, candidates or calibration)")
             }
             var coded: [String: (bytes: Int, constants: [String: Double])] = [:]
             var templates: [String: String] = [:]
             for c in candidates {
-                guard let law = c["law"] as? String, let bytes = c["stream_bytes"] as? Int else { continue }
-                coded[law] = (bytes, (c["constants"] as? [String: Double]) ?? [:])
-                if let t = c["template"] as? String, t != law { templates[law] = t }
+                guard let bytes = c.streamBytes else { continue }
+                coded[c.law] = (bytes, c.constants)
+                if c.template != c.law { templates[c.law] = c.template }
             }
-            let scene = try FrameDiscoverJob.flagScene(frames: frames, pxPerUnit: calibration["px_per_unit"] as? Double ?? 1,
-                                                       dt: calibration["frame_interval"] as? Double ?? 1,
-                                                       startTime: calibration["start_time"] as? Double ?? 0,
-                                                       source: calibration["source"] as? String ?? "command line")
+            let scene = try FrameDiscoverJob.flagScene(frames: frames, pxPerUnit: calibration.pxPerUnit, dt: calibration.frameInterval,
+                                                       startTime: calibration.startTime, source: calibration.source)
             runs.append(RunInfo(name: (folder as NSString).lastPathComponent, folder: folder, frames: frames, scene: scene,
                                 quantities: quantities(sceneAt: (frames as NSString).appendingPathComponent("scene.json")),
                                 coded: coded, templates: templates, own: own))
@@ -286,7 +281,7 @@ public enum SweepDiscoverJob {
         }
         var outcome = Outcome(runs: summaries, law: law, templates: templates, quantityNames: varying, derived: derived, notes: notes)
         outcome.runLinks = links
-        try writeFile("\(dir)/equations.json", try equationsJSON(outcome))
+        try writeFile("\(dir)/equations.json", try document(outcome).encoded())
         var csv = "common,total_stream_bytes,coded_for_sweep,law\n"
         for t in templates { csv += "\(t.law == law ? 1 : 0),\(t.totalBytes),\(t.codedForSweep),\"\(t.law)\"\n" }
         try writeFile("\(dir)/templates.csv", Data(csv.utf8))
@@ -325,27 +320,25 @@ public enum SweepDiscoverJob {
         return out
     }
 
-    static func equationsJSON(_ o: Outcome) throws -> Data {
-        var equations: [[String: Any]] = []
-        for d in o.derived {
-            var e = DiscoverJob.entry(d.search.chosen[0], names: d.search.inputNames, target: d.constant)
-            e["source"] = "constants.csv: the common law's constant \(d.constant), fitted per run, against the per-run quantities"
-            equations.append(e)
+    static func document(_ o: Outcome) -> EquationsDocument {
+        let equations = o.derived.map { d in
+            var e = EquationsDocument.Entry(d.search.chosen[0], names: d.search.inputNames, target: d.constant)
+            e.source = "constants.csv: the common law's constant \(d.constant), fitted per run, against the per-run quantities"
+            return e
         }
-        let doc: [String: Any] = [
-            "format": "occam-equations", "version": 1,
-            "kind": "sweep",
-            "law": o.law,
-            "selection": "common law: the shortest total of every run's stream coded with it (constants fitted per run); "
-                + "derived laws: minimum description length over the per-run quantities",
-            "variables": o.quantityNames,
-            "equations": equations,
-            "total_stream_bytes": o.totalBytes,
-            "runs": o.runs.map { ["run": $0.name, "quantities": $0.quantities, "constants": $0.constants.filter { $0.value.isFinite },
-                                  "stream_bytes": $0.streamBytes, "own_law": $0.ownLaw, "own_stream_bytes": $0.ownBytes] as [String: Any] },
-            "laws_tried": o.templates.map { ["law": $0.law, "total_stream_bytes": $0.totalBytes] as [String: Any] },
-            "notes": o.notes,
-        ]
-        return try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+        var doc = EquationsDocument(source: nil, variables: o.quantityNames,
+                                    selection: "common law: the shortest total of every run's stream coded with it (constants fitted per run); "
+                                        + "derived laws: minimum description length over the per-run quantities",
+                                    equations: equations)
+        doc.kind = "sweep"
+        doc.law = o.law
+        doc.totalStreamBytes = o.totalBytes
+        doc.runs = o.runs.map {
+            EquationsDocument.Run(run: $0.name, quantities: $0.quantities, constants: $0.constants.filter { $0.value.isFinite },
+                                  streamBytes: $0.streamBytes, ownLaw: $0.ownLaw, ownStreamBytes: $0.ownBytes)
+        }
+        doc.lawsTried = o.templates.map { EquationsDocument.LawTried(law: $0.law, totalStreamBytes: $0.totalBytes) }
+        doc.notes = o.notes
+        return doc
     }
 }

@@ -146,7 +146,7 @@ public enum SweepJob {
             if !missing.isEmpty {
                 outcome.notes.append("runs missing (failed or not run yet): " + missing.map(runName).joined(separator: ", ")
                                      + "; occam sweep again (or --retry-failed) completes them")
-                try writeFile("\(folder.temporary)/equations.json", try SweepDiscoverJob.equationsJSON(outcome))
+                try writeFile("\(folder.temporary)/equations.json", try SweepDiscoverJob.document(outcome).encoded())
                 try writeFile("\(folder.temporary)/report.html", Data(Report.sweepHTML(outcome).utf8))
             }
             try folder.commit()
