@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Occam: discover physical laws from video by compression.
-// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Formulas → Codec, Discovery → Lab (jobs) → occam (CLI).
+// Targets follow the data flow: PNG shim → Physics → Render → Tracking → Formulas → Codec, Discovery → Choice → Lab (jobs) → occam (CLI).
 import PackageDescription
 
 // The test suite runs the numeric stages on real frames: unoptimised, the suite took 529 s on two
@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Codec", targets: ["Codec"]),
         .library(name: "Formulas", targets: ["Formulas"]),
         .library(name: "Discovery", targets: ["Discovery"]),
+        .library(name: "Choice", targets: ["Choice"]),
         .library(name: "Lab", targets: ["Lab"]),
     ],
     dependencies: [
@@ -48,8 +49,11 @@ let package = Package(
         .target(name: "Codec", dependencies: ["Render", "Tracking", "Formulas"], swiftSettings: optimised),
         // Symbolic regression: enumeration, evolution, constant fitting, description length.
         .target(name: "Discovery", dependencies: ["Formulas"], swiftSettings: optimised),
+        // Which laws to code and which one wins: proposals from the searches' fronts (pairs,
+        // isotropic mirrors, snapped exponents, one per function) and the shortest-stream choice.
+        .target(name: "Choice", dependencies: ["Formulas", "Discovery", "Codec", "Render"], swiftSettings: optimised),
         // Jobs that join the stages: scenario files, simulate, video.
-        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Formulas", "Codec", "Discovery", .product(name: "Yams", package: "Yams")],
+        .target(name: "Lab", dependencies: ["Physics", "Render", "Tracking", "Formulas", "Codec", "Discovery", "Choice", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimised),
         // Argument parsing only.
         .executableTarget(
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "CodecTests", dependencies: ["Codec", "Render", "Formulas", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "FormulasTests", dependencies: ["Formulas", "TestSupport"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Formulas", "TestSupport"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Formulas", "Discovery", "TestSupport"]),
+        .testTarget(name: "ChoiceTests", dependencies: ["Choice", "Discovery", "Formulas", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Render", "Physics", "Tracking", "Formulas", "Discovery", "Choice", "TestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Choice
 import Codec
 import Discovery
 import Formulas
@@ -49,32 +50,6 @@ public enum FrameDiscoverJob {
             // the two components are searched side by side (the result does not depend on it)
             search.threads = ProcessInfo.processInfo.activeProcessorCount
         }
-    }
-
-    /// One law tried in the compressor.
-    public struct LawCandidate: Sendable {
-        public var ax: Candidate
-        public var ay: Candidate
-        /// The law as given to the coder (constants named, fitted online).
-        public var law: Law
-        /// The law as text (`ax = …; ay = …`), as the stream stores it.
-        public var text: String { law.text }
-        /// Symbolic-regression bits of the two equations (structure + constants + residuals of
-        /// the measured accelerations) — for reference; the choice uses the stream.
-        public var equationBits: Double
-        /// Whole `.occ` file: header, scene.json, the law text, the frames given the law.
-        public var streamBytes: Int
-        /// False when the compressor abandoned the law: `streamBytes` is then the size its
-        /// stream would at least have had, already more than a finished law's.
-        public var finished = true
-        public var frameBits: Double
-        public var constants: [String: Double]
-        public var totalBits: Double { Double(streamBytes * 8) }
-        /// Distinct named constants the coder fits.
-        public var namedConstants: Int { law.names.count }
-        /// The law with exact factors named too (`(6/5)*vy` → `k1*vy`; exponents stay exact):
-        /// the form that can follow a constant across the runs of a sweep.
-        public var template = ""
     }
 
     public struct Outcome: Sendable {
@@ -164,170 +139,29 @@ public enum FrameDiscoverJob {
                                                options: o.search, source: "\(o.frames): accelerations")
             lap("search")
 
-            // Laws to try: the joint choice, then, from the simplest up, a_x front members that
-            // fit within 100× of the best error, each paired with the a_y member of nearest size.
-            // The compressor decides between them: its stream includes the law's text, so a
-            // longer law must pay for itself in frame bits.
-            var pairs: [(Candidate, Candidate)] = [(found.chosen[0], found.chosen[1])]
-            let fx = found.results[0].front + found.results[0].alternatives, fy = found.results[1].front + found.results[1].alternatives
-            func plausible(_ front: [Candidate]) -> [Candidate] {
-                let best = front.map(\.mse).min() ?? 0
-                return front.filter { $0.mse <= 100 * best && $0.complexity <= 12 }.sorted { $0.complexity < $1.complexity }
-            }
-            func nearest(_ c: Candidate, in front: [Candidate]) -> Candidate? {
-                front.min { abs($0.complexity - c.complexity) < abs($1.complexity - c.complexity) }
-            }
-            let px = plausible(fx), py = plausible(fy)
-            for c in px { if let d = nearest(c, in: py) { pairs.append((c, d)) } }
-            for d in py { if let c = nearest(d, in: px) { pairs.append((c, d)) } }
-            // (columns and targets also score the proposed formulas on either component)
-            func score(_ f: Formula, target: Int) -> Candidate? {
-                DescriptionLength.score(f, columns: columns, target: targets[target], weights: Search.weights(targets[target]),
-                                        alphabet: o.search.alphabet(variables: columns.count), starts: [f.constants], iterations: 100)
-            }
-            var seen = Set<String>()
-            var laws: [LawCandidate] = []
-            let shared = found.joint?.shared ?? []
-            let alphabet = o.search.alphabet(variables: columns.count)
-            func propose(_ ax: Candidate, _ ay: Candidate, shared groups: [[Joint.SharedConstant]] = [], sameConstants: Bool = false,
-                         sharing: Bool = false) {
-                let value = makeLaw(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants)
-                // the stream stores the law as text: it must read back
-                let text = value.text
-                guard seen.insert(text).inserted, (try? Law(text: text)) != nil else { return }
-                // The search's bits for the pair as the law states it: constants shared between
-                // the axes are fitted once, to both components together.
-                var bits = ax.bits.total + ay.bits.total
-                if sharing {
-                    let groups = (0..<min(ax.formula.constantCount, ay.formula.constantCount))
-                        .filter { !ax.formula.fixedConstants.contains($0) }
-                        .map { [Joint.SharedConstant(target: 0, constant: $0), Joint.SharedConstant(target: 1, constant: $0)] }
-                    if let joint = try? Joint.fitJointly([ax, ay], groups: groups, inputs: columns, targets: targets, alphabet: alphabet),
-                       let separate = try? Joint.fitJointly([ax, ay], groups: [], inputs: columns, targets: targets, alphabet: alphabet) {
-                        bits += joint.bits - separate.bits
-                    }
-                }
-                var candidate = LawCandidate(ax: ax, ay: ay, law: value, equationBits: bits, streamBytes: 0, frameBits: 0, constants: [:])
-                candidate.template = makeLaw(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants, freeFactors: true).text
-                laws.append(candidate)
-            }
-            // The simplest plausible pair of each side is always coded (below): when the
-            // acceleration moves an object by a few thousandths of a pixel per frame, the stream
-            // hardly tells laws apart, and the cut by constants would drop a plain
-            // (k1, k2) for a one-constant law that only fits this one trajectory.
-            let simplest = Set([px.first.flatMap { c in nearest(c, in: py).map { (c, $0) } },
-                                py.first.flatMap { d in nearest(d, in: px).map { ($0, d) } }]
-                .compactMap { $0 }.map { makeLaw(ax: $0.0, ay: $0.1, shared: []).text })
-            for (k, (ax, ay)) in pairs.enumerated() {
-                propose(ax, ay, shared: k == 0 ? shared : [])
-                // The isotropic proposal: each component's formula mirrored (x ↔ y, vx ↔ vy) for
-                // the other, with the same constants — one law for both axes, if the frames
-                // agree. Exponents also as the nearest fraction, fixed.
-                for (c, mirroredIsY) in [(ax, true), (ay, false)] where c.complexity <= 12 && ExpressionTree(c.formula)?.hasVariable == true {
-                    guard let m = score(mirror(c.formula, toY: mirroredIsY), target: mirroredIsY ? 1 : 0) else { continue }
-                    let (first, second) = mirroredIsY ? (c, m) : (m, c)
-                    propose(first, second, sameConstants: true, sharing: true)
-                    // the same structure with each axis's own constants (an offset such as a
-                    // uniform field's (q/m)·E differs between the axes)
-                    propose(first, second)
-                    if snap(first.formula) != first.formula, let a = score(snap(first.formula), target: 0),
-                       let b = score(snap(second.formula), target: 1) {
-                        propose(a, b, sameConstants: true, sharing: true)
-                    }
-                }
-            }
-
-            // The search's own choice, then the laws with the fewest constants (cheap in the
-            // stream), among those the best fits to both components' accelerations; the
-            // compressor has the last word.
-            if laws.count > o.candidates {
-                func rank(_ l: LawCandidate) -> (Int, Double) { (l.namedConstants, l.equationBits) }
-                // two thirds by fewest constants, the rest by the search's bits alone (those
-                // fit the tracker's systematic errors too, so they are the minority)
-                let byConstants = laws.dropFirst().sorted { rank($0) < rank($1) }
-                let byBits = laws.dropFirst().sorted { $0.equationBits < $1.equationBits }
-                var kept = [laws[0]]
-                var texts: Set<String> = [laws[0].text]
-                for l in laws.dropFirst() where simplest.contains(l.text) && texts.insert(l.text).inserted { kept.append(l) }
-                for l in byConstants.prefix((2 * (o.candidates - 1) + 2) / 3) where texts.insert(l.text).inserted { kept.append(l) }
-                for l in byBits where kept.count < o.candidates && texts.insert(l.text).inserted { kept.append(l) }
-                laws = kept
-            }
-            // The same law written differently (r**(-3)*x, (r**2)**(-3/2)*x, (1/r)**3*x) makes the
-            // same predictions: its streams differ only by the text and by rounding. One is
-            // coded — the one with the shortest text.
-            if !o.keepEveryCandidate {
-                laws = distinctFunctions(laws, columns: columns, rows: rows.count,
-                                         scale: targets.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0)
-            }
+            // Laws to try (Choice.Proposals): the searches' choices and plausible front pairs,
+            // isotropic and snapped variants, one per function.
+            let searched = Proposals.Searched(
+                chosen: found.chosen, fronts: found.results.map { $0.front + $0.alternatives }, shared: found.joint?.shared ?? [],
+                columns: columns, targets: targets, alphabet: o.search.alphabet(variables: columns.count))
+            var laws = Proposals.laws(searched, limit: o.candidates, distinct: !o.keepEveryCandidate)
 
             // Every candidate law, coded side by side in memory; a law is abandoned once it
             // provably codes longer than one that finished (see the choice below: it could not
             // be chosen); only the chosen law's stream is written.
-            let bestX = laws.map(\.ax.mse).filter(\.isFinite).min() ?? .infinity
-            let bestY = laws.map(\.ay.mse).filter(\.isFinite).min() ?? .infinity
-            func fits(_ l: LawCandidate) -> Bool { l.ax.mse <= 100 * bestX && l.ay.mse <= 100 * bestY }
             say("coding the stream with \(laws.count) candidate laws")
+            let ranks = StreamChoice.ranks(laws)
             let coded = try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes,
-                                                requests: laws.map { Codings.Request(model: .law, law: $0.law, rank: o.keepEveryCandidate ? nil : (fits($0) ? 0 : 1)) },
+                                                requests: laws.indices.map { Codings.Request(model: .law, law: laws[$0].law, rank: o.keepEveryCandidate ? nil : ranks[$0]) },
                                                 label: "coding \(laws.count) laws", showProgress: o.showProgress)
             lap("laws")
             var ladder: [CompressJob.Result] = try ladderJob.value().map { CompressJob.Result($0, rawBytes: rawBytes) }
             lap("ladder")
-            var best = -1
-            for (i, c) in coded.enumerated() {
-                let r = CompressJob.Result(c, rawBytes: rawBytes)
-                laws[i].streamBytes = r.bytes
-                laws[i].finished = c.finished
-                laws[i].frameBits = r.frameBits.reduce(0, +)
-                laws[i].constants = r.lawConstants
-                // Report each named constant's best estimate, one value for a shared name: the
-                // coder's (fitted to the frames' five-point accelerations) or the search's (fitted
-                // to the tracker's smoothed accelerations), whichever has the smaller 1σ — at
-                // high frame rates finite differences are noisy, at low ones smoothing is biased.
-                let components = [laws[i].ax, laws[i].ay]
-                let names = laws[i].law.constantNames
-                var estimate: [String: (value: Double, sigma: Double)] = [:]
-                for (name, v) in r.lawConstants where v.isFinite {
-                    estimate[name] = (v, r.lawUncertainties[name] ?? .infinity)
-                }
-                for k in 0..<2 where names[k].count == components[k].formula.constants.count {
-                    for (j, name) in names[k].enumerated() {
-                        guard let name, j < components[k].bits.uncertainties.count else { continue }
-                        let sigma = components[k].bits.uncertainties[j]
-                        if sigma.isFinite, sigma < (estimate[name]?.sigma ?? .infinity) { estimate[name] = (components[k].formula.constants[j], sigma) }
-                    }
-                }
-                for k in 0..<2 where names[k].count == components[k].formula.constants.count {  // literals parsed differently: keep
-                    var c = components[k]
-                    for (j, name) in names[k].enumerated() {
-                        guard let name, let b = estimate[name], b.value.isFinite else { continue }
-                        c.formula.constants[j] = b.value
-                        if j < c.bits.uncertainties.count { c.bits.uncertainties[j] = b.sigma }
-                    }
-                    if k == 0 { laws[i].ax = c } else { laws[i].ay = c }
-                }
-                // Shortest stream among the laws that fit the measured accelerations: a law
-                // whose mean square error on either component is more than 100× the best
-                // candidate's (the bar the proposals already pass) is admitted only if no law
-                // fits; the best candidate is often an overfit one, so the bar is wide. When an acceleration moves an object by a few
-                // thousandths of a pixel per frame (a field's push at 50 fps, a slow throw) the
-                // stream hardly tells laws apart, while the tracked accelerations, smoothed over
-                // many frames, plainly do. A tie (the same whole bytes) goes to the law with
-                // fewer constants, then to fewer frame bits: on one orbit a = −k·r and a
-                // velocity law may predict equally well, and the plainer law is the better bet.
-                // (An abandoned law's bytes are a lower bound above a finished law's of its rank,
-                // so it is never chosen.)
-                func key(_ l: LawCandidate) -> (Int, Int, Int, Double) {
-                    (fits(l) ? 0 : 1, l.streamBytes, l.namedConstants, l.frameBits)
-                }
-                if best < 0 || key(laws[i]) < key(laws[best]) {
-                    best = i
-                    ladder.removeAll { $0.model == .law }
-                    ladder.append(r)
-                }
+            // the shortest stream among the laws that fit (Choice.StreamChoice)
+            guard let best = StreamChoice.choose(&laws, coded: coded) else {
+                throw LabError("\(o.frames): no candidate law could be put into the compressor")
             }
-            guard best >= 0 else { throw LabError("\(o.frames): no candidate law could be put into the compressor") }
+            ladder.append(CompressJob.Result(coded[best], rawBytes: rawBytes))
             try writeFile("\(folder.temporary)/stream.occ", Data(coded[best].stream))
             lap("choose")
 
@@ -354,44 +188,6 @@ public enum FrameDiscoverJob {
             folder.discard()
             throw error
         }
-    }
-
-    /// One law of each group of laws that are the same function with as many constants: equal
-    /// (within 1e-9 of `scale`, the measured accelerations' largest magnitude, each law with the
-    /// search's values of its named constants, a shared name one value) at the sampled states *and* at
-    /// states off them — t, x, y, v_x, v_y drawn independently over their observed ranges, r from
-    /// x and y. Laws that only agree along the filmed motion (on a throw v_x is constant, so any
-    /// function of v_x is a constant there) are different laws, left for the compressor and the
-    /// equation bits to tell apart. Kept of a group: fewest named constants, then shortest text.
-    static func distinctFunctions(_ laws: [LawCandidate], columns: [[Double]], rows: Int, scale: Double) -> [LawCandidate] {
-        var random = SplitMix64(seed: 0x0CCA_5EED)
-        let offRows = 256
-        func span(_ values: [Double]) -> (Double, Double) { (values.min() ?? 0, values.max() ?? 0) }
-        let times = span(columns[0]), distances = span(columns[5])
-        let speeds = span(zip(columns[3], columns[4]).map { ($0 * $0 + $1 * $1).squareRoot() })
-        var off = [[Double]](repeating: [], count: 6)
-        for _ in 0..<offRows {
-            let r = distances.0 + (distances.1 - distances.0) * random.nextUnit(), a = 2 * Double.pi * random.nextUnit()
-            let v = speeds.0 + (speeds.1 - speeds.0) * random.nextUnit(), b = 2 * Double.pi * random.nextUnit()
-            let row = [times.0 + (times.1 - times.0) * random.nextUnit(), r * cos(a), r * sin(a), v * cos(b), v * sin(b)]
-            for k in 0..<5 { off[k].append(row[k]) }
-            off[5].append((row[1] * row[1] + row[2] * row[2]).squareRoot())
-        }
-        let states = zip(columns, off).map { $0 + $1 }
-        // each law as the coder runs it: a shared name is one constant (its first slot's value)
-        let values = laws.map { l in l.law.acceleration(states, rows: rows + offRows, values: l.law.values).flatMap { $0 } }
-        func same(_ a: [Double], _ b: [Double]) -> Bool {
-            zip(a, b).allSatisfy { $0.isFinite && $1.isFinite && abs($0 - $1) <= 1e-9 * max(scale, abs($0)) }
-        }
-        var kept: [Int] = []
-        for i in laws.indices {
-            if let k = kept.firstIndex(where: { laws[$0].namedConstants == laws[i].namedConstants && same(values[$0], values[i]) }) {
-                if laws[i].text.utf8.count < laws[kept[k]].text.utf8.count { kept[k] = i }
-            } else {
-                kept.append(i)
-            }
-        }
-        return kept.sorted().map { laws[$0] }
     }
 
     /// For frames without scene.json: the calibration the flags gave, as the scene the stream
@@ -435,70 +231,6 @@ public enum FrameDiscoverJob {
             options.units = ["a": c.lengthUnit, "T": c.timeUnit]
         }
         outcome.orbitLaw = try DiscoverJob.run(options)
-    }
-
-    /// The other component's formula if the law is isotropic: a rotation by 90° maps states to
-    /// states and accelerations to accelerations, a(R·s) = R·a(s), so a_y(x, y, vx, vy) =
-    /// a_x(y, −x, vy, −vx) and a_x(x, y, vx, vy) = a_y(−y, x, −vy, vx). Central forces
-    /// (−k·x/r³ ↦ −k·y/r³) and magnetic ones (ω·v_y ↦ −ω·v_x) alike; t and r stay.
-    static func mirror(_ f: Formula, toY: Bool) -> Formula {
-        // variable index → (new index, negated); indices: t 0, x 1, y 2, vx 3, vy 4, r 5
-        let map: [Int: (Int, Bool)] = toY ? [1: (2, false), 2: (1, true), 3: (4, false), 4: (3, true)]
-                                          : [1: (2, true), 2: (1, false), 3: (4, true), 4: (3, false)]
-        var g = f
-        g.tokens = f.tokens.flatMap { t -> [Token] in
-            guard t.op == .variable, let (j, negated) = map[t.index] else { return [t] }
-            return negated ? [Token(.variable, j), Token(.neg)] : [Token(.variable, j)]
-        }
-        return g
-    }
-
-    /// Exponents (constants right before `pow`) fixed at the nearest fraction p/q, q ≤ 6.
-    static func snap(_ f: Formula) -> Formula {
-        var g = f
-        for (k, t) in f.tokens.enumerated() where t.op == .pow && k > 0 && f.tokens[k - 1].op == .constant {
-            let i = f.tokens[k - 1].index
-            g.constants[i] = Units.nearestFraction(f.constants[i])
-            if !g.fixedConstants.contains(i) { g.fixedConstants.append(i) }
-        }
-        return g
-    }
-
-    /// The law of a pair of candidates with every fitted constant named (k1, k2, …; a shared
-    /// constant keeps one name) so the coder fits them online; exact fractions stay literal.
-    static func makeLaw(ax: Candidate, ay: Candidate, shared: [[Joint.SharedConstant]], sameConstants: Bool = false,
-                        freeFactors: Bool = false) -> Law {
-        var ax = ax, ay = ay
-        if freeFactors {
-            // exact constants that are not exponents become fitted ones
-            for k in 0..<2 {
-                var f = k == 0 ? ax.formula : ay.formula
-                let exponents = Set(f.tokens.indices.filter { $0 > 0 && f.tokens[$0].op == .pow && f.tokens[$0 - 1].op == .constant }
-                    .map { f.tokens[$0 - 1].index })
-                f.fixedConstants.removeAll { !exponents.contains($0) }
-                if k == 0 { ax.formula = f } else { ay.formula = f }
-            }
-        }
-        var names: [[String?]] = [ax, ay].map { c in [String?](repeating: nil, count: c.formula.constantCount) }
-        if sameConstants {
-            // a mirrored pair: constant i is the same constant in both
-            for i in 0..<ax.formula.constantCount where !ax.formula.fixedConstants.contains(i) {
-                names[0][i] = "k\(i + 1)"
-                if i < names[1].count { names[1][i] = "k\(i + 1)" }
-            }
-        }
-        var next = (names.flatMap { $0 }.compactMap { $0 }.count) + 1
-        for group in shared {
-            for m in group where m.target < 2 && m.constant < names[m.target].count { names[m.target][m.constant] = "k\(next)" }
-            next += 1
-        }
-        for (t, c) in [ax, ay].enumerated() {
-            for i in 0..<c.formula.constantCount where names[t][i] == nil && !c.formula.fixedConstants.contains(i) {
-                names[t][i] = "k\(next)"
-                next += 1
-            }
-        }
-        return Law(formulas: [ax.formula, ay.formula], constantNames: names)
     }
 
     static func document(_ o: Outcome, frames: String) -> EquationsDocument {

@@ -1,0 +1,54 @@
+@testable import Choice
+@testable import Codec
+@testable import Discovery
+import Formulas
+import Testing
+
+/// The choice among coded laws: the shortest stream among the laws that fit the measured
+/// accelerations, ties to the plainer law, and each constant at its better estimate.
+@Suite struct StreamChoiceTests {
+    func candidate(_ text: String, mse: Double, value: Double, sigma: Double) throws -> Candidate {
+        let parsed = try Formula.parse(text, variables: Law.variables)
+        var f = parsed.formula
+        f.fixedConstants = parsed.constantNames.indices.filter { parsed.constantNames[$0] == nil }
+        if let slot = parsed.constantNames.firstIndex(where: { $0 != nil }) { f.constants[slot] = value }
+        return Candidate(formula: f, mse: mse, bits: DescriptionLength.Parts(total: 0, structure: 0, constants: 0, residuals: 0,
+                                                                             uncertainties: f.constants.map { _ in sigma }))
+    }
+    func law(_ ax: String, _ ay: String, mse: Double, value: Double = -4, sigma: Double = 0.1) throws -> LawCandidate {
+        let x = try candidate(ax, mse: mse, value: value, sigma: sigma), y = try candidate(ay, mse: mse, value: value, sigma: sigma)
+        return LawCandidate(ax: x, ay: y, law: LawCandidate.law(ax: x, ay: y, shared: [], sameConstants: true), equationBits: 0)
+    }
+    func coded(_ bytes: Int, bits: Double = 100, constants: [String: Double] = [:], sigmas: [String: Double] = [:]) -> Codings.Coded {
+        Codings.Coded(request: Codings.Request(model: .law), stream: [], frameBits: [bits], sceneBits: 0, lawConstants: constants,
+                      lawUncertainties: sigmas, codingSeconds: 0, finished: true, bytes: bytes)
+    }
+
+    @Test func shortestStreamAmongTheLawsThatFit() throws {
+        var laws = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4),
+                    try law("k*vy", "k*vx", mse: 1),            // 10⁴× worse fit: out of the running…
+                    try law("k*x/r^2", "k*y/r^2", mse: 5e-3)]
+        #expect(StreamChoice.ranks(laws) == [0, 1, 0])
+        // …even with the shortest stream
+        let best = StreamChoice.choose(&laws, coded: [coded(1500), coded(1200), coded(1490)])
+        #expect(best == 2)
+        #expect(laws.map(\.streamBytes) == [1500, 1200, 1490])
+    }
+
+    @Test func aTieGoesToFewerConstantsThenFewerFrameBits() throws {
+        var laws = [try law("k*x + c", "k*y + c", mse: 1e-4), try law("k*x", "k*y", mse: 1e-4), try law("k*x*1", "k*y*1", mse: 1e-4)]
+        #expect(laws.map(\.namedConstants) == [2, 1, 1])
+        #expect(StreamChoice.choose(&laws, coded: [coded(1000, bits: 10), coded(1000, bits: 50), coded(1000, bits: 40)]) == 2)
+    }
+
+    /// The coder's estimate replaces the search's only when its 1σ is smaller.
+    @Test func eachConstantAtItsBetterEstimate() throws {
+        var laws = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4, value: -3.9, sigma: 0.05)]
+        _ = StreamChoice.choose(&laws, coded: [coded(900, constants: ["k1": -3.99], sigmas: ["k1": 0.01])])
+        #expect(laws[0].ax.formula.constants.contains(-3.99) && laws[0].ay.formula.constants.contains(-3.99))
+        var worse = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4, value: -3.9, sigma: 0.05)]
+        _ = StreamChoice.choose(&worse, coded: [coded(900, constants: ["k1": -3.99], sigmas: ["k1": 0.5])])
+        #expect(worse[0].ax.formula.constants.contains(-3.9))
+        #expect(worse[0].constants == ["k1": -3.99], "the coder's own value is still reported as the coder's")
+    }
+}
