@@ -1,3 +1,4 @@
+import Choice
 import Codec
 import Discovery
 import Formulas
@@ -187,20 +188,9 @@ public enum SweepDiscoverJob {
         }
         guard runs.count >= 2 else { throw LabError("a sweep summary needs at least two runs (got \(runs.count))") }
 
-        // Candidate common laws: each run's three shortest, those with named constants (a
-        // law without any cannot follow the runs' differences unless they all agree).
-        // Each with its template (exact factors named, `(6/5)*vy` → `k1*vy`), which can follow
-        // a constant that one run's search wrote as a fraction.
-        // In order: every run's best law's template, then the law itself, then the second
-        // best of every run, and so on.
-        var pool: [String] = []
-        let ranked = runs.map { run in run.coded.sorted(by: { ($0.value.bytes, $0.key) < ($1.value.bytes, $1.key) }).prefix(3).map(\.key) }
-        for rank in 0..<3 {
-            for (run, laws) in zip(runs, ranked) where rank < laws.count {
-                for text in [run.templates[laws[rank]] ?? laws[rank], laws[rank]] where !pool.contains(text) { pool.append(text) }
-            }
-        }
-        pool = Array(pool.prefix(8))
+        // Candidate common laws (Choice.CommonLaw): each run's shortest, templates first; the
+        // ones not coded on a run are coded now, and the shortest total wins.
+        let pool = CommonLaw.pool(runs.map { CommonLaw.Run(coded: $0.coded.mapValues(\.bytes), templates: $0.templates) })
         var templates: [Template] = []
         for (k, law) in pool.enumerated() {
             var coded = 0
@@ -219,9 +209,10 @@ public enum SweepDiscoverJob {
             guard runs.allSatisfy({ $0.coded[law] != nil }) else { continue }
             templates.append(Template(law: law, totalBytes: runs.reduce(0) { $0 + $1.coded[law]!.bytes }, codedForSweep: coded))
         }
-        guard let best = templates.min(by: { ($0.totalBytes, namedConstants($0.law)) < ($1.totalBytes, namedConstants($1.law)) }) else {
+        guard let chosen = CommonLaw.choose(templates.map { ($0.law, $0.totalBytes) }) else {
             throw LabError("no law could code every run of the sweep")
         }
+        let best = templates[chosen]
         templates.sort { $0.totalBytes < $1.totalBytes }
         let law = best.law
         // every template was coded, so it reads
@@ -229,12 +220,7 @@ public enum SweepDiscoverJob {
         var notes: [String] = []
 
         // Per-run quantities that vary.
-        let allNames = Set(runs.flatMap { $0.quantities.keys }).sorted()
-        let varying = allNames.filter { name in
-            let values = runs.compactMap { $0.quantities[name] }
-            guard values.count == runs.count, let lo = values.min(), let hi = values.max() else { return false }
-            return hi - lo > 1e-12 * max(abs(hi), abs(lo))
-        }
+        let varying = CommonLaw.varying(runs.map(\.quantities))
         if varying.isEmpty { notes.append("no per-run quantity (from scene.json) varies across the runs; the constants are not related to anything") }
         if constantNames.isEmpty { notes.append("the common law has no fitted constant; every run follows the same law with the same numbers") }
 
@@ -288,9 +274,6 @@ public enum SweepDiscoverJob {
         try writeFile("\(dir)/report.html", Data(Report.sweepHTML(outcome).utf8))
         return outcome
     }
-
-    /// The named constants of a law read from a run folder (laws that do not read: none).
-    static func namedConstants(_ law: String) -> Int { (try? Law(text: law))?.names.count ?? 0 }
 
     /// Scalars of a scene that a sweep may vary: G, the reference star's mass M, each moving
     /// body's mass m and charge q (suffixed _name when several), fields E and B by component.
