@@ -164,80 +164,10 @@ public enum Search {
             candidates += members.map(\.candidate)
         }
         guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
-        // Final polish: the most promising structures refitted from several starting points.
-        var polished: [String: Candidate] = [:]
-        let shortlist = Set(frontOf(candidates).map(\.formula) + candidates.sorted { $0.bits.total < $1.bits.total }.prefix(20).map(\.formula))
-        for f in shortlist.sorted(by: { $0.program < $1.program }) {
-            var starts = [f.constants]
-            starts += [[Double](repeating: 1, count: f.constantCount), [Double](repeating: -1, count: f.constantCount)]
-            if let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
-                                               starts: starts, iterations: 200) {
-                polished[f.program] = c
-            }
-        }
-        // A constant smaller than the precision the data give it (|θ| < √12·σ, ESR's Δ) codes as
-        // zero: the formula is the one with that constant set to 0 and simplified away (an
-        // offset that only fits noise). Searching thousands of variants otherwise lets a few such
-        // terms through on bits by chance.
-        for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
-            var current = c
-            var changed = true
-            while changed {
-                changed = false
-                for (i, theta) in current.formula.constants.enumerated() where !current.formula.fixedConstants.contains(i) {
-                    let sigma = current.bits.uncertainties[i]
-                    guard sigma.isFinite, abs(theta) < 12.0.squareRoot() * sigma, var e = ExpressionTree(current.formula) else { continue }
-                    e = e.replacingConstant(i, with: 0).simplified(dropNeutral: true)
-                    guard e.hasVariable, e.size < current.complexity,
-                          let s = DescriptionLength.score(e.formula, columns: inputs, target: target, weights: weights,
-                                                          alphabet: alphabet, starts: [e.formula.constants], iterations: 200),
-                          options.units.accepts(s.formula) else { continue }
-                    current = s
-                    changed = true
-                    break
-                }
-            }
-            polished[key] = current
-        }
-        // Constants snapped to fractions p/q (q ≤ 6) where that shortens the description: an
-        // exponent 3/2, not 1.4996; a factor −1 or 2, not −1.00004 (an exact fraction codes in a
-        // few bits, a fitted value in as many as its precision needs). Exponents first; other
-        // constants only to small rationals (|p| ≤ 12).
-        for (key, c) in polished.sorted(by: { $0.key < $1.key }) {
-            var current = c
-            let exponents = c.formula.tokens.indices.filter { k in
-                c.formula.tokens[k].op == .pow && k > 0 && c.formula.tokens[k - 1].op == .constant
-            }.map { c.formula.tokens[$0 - 1].index }
-            let order = exponents + (0..<c.formula.constantCount).filter { !exponents.contains($0) }
-            for i in order where i < current.formula.constants.count {
-                let value = current.formula.constants[i]
-                let snapped = Units.nearestFraction(value)
-                guard snapped.isFinite, snapped != 0, abs(snapped) <= 1000 else { continue }
-                // a factor or offset snaps only to a small rational (|p| ≤ 12: 2, −1, 8/5), not to
-                // 118/3 — a measured constant of modest precision is not a fraction
-                if !exponents.contains(i) {
-                    let p = Formula.exactFraction(snapped)?.0 ?? Int(snapped.rounded())
-                    guard abs(p) <= 12 else { continue }
-                }
-                guard abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
-                var g = current.formula
-                g.constants[i] = snapped
-                g.fixedConstants.append(i)
-                if let s = DescriptionLength.score(g, columns: inputs, target: target, weights: weights, alphabet: alphabet,
-                                                   starts: [g.constants], iterations: 200), s.bits.total < current.bits.total {
-                    current = s
-                }
-            }
-            polished[key] = current
-        }
-        // Each shortlisted formula is replaced by its polished form: pruned whatever the bits
-        // (it is the same description), otherwise refitted or snapped only when shorter.
-        let originals = Dictionary(candidates.map { ($0.formula.program, $0) }, uniquingKeysWith: { a, b in a.bits.total <= b.bits.total ? a : b })
-        candidates = candidates.filter { polished[$0.formula.program] == nil } + polished.keys.sorted().map { key in
-            let p = polished[key]!
-            if p.complexity == originals[key]?.complexity, let o = originals[key], o.bits.total < p.bits.total { return o }
-            return p
-        }
+        // Final polish (`Polish`): the most promising structures refitted from several starting
+        // points, constants below their precision pruned, constants snapped to fractions.
+        let polish = Polish(inputs: inputs, target: target, weights: weights, alphabet: alphabet, units: options.units)
+        candidates = polish.apply(to: candidates)
         var front = frontOf(candidates)
         // The chosen formula has the fewest total bits among all fitted candidates, and joins the
         // front. Ties (the same function written two ways, 2.21*(0.35 + vy) and
@@ -252,6 +182,13 @@ public enum Search {
             front.append(best)
             front.sort { $0.complexity < $1.complexity }
         }
+        let alternatives = Self.alternatives(candidates)
+        return Result(front: front, best: best, evaluated: evaluated, alternatives: alternatives)
+    }
+
+    /// Up to three distinct formulas of each size, fewest bits first: what a caller choosing by
+    /// other means (the frame job's compressor) may try besides the front.
+    static func alternatives(_ candidates: [Candidate]) -> [Candidate] {
         var alternatives: [Candidate] = []
         for size in Set(candidates.map(\.complexity)).sorted() {
             var seen = Set<String>()
@@ -260,7 +197,7 @@ public enum Search {
                 alternatives.append(c)
             }
         }
-        return Result(front: front, best: best, evaluated: evaluated, alternatives: alternatives)
+        return alternatives
     }
 
     /// Pareto front: at each complexity the lowest error, kept if it beats every simpler one.

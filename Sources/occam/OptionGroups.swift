@@ -14,7 +14,7 @@ struct SearchFlags: ParsableArguments {
     @Option(help: "Largest formula size in nodes (default 20).")
     var maxSize: Int?
 
-    @Option(help: "Formulas up to this size are enumerated exhaustively before the evolution (default: 7 for one input, fewer for more).")
+    @Option(help: "Formulas up to this size are enumerated exhaustively before the evolution (default: 5 for one or two inputs, 4 for three or four, 3 for more).")
     var enumerate: Int?
 
     @Option(help: "Threads for the search (default: all cores; the result does not depend on it).")

@@ -1,0 +1,101 @@
+import Formulas
+import Foundation
+
+/// The search's last passes over its most promising formulas (the Pareto front and the 20 with
+/// the fewest bits), each a concept of its own, applied in order:
+/// 1. `refit`: constants fitted again from several starting points, with more iterations;
+/// 2. `prune`: a constant smaller than the precision the data give it codes as zero, so the
+///    formula becomes the one with that constant set to 0 and simplified away;
+/// 3. `snap`: constants held at fractions p/q where that shortens the description.
+/// A polished formula replaces its original — pruned whatever the bits (it is the same
+/// description), otherwise only when shorter.
+struct Polish {
+    let inputs: [[Double]]
+    let target: [Double]
+    let weights: [Double]?
+    let alphabet: Int
+    let units: Units?
+
+    func score(_ f: Formula, starts: [[Double]]) -> Candidate? {
+        DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet, starts: starts, iterations: 200)
+    }
+
+    func apply(to candidates: [Candidate]) -> [Candidate] {
+        let shortlist = Set(Search.frontOf(candidates).map(\.formula)
+            + candidates.sorted { $0.bits.total < $1.bits.total }.prefix(20).map(\.formula))
+        var polished = refit(shortlist)
+        for (key, c) in polished.sorted(by: { $0.key < $1.key }) { polished[key] = prune(c) }
+        for (key, c) in polished.sorted(by: { $0.key < $1.key }) { polished[key] = snap(c) }
+        let originals = Dictionary(candidates.map { ($0.formula.program, $0) }, uniquingKeysWith: { a, b in a.bits.total <= b.bits.total ? a : b })
+        return candidates.filter { polished[$0.formula.program] == nil } + polished.keys.sorted().map { key in
+            let p = polished[key]!
+            if p.complexity == originals[key]?.complexity, let o = originals[key], o.bits.total < p.bits.total { return o }
+            return p
+        }
+    }
+
+    /// Each formula refitted from its own constants, all ones and all minus ones; keyed by program.
+    func refit(_ formulas: Set<Formula>) -> [String: Candidate] {
+        var out: [String: Candidate] = [:]
+        for f in formulas.sorted(by: { $0.program < $1.program }) {
+            var starts = [f.constants]
+            starts += [[Double](repeating: 1, count: f.constantCount), [Double](repeating: -1, count: f.constantCount)]
+            if let c = score(f, starts: starts) { out[f.program] = c }
+        }
+        return out
+    }
+
+    /// A constant smaller than the precision the data give it (|θ| < √12·σ, ESR's Δ) codes as
+    /// zero: the formula is the one with that constant set to 0 and simplified away (an offset
+    /// that only fits noise). Searching thousands of variants otherwise lets a few such terms
+    /// through on bits by chance.
+    func prune(_ c: Candidate) -> Candidate {
+        var current = c
+        var changed = true
+        while changed {
+            changed = false
+            for (i, theta) in current.formula.constants.enumerated() where !current.formula.fixedConstants.contains(i) {
+                let sigma = current.bits.uncertainties[i]
+                guard sigma.isFinite, abs(theta) < 12.0.squareRoot() * sigma, var e = ExpressionTree(current.formula) else { continue }
+                e = e.replacingConstant(i, with: 0).simplified(dropNeutral: true)
+                guard e.hasVariable, e.size < current.complexity, let s = score(e.formula, starts: [e.formula.constants]),
+                      units.accepts(s.formula) else { continue }
+                current = s
+                changed = true
+                break
+            }
+        }
+        return current
+    }
+
+    /// Constants snapped to fractions p/q (q ≤ 6) where that shortens the description: an
+    /// exponent 3/2, not 1.4996; a factor −1 or 2, not −1.00004 (an exact fraction codes in a
+    /// few bits, a fitted value in as many as its precision needs). Exponents first; other
+    /// constants only to small rationals (|p| ≤ 12).
+    func snap(_ c: Candidate) -> Candidate {
+        var current = c
+        let exponents = c.formula.tokens.indices.filter { k in
+            c.formula.tokens[k].op == .pow && k > 0 && c.formula.tokens[k - 1].op == .constant
+        }.map { c.formula.tokens[$0 - 1].index }
+        let order = exponents + (0..<c.formula.constantCount).filter { !exponents.contains($0) }
+        for i in order where i < current.formula.constants.count {
+            let value = current.formula.constants[i]
+            let snapped = Units.nearestFraction(value)
+            guard snapped.isFinite, snapped != 0, abs(snapped) <= 1000 else { continue }
+            // a factor or offset snaps only to a small rational (|p| ≤ 12: 2, −1, 8/5), not to
+            // 118/3 — a measured constant of modest precision is not a fraction
+            if !exponents.contains(i) {
+                let p = Formula.exactFraction(snapped)?.0 ?? Int(snapped.rounded())
+                guard abs(p) <= 12 else { continue }
+            }
+            guard abs(snapped - value) < 0.05 * max(1, abs(value)), !current.formula.fixedConstants.contains(i) else { continue }
+            var g = current.formula
+            g.constants[i] = snapped
+            g.fixedConstants.append(i)
+            if let s = score(g, starts: [g.constants]), s.bits.total < current.bits.total {
+                current = s
+            }
+        }
+        return current
+    }
+}
