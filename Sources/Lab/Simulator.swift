@@ -12,15 +12,16 @@ public struct Trajectory: Sendable {
         public var appearance: Appearance
     }
     public var bodies: [Body]
-    /// Frame times (time unit), frame k at k·frameInterval.
-    public var times: [Double]
-    /// [frame][body], in the scenario's units; gravity scenes are barycentric.
-    public var positions: [[Vector3]]
-    public var velocities: [[Vector3]]
-    public var accelerations: [[Vector3]]
+    /// The bodies' motion at the frame times (frame k at k·frameInterval), [frame][body] in the
+    /// scenario's units; gravity scenes are barycentric.
+    public var motion: Motion
+    public var times: [Double] { motion.times }
+    public var positions: [[Vector3]] { motion.positions }
+    public var velocities: [[Vector3]] { motion.velocities }
+    public var accelerations: [[Vector3]] { motion.accelerations }
     /// The integrator actually used and its steps per frame.
-    public var integrator: String
-    public var substeps: Int
+    public var integrator: String { motion.integrator }
+    public var substeps: Int { motion.substeps }
 }
 
 /// A scenario's system handed to Physics (`PlanetarySystem`, `ChargedSystem`) and sampled at
@@ -59,7 +60,6 @@ public enum Simulator {
         } catch let e as PhysicsError {
             throw LabError("\(s.name): \(e)")
         }
-        return Trajectory(bodies: bodies, times: motion.times, positions: motion.positions, velocities: motion.velocities,
-                          accelerations: motion.accelerations, integrator: motion.integrator, substeps: motion.substeps)
+        return Trajectory(bodies: bodies, motion: motion)
     }
 }
