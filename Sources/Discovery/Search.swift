@@ -26,6 +26,24 @@ public struct SearchOptions: Sendable {
         guard threads >= 1 else { throw DiscoveryError("threads must be at least 1 (got \(threads))") }
     }
 
+    /// Unary operators named in `list` ("sqrt,exp,asin"); with a leading "+", added to `base`.
+    /// Unknown names are refused with the list of known ones.
+    public static func unaryOperators(_ list: String, adding base: [Op]) throws -> [Op] {
+        var text = list.trimmingCharacters(in: .whitespaces)
+        let adding = text.hasPrefix("+")
+        if adding { text.removeFirst() }
+        let known = Op.allCases.filter { $0.arity == 1 }
+        var out = adding ? base : []
+        for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !word.isEmpty {
+            let name = ["arcsin": "asin", "arccos": "acos", "arctan": "atan"][word] ?? word
+            guard let op = known.first(where: { $0.name == name }) else {
+                throw DiscoveryError("unknown function '\(word)' (known: \(known.map(\.name).joined(separator: ", ")))")
+            }
+            if !out.contains(op) { out.append(op) }
+        }
+        return out
+    }
+
     /// Largest formula size (nodes) the search considers.
     public var maxSize = 20
     /// Formulas up to this size are enumerated exhaustively and seed the evolution; nil chooses

@@ -8,11 +8,14 @@ public enum Op: UInt8, Sendable, Hashable, CaseIterable {
     case neg, sqrt, square, cube, inv, exp, log, sin, cos, abs
     // binary
     case add, sub, mul, div, pow
+    // unary, in no default operator set (a search takes them when asked: `SearchOptions.unary`)
+    case asin, acos, atan, tanh, sinh, cosh
 
     public var arity: Int {
         switch self {
         case .variable, .constant: return 0
         case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs: return 1
+        case .asin, .acos, .atan, .tanh, .sinh, .cosh: return 1
         case .add, .sub, .mul, .div, .pow: return 2
         }
     }
@@ -38,6 +41,12 @@ public enum Op: UInt8, Sendable, Hashable, CaseIterable {
         case .mul: return "mul"
         case .div: return "div"
         case .pow: return "pow"
+        case .asin: return "asin"
+        case .acos: return "acos"
+        case .atan: return "atan"
+        case .tanh: return "tanh"
+        case .sinh: return "sinh"
+        case .cosh: return "cosh"
         }
     }
 }
@@ -192,7 +201,7 @@ public struct Formula: Sendable, Hashable {
                     let p = base + top * rows, v = consts[t.index]
                     for i in 0..<rows { p[i] = v }
                     top += 1
-                case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs:
+                case .neg, .sqrt, .square, .cube, .inv, .exp, .log, .sin, .cos, .abs, .asin, .acos, .atan, .tanh, .sinh, .cosh:
                     let p = base + (top - 1) * rows
                     switch t.op {
                     case .neg: for i in 0..<rows { p[i] = -p[i] }
@@ -205,6 +214,12 @@ public struct Formula: Sendable, Hashable {
                     case .sin: for i in 0..<rows { p[i] = Foundation.sin(p[i]) }
                     case .cos: for i in 0..<rows { p[i] = Foundation.cos(p[i]) }
                     case .abs: for i in 0..<rows { p[i] = Swift.abs(p[i]) }
+                    case .asin: for i in 0..<rows { p[i] = Foundation.asin(p[i]) }
+                    case .acos: for i in 0..<rows { p[i] = Foundation.acos(p[i]) }
+                    case .atan: for i in 0..<rows { p[i] = Foundation.atan(p[i]) }
+                    case .tanh: for i in 0..<rows { p[i] = Foundation.tanh(p[i]) }
+                    case .sinh: for i in 0..<rows { p[i] = Foundation.sinh(p[i]) }
+                    case .cosh: for i in 0..<rows { p[i] = Foundation.cosh(p[i]) }
                     default: break
                     }
                 case .add, .sub, .mul, .div, .pow:
@@ -250,6 +265,16 @@ public struct Formula: Sendable, Hashable {
 
     /// Output syntaxes.
     public enum Style: Sendable { case sympy, python, swift, latex }
+
+    /// LaTeX's name of a function (\\arcsin for asin; the others as they are called).
+    static func latexName(_ op: Op) -> String {
+        switch op {
+        case .asin: return "arcsin"
+        case .acos: return "arccos"
+        case .atan: return "arctan"
+        default: return op.name
+        }
+    }
 
     /// Infix text that SymPy parses, with the given variable names and constant values.
     public func sympyString(names: [String], constants c: [Double]? = nil) -> String {
@@ -457,10 +482,10 @@ public struct Formula: Sendable, Hashable {
             case .inv:
                 let a = stack.removeLast()
                 stack.append((latex ? "\\frac{1}{\(a.0)}" : "1/\(wrap(a, 2))", latex ? 3 : 1))
-            case .exp, .log, .sin, .cos, .abs:
+            case .exp, .log, .sin, .cos, .abs, .asin, .acos, .atan, .tanh, .sinh, .cosh:
                 let a = stack.removeLast()
                 if latex {
-                    let f = t.op == .abs ? "\\left|\(a.0)\\right|" : "\\\(t.op)\\left(\(a.0)\\right)"
+                    let f = t.op == .abs ? "\\left|\(a.0)\\right|" : "\\\(Self.latexName(t.op))\\left(\(a.0)\\right)"
                     stack.append((f, 3))
                 } else if t.op == .abs {
                     stack.append((style == .sympy ? "Abs(\(a.0))" : "abs(\(a.0))", 3))

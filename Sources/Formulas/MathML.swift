@@ -50,8 +50,10 @@ extension Formula {
                 stack.append(("<msup><mi>e</mi>\(stack.removeLast().0)</msup>", 3))
             case .log:
                 stack.append((function("ln", stack.removeLast().0), 3))
-            case .sin, .cos:
+            case .sin, .cos, .tanh, .sinh, .cosh:
                 stack.append((function(t.op.name, stack.removeLast().0), 3))
+            case .asin, .acos, .atan:
+                stack.append((function(Formula.latexName(t.op), stack.removeLast().0), 3))
             case .abs:
                 stack.append((row(op("|"), stack.removeLast().0, op("|")), 3))
             case .add, .sub:

@@ -3,7 +3,8 @@
 /// Grammar: sums and differences of products and quotients of powers (`^` or `**`, right
 /// associative) of unary minus, numbers, names, parenthesised expressions and the functions
 /// sqrt, exp, log, sin, cos, abs. Names listed in `variables` are input columns; any other
-/// name is a constant to fit (one per distinct name); numbers are fixed constants.
+/// name is a constant to fit (one per distinct name); numbers are fixed constants. Also asin,
+/// acos, atan (or arcsin, arccos, arctan), tanh, sinh, cosh.
 public struct ParsedFormula: Sendable {
     public var formula: Formula
     /// Per constant index: its name when it is to be fitted, nil for a number in the text.
@@ -123,7 +124,9 @@ struct InfixParser {
         let start = position
         while position < text.count, text[position].isLetter || text[position].isNumber || text[position] == "_" { position += 1 }
         let name = String(text[start..<position])
-        let functions: [String: Op] = ["sqrt": .sqrt, "exp": .exp, "log": .log, "sin": .sin, "cos": .cos, "abs": .abs]
+        let functions: [String: Op] = ["sqrt": .sqrt, "exp": .exp, "log": .log, "sin": .sin, "cos": .cos, "abs": .abs,
+                                       "asin": .asin, "acos": .acos, "atan": .atan, "arcsin": .asin, "arccos": .acos,
+                                       "arctan": .atan, "tanh": .tanh, "sinh": .sinh, "cosh": .cosh]
         if peek() == "(" {
             guard let op = functions[name] else { throw error("unknown function '\(name)'") }
             position += 1

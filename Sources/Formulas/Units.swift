@@ -164,7 +164,8 @@ public struct Units: Sendable {
             case .square: return .some(d.power(2))
             case .cube: return .some(d.power(3))
             case .inv: return .some(d.power(-1))
-            case .exp, .log, .sin, .cos: return d.isDimensionless ? .some(PhysicalDimension.none) : nil
+            case .exp, .log, .sin, .cos, .asin, .acos, .atan, .tanh, .sinh, .cosh:
+                return d.isDimensionless ? .some(PhysicalDimension.none) : nil
             default: return nil
             }
         case .binary(let op, let a, let b):

@@ -20,6 +20,10 @@ struct SearchFlags: ParsableArguments {
     @Option(help: "Threads for the search (default: all cores; the result does not depend on it).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Functions the search may use, comma-separated (default: sqrt,square,inv,exp,log,sin,cos; also available: neg, cube, abs, asin, acos, atan, tanh, sinh, cosh). A leading + adds to the default set.",
+                               valueName: "list"))
+    var functions: String?
+
     /// Set what was given on `options`, then check the whole.
     func apply(_ options: inout SearchOptions) throws {
         options.seed = seed
@@ -30,6 +34,11 @@ struct SearchFlags: ParsableArguments {
         if let maxSize { options.maxSize = maxSize }
         if let enumerate { options.enumerationSize = enumerate }
         if let threads { options.threads = threads }
+        if let functions {
+            do { options.unary = try SearchOptions.unaryOperators(functions, adding: options.unary) } catch let e as DiscoveryError {
+                throw LabError("--functions: \(e.message)")
+            }
+        }
         do { try options.validate() } catch let e as DiscoveryError { throw LabError("--\(e.message)") }
     }
 
@@ -40,6 +49,7 @@ struct SearchFlags: ParsableArguments {
         if let maxSize { out += ["--max-size", "\(maxSize)"] }
         if let enumerate { out += ["--enumerate", "\(enumerate)"] }
         if let threads { out += ["--threads", "\(threads)"] }
+        if let functions { out += ["--functions", functions] }
         return out
     }
 }

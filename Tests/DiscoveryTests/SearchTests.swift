@@ -188,3 +188,27 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect { _ = try Formula.parse("x ) + 1", variables: ["x"]) } throws: { "\($0)".contains("unexpected ')'") }
     }
 }
+
+/// Functions outside the default set, on request: a search given asin finds an arcsine law
+/// on a table this test draws; a name the search does not know is refused by name.
+@Suite struct ExtraFunctionTests {
+    @Test func arcsineLawWithAsinRequested() throws {
+        var g = SeededLCG(seed: 21)
+        let n = 60
+        let a = (0..<n).map { _ in 0.1 + 0.8 * g.unit() }, b = (0..<n).map { _ in 1 + 2 * g.unit() }
+        let y = zip(a, b).map { asin($0 / $1) }   // an angle from a ratio of lengths
+        var o = SearchOptions()
+        o.maxSize = 5
+        o.epochs = 0
+        o.unary = try SearchOptions.unaryOperators("+asin", adding: o.unary)
+        let r = try Search.run(inputs: [a, b], target: y, options: o)
+        let text = r.best.formula.sympyString(names: ["a", "b"])
+        #expect(text.contains("asin(") && r.best.mse < 1e-20, "\(text)")
+        #expect(o.unary.contains(.sqrt) && o.unary.last == .asin)
+    }
+
+    @Test func unknownFunctionsAreNamed() {
+        #expect(throws: DiscoveryError.self) { _ = try SearchOptions.unaryOperators("sqrt,arcsinh", adding: []) }
+        #expect((try? SearchOptions.unaryOperators("arccos, TANH", adding: [])) == [.acos, .tanh])
+    }
+}
