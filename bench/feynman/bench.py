@@ -21,6 +21,7 @@ Protocol (per equation, noise level, training size and seed):
 Usage:
     bench/feynman/run [--noise 0,0.01] [--rows 100] [--seeds 1] [--tools occam,gplearn,pyoperon,pysindy]
                       [--equations I.6.2a,...] [--jobs 2] [--timeout 600] [--json out.json] [--verbose]
+                      [--occam-args "--functions +asin,acos,atan,tanh,sinh,cosh"]
 """
 import argparse
 import csv
@@ -171,12 +172,12 @@ def score(eq, text, seed):
 
 
 def task(args):
-    eq, tool, noise, rows, seed, folder, timeout = args
+    eq, tool, noise, rows, seed, folder, timeout, extra = args
     path = write_table(eq, seed, noise, rows, folder)
     start = time.perf_counter()
     try:
         if tool == "occam":
-            expr, err = run_occam(path, seed, timeout)
+            expr, err = run_occam(path, seed, timeout, extra)
         else:
             expr, err = sr.TOOLS[tool](path, seed)
     except Exception as e:  # a peer that crashes on an equation counts as not recovered
@@ -187,11 +188,11 @@ def task(args):
             "exact": exact, "r2": r2, "expression": expr, "error": err}
 
 
-def run_occam(path, seed, timeout):
+def run_occam(path, seed, timeout, extra=()):
     import subprocess
     names, target, _, _ = sr.names_and_data(path)
     out = tempfile.mkdtemp(prefix="occam-feynman-")
-    cmd = [sr.OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed), "--threads", "1"]
+    cmd = [sr.OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed), "--threads", "1"] + list(extra)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -212,6 +213,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="equations run at once, one core each")
     ap.add_argument("--timeout", type=float, default=600, help="seconds before Occam's run counts as a failure")
     ap.add_argument("--json", default=None, help="write every result here")
+    ap.add_argument("--occam-args", default="", help="extra arguments for occam discover, e.g. \"--functions +asin,tanh\"")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     eqs = load()
@@ -228,7 +230,8 @@ def main():
     noises = [float(n) for n in a.noise.split(",")]
     sizes = [int(n) for n in a.rows.split(",")]
     folder = tempfile.mkdtemp(prefix="occam-feynman-data-")
-    tasks = [(e, t, z, n, s, folder, a.timeout) for z in noises for n in sizes for e in eqs for t in tools
+    extra = a.occam_args.split()
+    tasks = [(e, t, z, n, s, folder, a.timeout, extra) for z in noises for n in sizes for e in eqs for t in tools
              for s in range(1, a.seeds + 1)]
     results = []
     with multiprocessing.Pool(a.jobs) as pool:
