@@ -20,3 +20,12 @@ final class Background<T: Sendable>: @unchecked Sendable {
         return try result.get()
     }
 }
+
+/// A request to stop, set by one thread and read by others (work in `Background` checks it
+/// between frames and throws `CancellationError`).
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
+    func stop() { lock.lock(); set = true; lock.unlock() }
+}

@@ -26,8 +26,9 @@ public enum CompressJob {
     /// Code the frames of a folder with several codings at once, in memory, on all cores
     /// (`Codings`): from `frames` when they are already decoded, else read as each coding
     /// needs them. Racing requests may come back abandoned (`Codings.Coded.finished`).
+    /// `stop`: when set, the codings end at their next frame with `CancellationError`.
     static func codeAll(_ folder: FrameFolder, frames: [Image]?, scene: Data, requests: [Codings.Request],
-                        label: String, showProgress: Bool) throws -> [Codings.Coded] {
+                        label: String, showProgress: Bool, stop: StopFlag? = nil) throws -> [Codings.Coded] {
         let first = try frames?.first ?? FrameStore.frame(folder, 0)
         let size = (first.width, first.height, first.channels)
         let progress = Progress(label: label, total: folder.count, enabled: showProgress && isatty(2) != 0)
@@ -35,7 +36,10 @@ public enum CompressJob {
         do {
             return try Codings.code(geometry: Geometry(width: first.width, height: first.height, channels: first.channels),
                                     frameCount: folder.count, scene: scene, requests: requests,
-                                    frame: { k in try frames?[k].pixels ?? FrameStore.frame(folder, k, expecting: size).pixels },
+                                    frame: { k in
+                                        if stop?.isSet == true { throw CancellationError() }
+                                        return try frames?[k].pixels ?? FrameStore.frame(folder, k, expecting: size).pixels
+                                    },
                                     progress: { progress.set(done: $0) })
         } catch let e as CodecError { throw LabError("\(folder.files[0]): \(e.message)") }
     }

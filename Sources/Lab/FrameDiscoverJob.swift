@@ -90,6 +90,8 @@ public enum FrameDiscoverJob {
         let calibration = try TrackJob.calibration(folder: o.frames, pxPerUnit: o.pxPerUnit, fps: o.fps, dt: o.dt,
                                                    origin: nil, startTime: nil)
         let folder = try OutputFolder(destination: o.output, force: o.force)
+        // the ladder is coded on another thread while the search runs; a failure stops it
+        let stopLadder = StopFlag()
         do {
             // The frames are decoded once, here, when they fit in memory; tracking and coding
             // both use them (larger videos are read again, block by block, for coding).
@@ -128,7 +130,7 @@ public enum FrameDiscoverJob {
             let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned] : [.motion, .learned]
             let ladderJob = Background {
                 try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes, requests: levels.map { Codings.Request(model: $0) },
-                                        label: "coding the ladder", showProgress: false)
+                                        label: "coding the ladder", showProgress: false, stop: stopLadder)
             }
 
             say("searching laws for ax, ay over \(rows.count) samples (coding the ladder meanwhile)")
@@ -185,6 +187,7 @@ public enum FrameDiscoverJob {
             try folder.commit()
             return outcome
         } catch {
+            stopLadder.stop()
             folder.discard()
             throw error
         }

@@ -37,6 +37,29 @@ import Render
         }
     }
 
+    /// The job codes the ladder on another thread while it searches; when the search fails,
+    /// the job stops that coding instead of leaving it running. A set stop flag ends the
+    /// codings at their next frame.
+    @Test func codingsStopWhenAsked() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/frames", withIntermediateDirectories: true)
+        for k in 0..<40 {
+            var image = Image(width: 16, height: 16, channels: 1)
+            image.pixels[(k % 16) * 16 + 8] = 200
+            try PNGFile.write(image, to: String(format: "%@/frames/frame_%05d.png", dir, k))
+        }
+        let folder = try FrameFolder(path: "\(dir)/frames")
+        let requests = [Codings.Request(model: .temporal), Codings.Request(model: .motion)]
+        let stop = StopFlag()
+        let coded = try CompressJob.codeAll(folder, frames: nil, scene: Data(), requests: requests, label: "", showProgress: false, stop: stop)
+        #expect(coded.allSatisfy { $0.finished })
+        stop.stop()
+        #expect {
+            _ = try CompressJob.codeAll(folder, frames: nil, scene: Data(), requests: requests, label: "", showProgress: false, stop: stop)
+        } throws: { $0 is CancellationError }
+    }
+
     @Test func badInputAndExistingOutput() throws {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
