@@ -24,13 +24,7 @@ func sketchFrames(count: Int, width: Int, height: Int, channels: Int, noise: Dou
                 for c in 0..<channels {
                     var v = 10 + 0.1 * Double(x) + 0.05 * Double(y) * Double(c + 1)
                     for (u0, v0, radius, colour) in discs {
-                        var inside = 0
-                        for sy in 0..<4 {
-                            for sx in 0..<4 {
-                                let dx = Double(x) + (Double(sx) + 0.5) / 4 - u0, dy = Double(y) + (Double(sy) + 0.5) / 4 - v0
-                                if dx * dx + dy * dy <= radius * radius { inside += 1 }
-                            }
-                        }
+                        let inside = Sketch.samplesInside(x: x, y: y, cu: u0, cv: v0, radius: radius, n: 4)
                         v += colour[c] * Double(inside) / 16
                     }
                     if noise > 0 { v += noise * gaussian() }
@@ -212,15 +206,9 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         let g = Geometry(width: 48, height: 48, channels: 1)
         let omega = 2 * Double.pi / 30, radius = 14.0
         func disc(_ frame: inout [UInt8], _ u: Double, _ v: Double, _ r: Double, _ b: Double) {
-            for y in max(0, Int(v - r) - 1)...min(g.height - 1, Int(v + r) + 1) {
-                for x in max(0, Int(u - r) - 1)...min(g.width - 1, Int(u + r) + 1) {
-                    var inside = 0
-                    for sy in 0..<8 {
-                        for sx in 0..<8 {
-                            let dx = Double(x) + (Double(sx) + 0.5) / 8 - u, dy = Double(y) + (Double(sy) + 0.5) / 8 - v
-                            if dx * dx + dy * dy <= r * r { inside += 1 }
-                        }
-                    }
+            for y in Sketch.span(v, radius: r, size: g.height) {
+                for x in Sketch.span(u, radius: r, size: g.width) {
+                    let inside = Sketch.samplesInside(x: x, y: y, cu: u, cv: v, radius: r, n: 8)
                     frame[y * g.width + x] = UInt8(min(255, Double(frame[y * g.width + x]) + (b * Double(inside) / 64).rounded()))
                 }
             }

@@ -44,15 +44,9 @@ import Testing
             var pixels = [Double](repeating: 0, count: s.size * s.size)
             func disc(_ x: Double, _ y: Double, radius: Double, level: Double) {
                 let cu = Double(s.size) / 2 + x * s.pxPerUnit, cv = Double(s.size) / 2 - y * s.pxPerUnit
-                for py in max(0, Int(cv - radius) - 1)...min(s.size - 1, Int(cv + radius) + 1) {
-                    for px in max(0, Int(cu - radius) - 1)...min(s.size - 1, Int(cu + radius) + 1) {
-                        var inside = 0
-                        for sy in 0..<4 {
-                            for sx in 0..<4 {
-                                let du = Double(px) + (Double(sx) + 0.5) / 4 - cu, dv = Double(py) + (Double(sy) + 0.5) / 4 - cv
-                                if du * du + dv * dv <= radius * radius { inside += 1 }
-                            }
-                        }
+                for py in Sketch.span(cv, radius: radius, size: s.size) {
+                    for px in Sketch.span(cu, radius: radius, size: s.size) {
+                        let inside = Sketch.samplesInside(x: px, y: py, cu: cu, cv: cv, radius: radius, n: 4)
                         pixels[py * s.size + px] += level * Double(inside) / 16
                     }
                 }

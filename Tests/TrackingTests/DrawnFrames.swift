@@ -22,20 +22,10 @@ struct Sketch {
         for o in objects {
             switch o.shape {
             case .disc(let r):
-                let x0 = max(0, Int(o.u - r) - 1), x1 = min(width - 1, Int(o.u + r) + 1)
-                let y0 = max(0, Int(o.v - r) - 1), y1 = min(height - 1, Int(o.v + r) + 1)
-                if x0 > x1 || y0 > y1 { continue }
                 let n = supersampling
-                for y in y0...y1 {
-                    for x in x0...x1 {
-                        var inside = 0
-                        for sy in 0..<n {
-                            for sx in 0..<n {
-                                let px = Double(x) + (Double(sx) + 0.5) / Double(n) - o.u
-                                let py = Double(y) + (Double(sy) + 0.5) / Double(n) - o.v
-                                if px * px + py * py <= r * r { inside += 1 }
-                            }
-                        }
+                for y in TestSupport.Sketch.span(o.v, radius: r, size: height) {
+                    for x in TestSupport.Sketch.span(o.u, radius: r, size: width) {
+                        let inside = TestSupport.Sketch.samplesInside(x: x, y: y, cu: o.u, cv: o.v, radius: r, n: n)
                         value[y * width + x] += o.brightness * Double(inside) / Double(n * n)
                     }
                 }
