@@ -152,24 +152,42 @@ public enum CompressJob {
         return results
     }
 
-    /// The ladder as JSON: per level, total bytes, bits per frame, and per-frame bits.
-    public static func ladderJSON(_ results: [Result], frames: String) -> Data {
-        var levels: [[String: Any]] = []
-        for r in results {
-            levels.append([
-                "model": r.model.rawValue, "bytes": r.bytes, "bits_per_frame": r.bitsPerFrame,
-                "scene_bits": (r.sceneBits * 10).rounded() / 10,
-                "law_constants": r.lawConstants,
-                "ratio_to_raw": r.ratio, "seconds": r.seconds,
-                "frame_bits": r.frameBits.map { ($0 * 10).rounded() / 10 },
-            ])
+    /// ladder.json: per level, total bytes, bits per frame, and per-frame bits.
+    struct LadderDocument: Encodable {
+        struct Level: Encodable {
+            var model: String
+            var bytes: Int
+            var bitsPerFrame: Double
+            var sceneBits: Double
+            var lawConstants: [String: Double]
+            var ratioToRaw: Double
+            var seconds: Double
+            var frameBits: [Double]
+            enum CodingKeys: String, CodingKey {
+                case model, bytes, bitsPerFrame = "bits_per_frame", sceneBits = "scene_bits", lawConstants = "law_constants"
+                case ratioToRaw = "ratio_to_raw", seconds, frameBits = "frame_bits"
+            }
         }
-        let object: [String: Any] = [
-            "format": "occam-ladder", "version": 1, "frames": frames,
-            "note": "bytes are real coded sizes of the whole .occ file (header, scene.json, frames, index); bits_per_frame = 8·bytes/frames; frame_bits is each frame's information content (−log2 p of its coded bits); scene_bits is what scene.json costs",
-            "levels": levels,
-        ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        var format = "occam-ladder"
+        var version = 1
+        var frames: String
+        var note = "bytes are real coded sizes of the whole .occ file (header, scene.json, frames, index); bits_per_frame = 8·bytes/frames; "
+            + "frame_bits is each frame's information content (−log2 p of its coded bits); scene_bits is what scene.json costs; "
+            + "seconds: the level's coding time (occam compress --ladder: with reading the frames and writing the stream; "
+            + "the discovery job: the coder alone, all levels coded from frames read once)"
+        var levels: [Level]
+    }
+
+    /// The ladder as JSON (a law constant that is not finite is left out: JSON has no NaN).
+    public static func ladderJSON(_ results: [Result], frames: String) throws -> Data {
+        let document = LadderDocument(frames: frames, levels: results.map { r in
+            LadderDocument.Level(model: r.model.rawValue, bytes: r.bytes, bitsPerFrame: r.bitsPerFrame,
+                                 sceneBits: (r.sceneBits * 10).rounded() / 10, lawConstants: r.lawConstants.filter { $0.value.isFinite },
+                                 ratioToRaw: r.ratio, seconds: r.seconds, frameBits: r.frameBits.map { ($0 * 10).rounded() / 10 })
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(document)
     }
 }
 

@@ -175,7 +175,7 @@ public enum FrameDiscoverJob {
                 lap("orbits")
                 outcome.stageSeconds = stages
             }
-            try writeFile("\(folder.temporary)/ladder.json", CompressJob.ladderJSON(ladder, frames: o.frames))
+            try writeFile("\(folder.temporary)/ladder.json", try CompressJob.ladderJSON(ladder, frames: o.frames))
             let document = document(outcome, frames: o.frames)
             try writeFile("\(folder.temporary)/equations.json", try document.encoded())
             try writeFile("\(folder.temporary)/pareto.csv", DiscoverJob.paretoCSV(found))

@@ -67,7 +67,7 @@ struct Compress: ParsableCommand {
                     print(name + String(format: " %8d %12.1f %14.1f %9.2f", r.bytes, r.bitsPerFrame, r.ratio, r.seconds))
                 }
                 if let json {
-                    let lab = try LabFiles.write(json, CompressJob.ladderJSON(results, frames: frames), force: force)
+                    let lab = try LabFiles.write(json, try CompressJob.ladderJSON(results, frames: frames), force: force)
                     print("wrote \(lab)")
                 }
                 return
