@@ -185,9 +185,7 @@ public enum CompressJob {
                                  sceneBits: (r.sceneBits * 10).rounded() / 10, lawConstants: r.lawConstants.filter { $0.value.isFinite },
                                  ratioToRaw: r.ratio, seconds: r.seconds, frameBits: r.frameBits.map { ($0 * 10).rounded() / 10 })
         })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(document)
+        return try EquationsDocument.encoder.encode(document)
     }
 }
 

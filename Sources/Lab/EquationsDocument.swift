@@ -238,9 +238,15 @@ public struct EquationsDocument: Codable, Sendable {
 
     /// The file's bytes: pretty-printed, keys sorted (stable diffs between runs).
     public func encoded() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    /// The JSON writer of Occam's documents (equations.json, ladder.json, export): pretty,
+    /// keys sorted, slashes as they are.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        return encoder
     }
 
     /// Read `path`; the error names the file and what is wrong with it.

@@ -43,9 +43,7 @@ public enum ExportJob {
             return eqs.map { "Eq(Symbol('\($0.target)'), sympify('\($0.formula.sympyString(names: $0.variables))'))" }
                 .joined(separator: "\n")
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(eqs.map(\.entry)), as: UTF8.self)
+            return String(decoding: try EquationsDocument.encoder.encode(eqs.map(\.entry)), as: UTF8.self)
         case .python:
             return "import math\n\n" + eqs.map { e in
                 "def \(identifier(e.target))(\(e.variables.map(identifier).joined(separator: ", "))):\n"
