@@ -62,9 +62,25 @@ public enum ConstantFitter {
             let ss = residualSS(f)
             return ss.isFinite ? Result(constants: full([]), mse: ss / Double(n), jacobian: []) : nil
         }
-        let initial = starts ?? [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p),
+        var initial = starts ?? [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p),
                                  [Double](repeating: 0.5, count: p), [Double](repeating: 2, count: p),
                                  (0..<p).map { $0 % 2 == 0 ? 1.5 : -0.5 }]
+        // A frequency inside sin or cos has a local minimum at every wrong number of periods
+        // across the data: from 1 or 2, sin(2π·E·t/h)² is never reached. So the constants are
+        // also started from the value on a geometric grid from 2.5 to 20 whose formula values
+        // correlate best with the target (amplitudes and offsets are then fitted from there);
+        // only tried when the usual starts leave a misfit (below).
+        if starts == nil, formula.tokens.contains(where: { $0.op == .sin || $0.op == .cos }) {
+            var bestCorrelation = 0.0, bestValue: Double? = nil
+            var v = 2.5
+            while v <= 20 {
+                formula.evaluate(columns, rows: n, constants: full([Double](repeating: v, count: p)), into: &f, scratch: &scratch)
+                let r2 = Self.squaredCorrelation(f, y)
+                if r2 > bestCorrelation { bestCorrelation = r2; bestValue = v }
+                v *= 1.08
+            }
+            if let bestValue { initial.append([Double](repeating: bestValue, count: p)) }
+        }
         var best: Result? = nil
         var bestTheta: [Double] = []
         let variance = (0..<n).reduce(0.0) { $0 + y[$1] * y[$1] * w[$1] * w[$1] } / Double(n)
@@ -130,6 +146,16 @@ public enum ConstantFitter {
         for (k, i) in freeIndices.enumerated() { columnsByConstant[i] = jac[k] }
         result.jacobian = columnsByConstant
         return result
+    }
+
+    /// Squared Pearson correlation of two columns; 0 when either is constant or not finite.
+    static func squaredCorrelation(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(a.count)
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for (x, y) in zip(a, b) { sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb) }
+        let r2 = sab * sab / (saa * sbb)
+        return r2.isFinite ? r2 : 0
     }
 
     /// Gaussian elimination with partial pivoting; nil when singular.

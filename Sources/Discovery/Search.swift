@@ -147,6 +147,15 @@ public enum Search {
         // exact fit makes the same predictions, so its residual bits are no fewer, and an
         // inexact one's are more. The search stops there (E/B: 0.1 s instead of 1.2 s).
         let exactLevel = Self.exactLevel(target, weights: weights)
+        // Strict units (dimensionless constants) with a reduction to dimensionless groups are
+        // checked on the results only: the direct search runs without them, and the search over
+        // the groups (`reducedCandidates`) brings the units in. With strict units during the
+        // search nothing small fits a target of dimension m·q⁴/(ε²h²), and the evolution would
+        // have no seeds; with constants carrying units it still missed laws the unconstrained
+        // search finds (bench/feynman: I.8.14, I.9.18, I.15.3x), since a way to a consistent
+        // formula may pass through inconsistent ones. Without a reduction, units constrain the
+        // search as before.
+        let searchUnits = options.units.flatMap { u in !u.constantsCarryUnits && DimensionlessGroups(units: u) != nil ? nil : u }
         var settled = false
         let sizes = Dictionary(grouping: formulas.indices, by: { formulas[$0].complexity })
         for size in sizes.keys.sorted() {
@@ -156,15 +165,16 @@ public enum Search {
                 while k < group.count {
                     let i = group[k]
                     let f = formulas[i]
-                    if options.units.accepts(f, fitted: false),
+                    if searchUnits.accepts(f, fitted: false),
                        let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet),
-                       options.units.accepts(c.formula) {
+                       searchUnits.accepts(c.formula) {
                         slots.items[i] = c
                     }
                     k += threads
                 }
             }
-            let best = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite }.min { $0.bits.total < $1.bits.total }
+            let best = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite && options.units.accepts($0.formula) }
+                .min { $0.bits.total < $1.bits.total }
             if let best, !best.bits.relativeNoise, best.mse <= exactLevel,
                best.bits.total - best.bits.residuals < Double(size + 1) * log2(Double(alphabet)) {
                 settled = true
@@ -176,12 +186,21 @@ public enum Search {
         if options.epochs > 0, !candidates.isEmpty, !settled {
             let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
                 .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
-            let evolution = Evolution(options: options, variableCount: inputs.count, inputs: inputs)
+            var evolving = options
+            evolving.units = searchUnits
+            let evolution = Evolution(options: evolving, variableCount: inputs.count, inputs: inputs)
             let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
             evaluated += fits
             candidates += members.map(\.candidate)
         }
+        if !settled { candidates += try reducedCandidates(inputs: inputs, target: target, weights: weights, options: options, evaluated: &evaluated) }
         guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
+        if let units = options.units, !units.constantsCarryUnits {
+            candidates = candidates.filter { options.units.accepts($0.formula) }
+            guard !candidates.isEmpty else {
+                throw DiscoveryError("no formula found with dimensionless constants that is consistent with the units (without --dimensionless-constants, constants may carry units)")
+            }
+        }
         // Final polish (`Polish`): the most promising structures refitted from several starting
         // points, constants below their precision pruned, constants snapped to fractions.
         let polish = Polish(inputs: inputs, target: target, weights: weights, alphabet: alphabet, units: options.units)
@@ -202,6 +221,33 @@ public enum Search {
         }
         let alternatives = Self.alternatives(candidates)
         return Result(front: front, best: best, evaluated: evaluated, alternatives: alternatives)
+    }
+
+    /// With units and dimensionless constants, the same search over the dimensionless groups
+    /// (`DimensionlessGroups`): its formulas, written in the inputs and scored on the original
+    /// target, compete with the direct search's. Nothing when the units allow no reduction.
+    static func reducedCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
+                                  evaluated: inout Int) throws -> [Candidate] {
+        guard let units = options.units, !units.constantsCarryUnits, let groups = DimensionlessGroups(units: units),
+              let reduced = groups.reduce(inputs: inputs, target: target) else { return [] }
+        var trees: [ExpressionTree] = []
+        if reduced.inputs.isEmpty {
+            trees = [.constant(1)]
+        } else {
+            var sub = options
+            sub.units = nil
+            let result = try Search.run(inputs: reduced.inputs, target: reduced.target, options: sub)
+            evaluated += result.evaluated
+            trees = (result.front + result.alternatives + [result.best]).compactMap { ExpressionTree($0.formula) }
+        }
+        let alphabet = options.alphabet(variables: inputs.count)
+        var seen = Set<String>()
+        return trees.compactMap { tree in
+            let f = groups.restore(tree).formula
+            guard seen.insert(f.program).inserted, units.accepts(groups.restore(tree)) else { return nil }
+            return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                           starts: [f.constants])
+        }
     }
 
     /// Up to three distinct formulas of each size, fewest bits first: what a caller choosing by

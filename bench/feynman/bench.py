@@ -59,6 +59,57 @@ def load():
     return out
 
 
+BASE = {n: sympy.Symbol("u_" + n, positive=True) for n in ["m", "kg", "s", "A", "K"]}
+_m, _kg, _s, _A, _K = (BASE[n] for n in ["m", "kg", "s", "A", "K"])
+UNITS = {"m": _m, "kg": _kg, "s": _s, "A": _A, "K": _K, "Hz": 1 / _s, "N": _kg * _m / _s ** 2, "J": _kg * _m ** 2 / _s ** 2,
+         "W": _kg * _m ** 2 / _s ** 3, "Pa": _kg / (_m * _s ** 2), "C": _A * _s, "V": _kg * _m ** 2 / (_A * _s ** 3),
+         "T": _kg / (_A * _s ** 2), "F": _A ** 2 * _s ** 4 / (_kg * _m ** 2)}
+
+
+def load_units():
+    """{equation: {column: unit as occam --units takes it}} from units.csv."""
+    out = {}
+    with open(os.path.join(HERE, "units.csv")) as f:
+        rows = [line for line in f if not line.startswith("#")]
+    for r in csv.DictReader(rows):
+        out[r["equation"]] = dict(item.split("=", 1) for item in r["units"].split())
+    return out
+
+
+def units_argument(eq, units):
+    """The --units value for an equation's CSV columns (the target may carry the _out suffix)."""
+    given = units[eq["name"]]
+    named = {n: given[n] for n in eq["inputs"]}
+    named[eq["output"]] = given[eq["output"].removesuffix("_out")]
+    return ",".join(f"{k}={v}" for k, v in named.items())
+
+
+def check_units(eqs, units):
+    """Every formula is invariant under a change of base units: f(x scaled by its unit) equals
+    f(x) scaled by the target's unit (so every sum has one dimension and every exp/sin/log a
+    dimensionless argument). Returns the equations that are not."""
+    bad = []
+    rng = np.random.default_rng(0)
+    for eq in eqs:
+        given = units.get(eq["name"])
+        if given is None or set(given) != set(eq["inputs"]) | {eq["output"].removesuffix("_out")}:
+            bad.append(f"{eq['name']}: units.csv names {sorted(given or [])}, the equation {sorted(eq['inputs'] + [eq['output']])}")
+            continue
+        scale = {b: float(rng.uniform(1.5, 3)) for b in BASE.values()}
+
+        def factor(unit):
+            return float(sympy.sympify(unit.replace("^", "**"), locals=UNITS).subs(scale))
+        f = truth_function(eq)
+        x = [np.array([rng.uniform(lo, hi)]) for lo, hi in eq["ranges"]]
+        xs = [xi * factor(given[n]) for xi, n in zip(x, eq["inputs"])]
+        with np.errstate(all="ignore"):
+            y, ys = float(np.ravel(f(*x))[0]), float(np.ravel(f(*xs))[0])
+        want = y * factor(given[eq["output"].removesuffix("_out")])
+        if not abs(ys - want) <= 1e-9 * max(abs(want), 1e-300):
+            bad.append(f"{eq['name']}: not consistent ({ys:g} after rescaling the units, {want:g} expected)")
+    return bad
+
+
 def symbols(eq):
     local = dict(FUNCTIONS)
     local.update({n: sympy.Symbol(n) for n in eq["inputs"]})
@@ -94,10 +145,13 @@ def write_table(eq, seed, noise, rows, folder):
     if noise > 0:
         y = y + rng.normal(0, noise * np.sqrt(np.mean(y ** 2)), rows)
     path = os.path.join(folder, f"{eq['name']}-s{seed}-n{noise:g}-r{rows}.csv")
-    with open(path, "w") as out:
+    # two tools' tasks write the same table at once: each writes its own file and renames it
+    part = f"{path}.{os.getpid()}.part"
+    with open(part, "w") as out:
         out.write(",".join(eq["inputs"] + [eq["output"]]) + "\n")
         for i in range(rows):
             out.write(",".join(repr(float(c[i])) for c in cols) + f",{float(y[i])!r}\n")
+    os.replace(part, path)
     return path
 
 
@@ -178,6 +232,9 @@ def task(args):
     try:
         if tool == "occam":
             expr, err = run_occam(path, seed, timeout, extra)
+        elif tool == "occam-units":
+            units = ["--units", units_argument(eq, load_units()), "--dimensionless-constants"]
+            expr, err = run_occam(path, seed, timeout, list(extra) + units)
         else:
             expr, err = sr.TOOLS[tool](path, seed)
     except Exception as e:  # a peer that crashes on an equation counts as not recovered
@@ -215,8 +272,13 @@ def main():
     ap.add_argument("--json", default=None, help="write every result here")
     ap.add_argument("--occam-args", default="", help="extra arguments for occam discover, e.g. \"--functions +asin,tanh\"")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--check-units", action="store_true", help="check units.csv against every formula and stop")
     a = ap.parse_args()
     eqs = load()
+    if a.check_units:
+        bad = check_units(eqs, load_units())
+        print("\n".join(bad) or f"units.csv: all {len(eqs)} formulas dimensionally consistent")
+        sys.exit(1 if bad else 0)
     if a.equations:
         wanted = a.equations.split(",")
         unknown = [w for w in wanted if w not in {e["name"] for e in eqs}]
@@ -225,8 +287,8 @@ def main():
         eqs = [e for e in eqs if e["name"] in wanted]
     tools = a.tools.split(",")
     for t in tools:
-        if t != "occam" and t not in sr.TOOLS:
-            sys.exit(f"bench/feynman: unknown tool '{t}' (occam, {', '.join(k for k in sr.TOOLS if k != 'occam')})")
+        if t not in ("occam", "occam-units") and t not in sr.TOOLS:
+            sys.exit(f"bench/feynman: unknown tool '{t}' (occam, occam-units, {', '.join(k for k in sr.TOOLS if k != 'occam')})")
     noises = [float(n) for n in a.noise.split(",")]
     sizes = [int(n) for n in a.rows.split(",")]
     folder = tempfile.mkdtemp(prefix="occam-feynman-data-")
@@ -274,12 +336,12 @@ def main():
         r2 = [f"{sum(r['r2'] > 0.999 for r in pick(t))}/{total}" for t in tools]
         tm = [f"{statistics.median(r['seconds'] for r in pick(t)):.1f} ({max(r['seconds'] for r in pick(t)):.0f})" for t in tools]
         print(f"| {z:g} | {n} | " + " | ".join(ex) + " | " + " | ".join(r2) + " | " + " | ".join(tm) + " |")
-    if "occam" in tools:
+    for tool in [t for t in tools if t.startswith("occam")]:
         print()
         for z, n in cells:
-            missed = sorted({r["equation"] for r in results if r["tool"] == "occam" and r["noise"] == z and r["rows"] == n
+            missed = sorted({r["equation"] for r in results if r["tool"] == tool and r["noise"] == z and r["rows"] == n
                              and not r["exact"]})
-            print(f"occam not exact at noise {z:g}, {n} rows ({len(missed)}): {', '.join(missed)}")
+            print(f"{tool} not exact at noise {z:g}, {n} rows ({len(missed)}): {', '.join(missed)}")
 
 
 if __name__ == "__main__":
