@@ -128,6 +128,12 @@ public enum Search {
     }
 
     public static func run(inputs: [[Double]], target: [Double], options: SearchOptions = SearchOptions()) throws -> Result {
+        try run(inputs: inputs, target: target, options: options, logarithm: true)
+    }
+
+    /// `logarithm`: whether a target spanning many decades is also searched as log|y| (not
+    /// again inside that search).
+    static func run(inputs: [[Double]], target: [Double], options: SearchOptions, logarithm: Bool) throws -> Result {
         guard !inputs.isEmpty else { throw DiscoveryError("no input columns") }
         let rows = target.count
         let formulas = Enumerator(variableCount: inputs.count, unary: options.unary, binary: options.binary,
@@ -193,7 +199,12 @@ public enum Search {
             evaluated += fits
             candidates += members.map(\.candidate)
         }
-        if !settled { candidates += try reducedCandidates(inputs: inputs, target: target, weights: weights, options: options, evaluated: &evaluated) }
+        if !settled {
+            candidates += try reducedCandidates(inputs: inputs, target: target, weights: weights, options: options, evaluated: &evaluated)
+            if logarithm {
+                candidates += try logarithmCandidates(inputs: inputs, target: target, weights: weights, options: options, evaluated: &evaluated)
+            }
+        }
         guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
         if let units = options.units, !units.constantsCarryUnits {
             candidates = candidates.filter { options.units.accepts($0.formula) }
@@ -236,7 +247,7 @@ public enum Search {
         } else {
             var sub = options
             sub.units = nil
-            let result = try Search.run(inputs: reduced.inputs, target: reduced.target, options: sub)
+            let result = try Search.run(inputs: reduced.inputs, target: reduced.target, options: sub, logarithm: true)
             evaluated += result.evaluated
             trees = (result.front + result.alternatives + [result.best]).compactMap { ExpressionTree($0.formula) }
         }
@@ -247,6 +258,28 @@ public enum Search {
             guard seen.insert(f.program).inserted, units.accepts(groups.restore(tree)) else { return nil }
             return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
                                            starts: [f.constants])
+        }
+    }
+
+    /// A target of one sign spanning more than six decades (Boltzmann's n₀·exp(−mgx/k_BT) over
+    /// a range of heights, a decay over many lifetimes) is also searched as ln|y|, where the
+    /// law is a sum and every decade weighs the same; its formulas come back as ±exp(g) and are
+    /// scored on the original target with the others. Not with units (ln of a dimensional
+    /// quantity has none; the search over dimensionless groups does this part there).
+    static func logarithmCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
+                                    evaluated: inout Int) throws -> [Candidate] {
+        guard options.units == nil, let lo = target.map(abs).min(), let hi = target.map(abs).max(), lo > 0, hi / lo > 1e6,
+              target.allSatisfy({ $0 > 0 }) || target.allSatisfy({ $0 < 0 }) else { return [] }
+        let negative = target[0] < 0
+        let result = try Search.run(inputs: inputs, target: target.map { log(abs($0)) }, options: options, logarithm: false)
+        evaluated += result.evaluated
+        let alphabet = options.alphabet(variables: inputs.count)
+        var seen = Set<String>()
+        return (result.front + result.alternatives + [result.best]).compactMap { c in
+            guard let g = ExpressionTree(c.formula) else { return nil }
+            let f = (negative ? ExpressionTree.unary(.neg, .unary(.exp, g)) : .unary(.exp, g)).formula
+            guard seen.insert(f.program).inserted else { return nil }
+            return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet, starts: [f.constants])
         }
     }
 

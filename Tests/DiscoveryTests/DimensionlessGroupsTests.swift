@@ -87,6 +87,30 @@ import Formulas
         for c in r.front { #expect(o.units.accepts(c.formula), "\(c.formula.sympyString(names: names))") }
     }
 
+    /// A target over dozens of decades without units: n₀·exp(−m·x/T) from three inputs and a
+    /// scale, where relative residuals make every partial formula look equally bad; searched as
+    /// ln y it is a sum, and the law comes back as exp(…). Clean and at 1 % (relative) noise.
+    @Test(arguments: [0.0, 0.01])
+    func manyDecadesAreSearchedAsLogarithm(noise: Double) throws {
+        var rng = SeededLCG(seed: 17)
+        let rows = 80
+        let x = (0..<4).map { k in (0..<rows).map { _ in k == 3 ? 0.5 + 1.5 * rng.unit() : 1 + 4 * rng.unit() } }
+        var y = (0..<rows).map { r in x[0][r] * exp(-x[1][r] * x[2][r] / x[3][r]) }
+        if noise > 0 {
+            y = y.map { v in v * (1 + noise * (-2 * log(max(rng.unit(), 1e-300))).squareRoot() * cos(2 * Double.pi * rng.unit())) }
+        }
+        #expect(y.max()! / y.min()! > 1e6)
+        var o = SearchOptions()
+        o.epochs = 6
+        o.populations = 2
+        o.populationSize = 20
+        o.cyclesPerEpoch = 60
+        let r = try Search.run(inputs: x, target: y, options: o)
+        let text = r.best.formula.sympyString(names: ["n0", "m", "x", "T"])
+        let off = r.best.formula.evaluate([[2], [0.5], [3], [6]], rows: 1)[0]
+        #expect(abs(off / (2 * exp(-0.25)) - 1) < (noise > 0 ? 0.02 : 1e-9), "\(text)")
+    }
+
     /// sin(2π·x)² over four periods: the frequency is out of reach from the usual starting
     /// values (1, 2), and the fitter's frequency starts reach it.
     @Test func highFrequencyIsFitted() throws {
