@@ -69,17 +69,21 @@ public enum ConstantFitter {
         // across the data: from 1 or 2, sin(2π·E·t/h)² is never reached. So the constants are
         // also started from the value on a geometric grid from 2.5 to 20 whose formula values
         // correlate best with the target (amplitudes and offsets are then fitted from there);
-        // only tried when the usual starts leave a misfit (below).
+        // only tried when that correlation explains more than the usual starts' fit (below).
+        var frequencyStart: (start: Double, r2: Double)? = nil
         if starts == nil, formula.tokens.contains(where: { $0.op == .sin || $0.op == .cos }) {
             var bestCorrelation = 0.0, bestValue: Double? = nil
             var v = 2.5
             while v <= 20 {
                 formula.evaluate(columns, rows: n, constants: full([Double](repeating: v, count: p)), into: &f, scratch: &scratch)
-                let r2 = Self.squaredCorrelation(f, y)
+                let r2 = weights == nil ? Self.squaredCorrelation(f, y) : Self.squaredCorrelation(zip(f, w).map { $0 * $1 }, zip(y, w).map { $0 * $1 })
                 if r2 > bestCorrelation { bestCorrelation = r2; bestValue = v }
                 v *= 1.08
             }
-            if let bestValue { initial.append([Double](repeating: bestValue, count: p)) }
+            if let bestValue {
+                initial.append([Double](repeating: bestValue, count: p))
+                frequencyStart = (bestValue, bestCorrelation)
+            }
         }
         var best: Result? = nil
         var bestTheta: [Double] = []
@@ -88,9 +92,16 @@ public enum ConstantFitter {
         let startsOfFree = initial.map { start in
             start.count == formula.constantCount && start.count != p ? freeIndices.map { start[$0] } : start
         }
-        for start in startsOfFree where start.count == p {
+        // the share of the target's (weighted) variance a fit leaves unexplained
+        let spread: Double = {
+            let mean = (0..<n).reduce(0.0) { $0 + y[$1] * w[$1] } / Double(n)
+            return (0..<n).reduce(0.0) { $0 + (y[$1] * w[$1] - mean) * (y[$1] * w[$1] - mean) } / Double(n)
+        }()
+        for (index, start) in startsOfFree.enumerated() where start.count == p {
             // Further starts only when the fit so far leaves a visible misfit.
             if let b = best, b.mse <= 1e-10 * variance { break }
+            // the frequency start (the last) only when it promises a better fit than the best so far
+            if let fs = frequencyStart, index == startsOfFree.count - 1, let b = best, 1 - b.mse / max(spread, 1e-300) >= fs.r2 { break }
             var theta = start
             formula.evaluate(columns, rows: n, constants: full(theta), into: &f, scratch: &scratch, recording: &fTrace)
             var cost = residualSS(f)
