@@ -69,14 +69,15 @@ public enum ConstantFitter {
         // across the data: from 1 or 2, sin(2π·E·t/h)² is never reached. So the constants are
         // also started from the value on a geometric grid from 2.5 to 20 whose formula values
         // correlate best with the target (amplitudes and offsets are then fitted from there);
-        // only tried when that correlation explains more than the usual starts' fit (below).
+        // without weights only tried when that correlation explains more than the usual starts'
+        // fit (below). bench/feynman: gating weighted fits too lost III.8.54 and I.37.4 with units.
         var frequencyStart: (start: Double, r2: Double)? = nil
         if starts == nil, formula.tokens.contains(where: { $0.op == .sin || $0.op == .cos }) {
             var bestCorrelation = 0.0, bestValue: Double? = nil
             var v = 2.5
             while v <= 20 {
                 formula.evaluate(columns, rows: n, constants: full([Double](repeating: v, count: p)), into: &f, scratch: &scratch)
-                let r2 = weights == nil ? Self.squaredCorrelation(f, y) : Self.squaredCorrelation(zip(f, w).map { $0 * $1 }, zip(y, w).map { $0 * $1 })
+                let r2 = Self.squaredCorrelation(f, y)
                 if r2 > bestCorrelation { bestCorrelation = r2; bestValue = v }
                 v *= 1.08
             }
@@ -100,8 +101,10 @@ public enum ConstantFitter {
         for (index, start) in startsOfFree.enumerated() where start.count == p {
             // Further starts only when the fit so far leaves a visible misfit.
             if let b = best, b.mse <= 1e-10 * variance { break }
-            // the frequency start (the last) only when it promises a better fit than the best so far
-            if let fs = frequencyStart, index == startsOfFree.count - 1, let b = best, 1 - b.mse / max(spread, 1e-300) >= fs.r2 { break }
+            // the frequency start (the last) only when it promises a better fit than the best so
+            // far; with weights (relative residuals) the two are not comparable and it is tried
+            if let fs = frequencyStart, weights == nil, index == startsOfFree.count - 1, let b = best,
+               1 - b.mse / max(spread, 1e-300) >= fs.r2 { break }
             var theta = start
             formula.evaluate(columns, rows: n, constants: full(theta), into: &f, scratch: &scratch, recording: &fTrace)
             var cost = residualSS(f)

@@ -134,6 +134,7 @@ public enum Search {
     /// `logarithm`: whether a target spanning many decades is also searched as log|y| (not
     /// again inside that search).
     static func run(inputs: [[Double]], target: [Double], options: SearchOptions, logarithm: Bool) throws -> Result {
+        let started = Date()
         guard !inputs.isEmpty else { throw DiscoveryError("no input columns") }
         let rows = target.count
         let formulas = Enumerator(variableCount: inputs.count, unary: options.unary, binary: options.binary,
@@ -200,9 +201,15 @@ public enum Search {
             candidates += members.map(\.candidate)
         }
         if !settled {
-            candidates += try reducedCandidates(inputs: inputs, target: target, weights: weights, options: options, evaluated: &evaluated)
+            // the searches of a transformed target share what is left of a time limit
+            func remaining(_ o: SearchOptions) -> SearchOptions {
+                var o = o
+                o.timeLimit = o.timeLimit.map { max(0.1, $0 - Date().timeIntervalSince(started)) }
+                return o
+            }
+            candidates += try reducedCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             if logarithm {
-                candidates += try logarithmCandidates(inputs: inputs, target: target, weights: weights, options: options, evaluated: &evaluated)
+                candidates += try logarithmCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             }
         }
         guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }

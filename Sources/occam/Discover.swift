@@ -34,7 +34,10 @@ struct Discover: ParsableCommand {
 
             The search enumerates all small formulas, then evolves larger ones (regularised \
             evolution over several populations, deterministic for a given --seed). With --units, \
-            formulas that are not dimensionally consistent are rejected.
+            formulas that are not dimensionally consistent are rejected; with \
+            --dimensionless-constants too, the search also runs over dimensionless groups of the \
+            inputs (Buckingham π: y = Π x^p · f(groups)). A target of one sign over more than six \
+            decades is also searched as its logarithm.
 
             Several targets (--target ax,ay) are searched one by one, then refitted together with \
             constants that agree merged into one where that shortens the description.
@@ -77,7 +80,7 @@ struct Discover: ParsableCommand {
     @Option(help: "Column units for dimensional analysis, e.g. a=AU,T=yr or v=km/s,B=T (every input and the target).")
     var units: String?
 
-    @Flag(help: "With --units: constants must be dimensionless (default: constants may carry units).")
+    @Flag(help: "With --units: constants must be dimensionless (default: constants may carry units); the search then also runs over dimensionless groups of the inputs.")
     var dimensionlessConstants = false
 
     @OptionGroup(title: "Search")
