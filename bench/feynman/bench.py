@@ -18,8 +18,9 @@ Protocol (per equation, noise level, training size and seed):
 - R² > 0.999: the expression as returned (no refit), against the noiseless formula on 1000
   held-out rows from each range stretched by 25 % of its width (12.5 % each side; a positive
   range does not go below half its lower end).
+Units track (tool occam-units): Occam with --units from units.csv and --dimensionless-constants.
 Usage:
-    bench/feynman/run [--noise 0,0.01] [--rows 100] [--seeds 1] [--tools occam,gplearn,pyoperon,pysindy]
+    bench/feynman/run [--noise 0,0.01] [--rows 100] [--seeds 1] [--tools occam,occam-units,gplearn,pyoperon,pysindy]
                       [--equations I.6.2a,...] [--jobs 2] [--timeout 600] [--json out.json] [--verbose]
                       [--occam-args "--functions +asin,acos,atan,tanh,sinh,cosh"]
 """
