@@ -207,9 +207,9 @@ public enum Search {
                 o.timeLimit = o.timeLimit.map { max(0.1, $0 - Date().timeIntervalSince(started)) }
                 return o
             }
-            candidates += try reducedCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
+            candidates += reducedCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             if logarithm {
-                candidates += try logarithmCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
+                candidates += logarithmCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             }
         }
         guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
@@ -245,7 +245,7 @@ public enum Search {
     /// (`DimensionlessGroups`): its formulas, written in the inputs and scored on the original
     /// target, compete with the direct search's. Nothing when the units allow no reduction.
     static func reducedCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
-                                  evaluated: inout Int) throws -> [Candidate] {
+                                  evaluated: inout Int) -> [Candidate] {
         guard let units = options.units, !units.constantsCarryUnits, let groups = DimensionlessGroups(units: units),
               let reduced = groups.reduce(inputs: inputs, target: target) else { return [] }
         var trees: [ExpressionTree] = []
@@ -254,7 +254,8 @@ public enum Search {
         } else {
             var sub = options
             sub.units = nil
-            let result = try Search.run(inputs: reduced.inputs, target: reduced.target, options: sub, logarithm: true)
+            // a search that finds nothing over the groups leaves the direct search's result
+            guard let result = try? Search.run(inputs: reduced.inputs, target: reduced.target, options: sub, logarithm: true) else { return [] }
             evaluated += result.evaluated
             trees = (result.front + result.alternatives + [result.best]).compactMap { ExpressionTree($0.formula) }
         }
@@ -274,11 +275,11 @@ public enum Search {
     /// scored on the original target with the others. Not with units (ln of a dimensional
     /// quantity has none; the search over dimensionless groups does this part there).
     static func logarithmCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
-                                    evaluated: inout Int) throws -> [Candidate] {
+                                    evaluated: inout Int) -> [Candidate] {
         guard options.units == nil, let lo = target.map(abs).min(), let hi = target.map(abs).max(), lo > 0, hi / lo > 1e6,
               target.allSatisfy({ $0 > 0 }) || target.allSatisfy({ $0 < 0 }) else { return [] }
         let negative = target[0] < 0
-        let result = try Search.run(inputs: inputs, target: target.map { log(abs($0)) }, options: options, logarithm: false)
+        guard let result = try? Search.run(inputs: inputs, target: target.map { log(abs($0)) }, options: options, logarithm: false) else { return [] }
         evaluated += result.evaluated
         let alphabet = options.alphabet(variables: inputs.count)
         var seen = Set<String>()
