@@ -27,8 +27,9 @@ public struct DimensionlessGroups: Sendable, Equatable {
     /// Largest exponent magnitude tried in a group or in the monomial.
     static let maxExponent = 4
 
-    /// The reduction for these dimensions, or nil when the target's dimension is no integer
-    /// monomial of the inputs' (constants would have to carry units) or when it removes nothing
+    /// The reduction for these dimensions, or nil when the target's dimension is neither an
+    /// integer monomial of the inputs' nor the square root of one (constants would have to carry
+    /// units), when the free exponents are too many to enumerate, or when it removes nothing
     /// (every input dimensionless and the target too).
     public init?(units: Units) {
         let n = units.inputs.count

@@ -62,17 +62,19 @@ public enum ConstantFitter {
             let ss = residualSS(f)
             return ss.isFinite ? Result(constants: full([]), mse: ss / Double(n), jacobian: []) : nil
         }
-        var initial = starts ?? [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p),
+        let initial = starts ?? [[Double](repeating: 1, count: p), [Double](repeating: -1, count: p),
                                  [Double](repeating: 0.5, count: p), [Double](repeating: 2, count: p),
                                  (0..<p).map { $0 % 2 == 0 ? 1.5 : -0.5 }]
         // A frequency inside sin or cos has a local minimum at every wrong number of periods
-        // across the data: from 1 or 2, sin(2π·E·t/h)² is never reached. So the constants are
-        // also started from the value on a geometric grid from 2.5 to 20 whose formula values
-        // correlate best with the target (amplitudes and offsets are then fitted from there);
-        // without weights only tried when that correlation explains more than the usual starts'
-        // fit (below). bench/feynman: gating weighted fits too lost III.8.54 and I.37.4 with units.
-        var frequencyStart: (start: Double, r2: Double)? = nil
-        if starts == nil, formula.tokens.contains(where: { $0.op == .sin || $0.op == .cos }) {
+        // across the data: from 1 or 2, sin(2π·E·t/h)² is never reached. So, after the usual
+        // starts and only when they leave a misfit, the constants also start from the value on a
+        // geometric grid from 2.5 to 20 whose formula values correlate best with the target
+        // (amplitudes and offsets are then fitted from there). Without weights it is tried only
+        // when that correlation explains more than the best fit so far; with weights the two are
+        // not comparable and it is always tried (gating those lost III.8.54 and I.37.4 in
+        // bench/feynman's units track).
+        let periodic = starts == nil && formula.tokens.contains(where: { $0.op == .sin || $0.op == .cos })
+        func frequencyStart(after best: Result?) -> [Double]? {
             var bestCorrelation = 0.0, bestValue: Double? = nil
             var v = 2.5
             while v <= 20 {
@@ -81,10 +83,13 @@ public enum ConstantFitter {
                 if r2 > bestCorrelation { bestCorrelation = r2; bestValue = v }
                 v *= 1.08
             }
-            if let bestValue {
-                initial.append([Double](repeating: bestValue, count: p))
-                frequencyStart = (bestValue, bestCorrelation)
+            guard let bestValue else { return nil }
+            if weights == nil, let b = best {
+                let mean = y.reduce(0, +) / Double(n)
+                let spread = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+                if 1 - b.mse / max(spread, 1e-300) >= bestCorrelation { return nil }
             }
+            return [Double](repeating: bestValue, count: p)
         }
         var best: Result? = nil
         var bestTheta: [Double] = []
@@ -93,18 +98,11 @@ public enum ConstantFitter {
         let startsOfFree = initial.map { start in
             start.count == formula.constantCount && start.count != p ? freeIndices.map { start[$0] } : start
         }
-        // the share of the target's (weighted) variance a fit leaves unexplained
-        let spread: Double = {
-            let mean = (0..<n).reduce(0.0) { $0 + y[$1] * w[$1] } / Double(n)
-            return (0..<n).reduce(0.0) { $0 + (y[$1] * w[$1] - mean) * (y[$1] * w[$1] - mean) } / Double(n)
-        }()
-        for (index, start) in startsOfFree.enumerated() where start.count == p {
+        for index in 0..<(startsOfFree.count + (periodic ? 1 : 0)) {
             // Further starts only when the fit so far leaves a visible misfit.
             if let b = best, b.mse <= 1e-10 * variance { break }
-            // the frequency start (the last) only when it promises a better fit than the best so
-            // far; with weights (relative residuals) the two are not comparable and it is tried
-            if let fs = frequencyStart, weights == nil, index == startsOfFree.count - 1, let b = best,
-               1 - b.mse / max(spread, 1e-300) >= fs.r2 { break }
+            guard let start = index < startsOfFree.count ? startsOfFree[index] : frequencyStart(after: best) else { break }
+            if start.count != p { continue }
             var theta = start
             formula.evaluate(columns, rows: n, constants: full(theta), into: &f, scratch: &scratch, recording: &fTrace)
             var cost = residualSS(f)

@@ -162,7 +162,8 @@ public enum Search {
         // search finds (bench/feynman: I.8.14, I.9.18, I.15.3x), since a way to a consistent
         // formula may pass through inconsistent ones. Without a reduction, units constrain the
         // search as before.
-        let searchUnits = options.units.flatMap { u in !u.constantsCarryUnits && DimensionlessGroups(units: u) != nil ? nil : u }
+        let groups = options.units.flatMap { $0.constantsCarryUnits ? nil : DimensionlessGroups(units: $0) }
+        let searchUnits = groups == nil ? options.units : nil
         var settled = false
         let sizes = Dictionary(grouping: formulas.indices, by: { formulas[$0].complexity })
         for size in sizes.keys.sorted() {
@@ -207,7 +208,10 @@ public enum Search {
                 o.timeLimit = o.timeLimit.map { max(0.1, $0 - Date().timeIntervalSince(started)) }
                 return o
             }
-            candidates += reducedCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
+            if let groups {
+                candidates += reducedCandidates(groups, inputs: inputs, target: target, weights: weights, options: remaining(options),
+                                                evaluated: &evaluated)
+            }
             if logarithm {
                 candidates += logarithmCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             }
@@ -243,11 +247,10 @@ public enum Search {
 
     /// With units and dimensionless constants, the same search over the dimensionless groups
     /// (`DimensionlessGroups`): its formulas, written in the inputs and scored on the original
-    /// target, compete with the direct search's. Nothing when the units allow no reduction.
-    static func reducedCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
-                                  evaluated: inout Int) -> [Candidate] {
-        guard let units = options.units, !units.constantsCarryUnits, let groups = DimensionlessGroups(units: units),
-              let reduced = groups.reduce(inputs: inputs, target: target) else { return [] }
+    /// target, compete with the direct search's. Nothing when a group's value is not finite.
+    static func reducedCandidates(_ groups: DimensionlessGroups, inputs: [[Double]], target: [Double], weights: [Double]?,
+                                  options: SearchOptions, evaluated: inout Int) -> [Candidate] {
+        guard let units = options.units, let reduced = groups.reduce(inputs: inputs, target: target) else { return [] }
         var trees: [ExpressionTree] = []
         if reduced.inputs.isEmpty {
             trees = [.constant(1)]
@@ -262,8 +265,9 @@ public enum Search {
         let alphabet = options.alphabet(variables: inputs.count)
         var seen = Set<String>()
         return trees.compactMap { tree in
-            let f = groups.restore(tree).formula
-            guard seen.insert(f.program).inserted, units.accepts(groups.restore(tree)) else { return nil }
+            let restored = groups.restore(tree)
+            let f = restored.formula
+            guard seen.insert(f.program).inserted, units.accepts(restored) else { return nil }
             return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
                                            starts: [f.constants])
         }

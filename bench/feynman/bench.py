@@ -26,6 +26,7 @@ Usage:
 """
 import argparse
 import csv
+import functools
 import json
 import multiprocessing
 import os
@@ -67,6 +68,7 @@ UNITS = {"m": _m, "kg": _kg, "s": _s, "A": _A, "K": _K, "Hz": 1 / _s, "N": _kg *
          "T": _kg / (_A * _s ** 2), "F": _A ** 2 * _s ** 4 / (_kg * _m ** 2)}
 
 
+@functools.lru_cache(maxsize=None)
 def load_units():
     """{equation: {column: unit as occam --units takes it}} from units.csv."""
     out = {}
