@@ -29,10 +29,26 @@ public enum CommonLaw {
         return Array(pool.prefix(limit))
     }
 
-    /// Index of the common law among laws coded on every run: the fewest total bytes, a tie to
-    /// the law with fewer named constants (nil when there is none).
+    /// Index of the common law among laws coded on every run (nil when there is none): of the
+    /// laws whose streams the frames cannot tell from the shortest total — their frame bits,
+    /// every run's frames in turn, compared as `StreamChoice.indistinguishable` does (a law
+    /// without frame bits is in the class only with the same total) — the one with the fewest
+    /// named constants, then the fewest bytes. On one circle a = −ω²·(r⃗ − c⃗) and a = ω·v⃗×ẑ
+    /// both hold; the streams differ by coding noise, and the law with one constant is the bet.
+    public static func choose(_ laws: [(law: String, totalBytes: Int, frameBits: [Double]?)]) -> Int? {
+        guard let shortest = laws.indices.min(by: { (laws[$0].totalBytes, namedConstants(laws[$0].law)) < (laws[$1].totalBytes, namedConstants(laws[$1].law)) })
+        else { return nil }
+        let members = laws.indices.filter { i in
+            if laws[i].totalBytes == laws[shortest].totalBytes { return true }
+            guard let bits = laws[i].frameBits, let reference = laws[shortest].frameBits else { return false }
+            return StreamChoice.indistinguishable(bits, from: reference)
+        }
+        return members.min { (namedConstants(laws[$0].law), laws[$0].totalBytes) < (namedConstants(laws[$1].law), laws[$1].totalBytes) }
+    }
+
+    /// The same without frame bits: the fewest total bytes, a tie to fewer named constants.
     public static func choose(_ laws: [(law: String, totalBytes: Int)]) -> Int? {
-        laws.indices.min { (laws[$0].totalBytes, namedConstants(laws[$0].law)) < (laws[$1].totalBytes, namedConstants(laws[$1].law)) }
+        choose(laws.map { ($0.law, $0.totalBytes, nil) })
     }
 
     /// The named constants of a law's text (a text that does not read: none).

@@ -13,12 +13,27 @@ public struct LawCandidate: Sendable {
     /// Symbolic-regression bits of the two equations (structure + constants + residuals of
     /// the measured accelerations) — for reference; the choice uses the stream.
     public var equationBits: Double
+    /// The law's own description in bits (structure + constants, no residuals): what is
+    /// compared among laws the stream cannot tell apart (`StreamChoice`). A law written per
+    /// component pays for both formulas; a vector law (`VectorLaws`) for its terms once.
+    public var descriptionBits: Double
+    /// How the law was proposed: "components" (a pair of searched formulas), "isotropic" (one
+    /// formula mirrored for the other axis) or "vector" (`VectorLaws`).
+    public var form = "components"
+    /// The stream cannot tell this law from the chosen one (`StreamChoice.choose`): it is in
+    /// the chosen law's equivalence class on this video.
+    public var equivalent = false
+    /// RMS residual of the law on the tracked accelerations relative to their RMS
+    /// (`Proposals.misfit`; infinite until measured).
+    public var misfit = Double.infinity
     /// Whole `.occ` file: header, scene.json, the law text, the frames given the law.
     public var streamBytes: Int
     /// False when the compressor abandoned the law: `streamBytes` is then the size its
     /// stream would at least have had, already more than a finished law's.
     public var finished = true
     public var frameBits: Double
+    /// Bits of each frame (empty until coded, partial when abandoned).
+    public var frameBitsPerFrame: [Double] = []
     public var constants: [String: Double]
     public var totalBits: Double { Double(streamBytes * 8) }
     /// Distinct named constants the coder fits.
@@ -33,6 +48,7 @@ public struct LawCandidate: Sendable {
         self.ay = ay
         self.law = law
         self.equationBits = equationBits
+        descriptionBits = ax.bits.structure + ax.bits.constants + ay.bits.structure + ay.bits.constants
         self.streamBytes = streamBytes
         self.frameBits = frameBits
         self.constants = constants

@@ -21,8 +21,11 @@ public enum Proposals {
         public var targets: [[Double]]
         /// Size of the search's alphabet (for scoring proposals as the search scores).
         public var alphabet: Int
+        /// The origin is a static reference body (central laws r^p·r⃗ with any p are offered).
+        public var centred: Bool
         public init(chosen: [Candidate], fronts: [[Candidate]], shared: [[Joint.SharedConstant]], columns: [[Double]],
-                    targets: [[Double]], alphabet: Int) {
+                    targets: [[Double]], alphabet: Int, centred: Bool = false) {
+            self.centred = centred
             self.chosen = chosen
             self.fronts = fronts
             self.shared = shared
@@ -75,6 +78,10 @@ public enum Proposals {
                 }
             }
             var candidate = LawCandidate(ax: ax, ay: ay, law: value, equationBits: bits)
+            if sameConstants {  // one formula, mirrored: its structure is stated once
+                candidate.form = "isotropic"
+                candidate.descriptionBits = ax.bits.structure + ax.bits.constants + 1
+            }
             candidate.template = LawCandidate.law(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants, freeFactors: true).text
             laws.append(candidate)
         }
@@ -104,10 +111,25 @@ public enum Proposals {
             }
         }
 
+        // Vector laws (rotation-equivariant terms, fields charged as such): the shortest few
+        // are always coded — on one orbit an alias written per component may code as short,
+        // and only the law's own description tells them apart (StreamChoice).
+        var vector: [LawCandidate] = []
+        for v in VectorLaws.search(columns: columns, targets: targets, centred: s.centred, alphabet: s.alphabet, keep: 2)
+        where seen.insert(v.law.text).inserted {
+            var candidate = LawCandidate(ax: v.ax, ay: v.ay, law: v.law, equationBits: v.bits)
+            candidate.descriptionBits = v.descriptionBits
+            candidate.form = "vector"
+            candidate.template = v.law.text
+            vector.append(candidate)
+        }
+        let budget = max(1, limit - vector.count)
+
         // The search's own choice, then the laws with the fewest constants (cheap in the
         // stream), among those the best fits to both components' accelerations; the
         // compressor has the last word.
-        if laws.count > limit {
+        if laws.count > budget {
+            let limit = budget
             func rank(_ l: LawCandidate) -> (Int, Double) { (l.namedConstants, l.equationBits) }
             // two thirds by fewest constants, the rest by the search's bits alone (those
             // fit the tracker's systematic errors too, so they are the minority)
@@ -120,6 +142,7 @@ public enum Proposals {
             for l in byBits where kept.count < limit && texts.insert(l.text).inserted { kept.append(l) }
             laws = kept
         }
+        laws += vector
         // The same law written differently (r**(-3)*x, (r**2)**(-3/2)*x, (1/r)**3*x) makes the
         // same predictions: its streams differ only by the text and by rounding. One is
         // coded — the one with the shortest text.
@@ -127,7 +150,22 @@ public enum Proposals {
             laws = distinctFunctions(laws, columns: columns, rows: targets[0].count,
                                      scale: targets.flatMap { $0 }.filter(\.isFinite).map(abs).max() ?? 0)
         }
+        for i in laws.indices { laws[i].misfit = misfit(laws[i].law, columns: columns, targets: targets) }
         return laws
+    }
+
+    /// RMS of the law's residuals over both measured components (named constants at the
+    /// values the law holds), relative to the RMS of the measured acceleration.
+    public static func misfit(_ law: Law, columns: [[Double]], targets: [[Double]]) -> Double {
+        let a = law.acceleration(columns, rows: targets[0].count, values: law.values)
+        var residual = 0.0, signal = 0.0
+        for k in 0..<2 {
+            for (f, y) in zip(a[k], targets[k]) where y.isFinite {
+                residual += f.isFinite ? (f - y) * (f - y) : .infinity
+                signal += y * y
+            }
+        }
+        return signal > 0 ? (residual / signal).squareRoot() : (residual == 0 ? 0 : .infinity)
     }
 
     /// One law of each group of laws that are the same function with as many constants: equal
@@ -136,7 +174,7 @@ public enum Proposals {
     /// states off them — t, x, y, v_x, v_y drawn independently over their observed ranges, r from
     /// x and y. Laws that only agree along the filmed motion (on a throw v_x is constant, so any
     /// function of v_x is a constant there) are different laws, left for the compressor and the
-    /// equation bits to tell apart. Kept of a group: fewest named constants, then shortest text.
+    /// equation bits to tell apart. Kept of a group: fewest named constants, then the shortest description, then shortest text.
     public static func distinctFunctions(_ laws: [LawCandidate], columns: [[Double]], rows: Int, scale: Double) -> [LawCandidate] {
         var random = SplitMix64(seed: 0x0CCA_5EED)
         let offRows = 256
@@ -160,7 +198,8 @@ public enum Proposals {
         var kept: [Int] = []
         for i in laws.indices {
             if let k = kept.firstIndex(where: { laws[$0].namedConstants == laws[i].namedConstants && same(values[$0], values[i]) }) {
-                if laws[i].text.utf8.count < laws[kept[k]].text.utf8.count { kept[k] = i }
+                let (a, b) = (laws[i], laws[kept[k]])
+                if (a.descriptionBits, a.text.utf8.count) < (b.descriptionBits, b.text.utf8.count) { kept[k] = i }
             } else {
                 kept.append(i)
             }

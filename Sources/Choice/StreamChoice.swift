@@ -3,9 +3,15 @@ import Discovery
 
 /// The choice among coded laws: the shortest whole stream among the laws that fit.
 public enum StreamChoice {
-    /// Whether each law fits the measured accelerations: a mean square error on either
-    /// component at most 100× the best candidate's (the bar the proposals already pass).
+    /// Whether each law fits the measured accelerations about as well as the best: its misfit
+    /// (`LawCandidate.misfit`, both components together, relative to the acceleration) at most
+    /// 3× the best law's plus 2 % — as well as the tracker's systematic errors let one tell (a
+    /// law that fits such errors with extra terms sets the best). Laws without a measured
+    /// misfit: a mean square error on either component at most 100× the best candidate's.
     public static func fitting(_ laws: [LawCandidate]) -> [Bool] {
+        if let best = laws.map(\.misfit).filter(\.isFinite).min() {
+            return laws.map { $0.misfit <= 3 * best + 0.02 }
+        }
         let bestX = laws.map(\.ax.mse).filter(\.isFinite).min() ?? .infinity
         let bestY = laws.map(\.ay.mse).filter(\.isFinite).min() ?? .infinity
         return laws.map { $0.ax.mse <= 100 * bestX && $0.ay.mse <= 100 * bestY }
@@ -18,14 +24,20 @@ public enum StreamChoice {
     /// Records each law's coding (`coded[i]` is law i's) and returns the chosen law's index
     /// (nil when there is none).
     ///
-    /// Shortest stream among the laws that fit: a law that does not is admitted only if no law
-    /// fits; the best candidate is often an overfit one, so the bar is wide. When an acceleration
-    /// moves an object by a few thousandths of a pixel per frame (a field's push at 50 fps, a
-    /// slow throw) the stream hardly tells laws apart, while the tracked accelerations, smoothed
-    /// over many frames, plainly do. A tie (the same whole bytes) goes to the law with fewer
-    /// constants, then to fewer frame bits: on one orbit a = −k·r and a velocity law may predict
-    /// equally well, and the plainer law is the better bet. (An abandoned law's bytes are a lower
-    /// bound above a finished law's of its rank, so it is never chosen.)
+    /// 1. Among the laws that fit (`fitting`; a law that does not is admitted only if no law
+    ///    fits), the shortest whole stream.
+    /// 2. Its equivalence class: every finished law that fits whose frames code longer by no
+    ///    more than the noise of such a difference (`indistinguishable`). On one orbit a = −k·r⃗
+    ///    and an alias per component (a_x = c₁·v_y, a_y = c₂·v_x) predict the same; their
+    ///    streams then differ by a few bits of online-fitting noise, less than their laws differ.
+    /// 3. Within the class, the shortest description of the law itself (structure and
+    ///    constants, `LawCandidate.descriptionBits`), then fewer constants, then the shorter stream.
+    ///
+    /// When an acceleration moves an object by a few thousandths of a pixel per frame (a
+    /// field's push at 50 fps, a slow throw) the stream hardly tells laws apart, while the
+    /// tracked accelerations, smoothed over many frames, plainly do; and a noisy stream (sensor
+    /// noise dominates its bits) tells few laws apart: that is why the fit bar stays. (An abandoned law's bytes are a lower bound above a finished law's of its rank, so
+    /// it is never chosen.)
     ///
     /// Each named constant is reported at its best estimate, one value for a shared name: the
     /// coder's (fitted to the frames' five-point accelerations) or the search's (fitted to the
@@ -34,7 +46,7 @@ public enum StreamChoice {
     public static func choose(_ laws: inout [LawCandidate], coded: [Codings.Coded]) -> Int? {
         precondition(laws.count == coded.count)
         let fits = fitting(laws)
-        var best: Int? = nil
+        var shortest: Int? = nil
         func key(_ i: Int) -> (Int, Int, Int, Double) {
             (fits[i] ? 0 : 1, laws[i].streamBytes, laws[i].namedConstants, laws[i].frameBits)
         }
@@ -42,11 +54,37 @@ public enum StreamChoice {
             laws[i].streamBytes = c.bytes
             laws[i].finished = c.finished
             laws[i].frameBits = c.frameBits.reduce(0, +)
+            laws[i].frameBitsPerFrame = c.frameBits
             laws[i].constants = c.lawConstants
+            laws[i].equivalent = false
             estimateConstants(&laws[i], coder: c.lawConstants, uncertainties: c.lawUncertainties)
-            if best.map({ key(i) < key($0) }) ?? true { best = i }
+            if shortest.map({ key(i) < key($0) }) ?? true { shortest = i }
         }
-        return best
+        guard let shortest else { return nil }
+        let members = laws.indices.filter { i in
+            i == shortest || (fits[i] == fits[shortest] && coded[i].finished
+                              && indistinguishable(coded[i].frameBits, from: coded[shortest].frameBits))
+        }
+        let chosen = members.min { a, b in
+            (laws[a].descriptionBits, laws[a].namedConstants, laws[a].streamBytes)
+                < (laws[b].descriptionBits, laws[b].namedConstants, laws[b].streamBytes)
+        } ?? shortest
+        if members.count > 1 { for i in members { laws[i].equivalent = true } }
+        return chosen
+    }
+
+    /// Whether frames coded with per-frame bits `bits` are no longer than `reference`'s by more
+    /// than chance: the per-frame differences d_f, their sum D and its standard error
+    /// s·√F (s the differences' standard deviation, F frames); indistinguishable when
+    /// D ≤ 2·s·√F + 8 bits (a byte of rounding). Laws that predict alike differ by online-fitting
+    /// noise, which spreads over the frames; a law that predicts worse pays on most frames.
+    public static func indistinguishable(_ bits: [Double], from reference: [Double]) -> Bool {
+        guard bits.count == reference.count, bits.count > 1 else { return false }
+        let d = zip(bits, reference).map { $0 - $1 }
+        let f = Double(d.count)
+        let sum = d.reduce(0, +), mean = sum / f
+        let sd = (d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (f - 1)).squareRoot()
+        return sum <= 2 * sd * f.squareRoot() + 8
     }
 
     /// The law's equations with each named constant at its better estimate (see `choose`).

@@ -139,9 +139,18 @@ public struct EquationsDocument: Codable, Sendable {
         public var streamBytes: Int?
         public var totalBits: Double?
         public var streamBytesAtLeast: Int?
+        /// How the law was proposed (components, isotropic, vector) and its own description in
+        /// bits (structure + constants).
+        public var form: String?
+        public var descriptionBits: Double?
+        /// The stream cannot tell this law from the chosen one (one equivalence class).
+        public var equivalent: Bool?
+        /// Bits of each frame coded with this law (finished laws): what a sweep compares runs by.
+        public var frameBits: [Double]?
         enum CodingKeys: String, CodingKey {
             case law, equationBits = "equation_bits", template, constants, streamBytes = "stream_bytes"
             case totalBits = "total_bits", streamBytesAtLeast = "stream_bytes_at_least"
+            case form, descriptionBits = "description_bits", equivalent, frameBits = "frame_bits"
         }
     }
 

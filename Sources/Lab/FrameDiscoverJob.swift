@@ -145,7 +145,7 @@ public enum FrameDiscoverJob {
             // isotropic and snapped variants, one per function.
             let searched = Proposals.Searched(
                 chosen: found.chosen, fronts: found.results.map { $0.front + $0.alternatives }, shared: found.joint?.shared ?? [],
-                columns: columns, targets: targets, alphabet: o.search.alphabet(variables: columns.count))
+                columns: columns, targets: targets, alphabet: o.search.alphabet(variables: columns.count), centred: set.reference != nil)
             var laws = Proposals.laws(searched, limit: o.candidates, distinct: !o.keepEveryCandidate)
 
             // Every candidate law, coded side by side in memory; a law is abandoned once it
@@ -261,7 +261,9 @@ public enum FrameDiscoverJob {
             EquationsDocument.LawCandidate(law: l.text, equationBits: l.equationBits, template: l.template,
                                            constants: l.constants.filter { $0.value.isFinite },
                                            streamBytes: l.finished ? l.streamBytes : nil, totalBits: l.finished ? l.totalBits : nil,
-                                           streamBytesAtLeast: l.finished ? nil : l.streamBytes)
+                                           streamBytesAtLeast: l.finished ? nil : l.streamBytes, form: l.form,
+                                           descriptionBits: l.descriptionBits, equivalent: l.equivalent,
+                                           frameBits: l.finished ? l.frameBitsPerFrame.map { ($0 * 100).rounded() / 100 } : nil)
         }
         doc.framesPath = URL(fileURLWithPath: frames).standardizedFileURL.path
         doc.calibration = EquationsDocument.Calibration(pxPerUnit: calibration.pxPerUnit, frameInterval: calibration.dt,

@@ -54,6 +54,8 @@ public enum SweepDiscoverJob {
         public var totalBytes: Int
         /// Runs where the law was not among the run's own candidates and was coded for the sweep.
         public var codedForSweep: Int
+        /// Bits of every frame of every run coded with the law (nil if a run's were not kept).
+        public var frameBits: [Double]? = nil
     }
 
     public struct Derived: Sendable {
@@ -150,7 +152,7 @@ public enum SweepDiscoverJob {
         var scene: Data?
         var quantities: [String: Double]
         /// law → (bytes, constants) as coded in the run (own candidates, later the sweep's).
-        var coded: [String: (bytes: Int, constants: [String: Double])]
+        var coded: [String: (bytes: Int, constants: [String: Double], frameBits: [Double]?)]
         /// law → its template (exact factors named)
         var templates: [String: String]
         var own: String
@@ -173,11 +175,11 @@ public enum SweepDiscoverJob {
             guard let frames = doc.framesPath, let candidates = doc.candidates, let own = doc.law, let calibration = doc.calibration else {
                 throw LabError("\(path): not written by occam discover on frames (no frames_path, law, candidates or calibration)")
             }
-            var coded: [String: (bytes: Int, constants: [String: Double])] = [:]
+            var coded: [String: (bytes: Int, constants: [String: Double], frameBits: [Double]?)] = [:]
             var templates: [String: String] = [:]
             for c in candidates {
                 guard let bytes = c.streamBytes else { continue }
-                coded[c.law] = (bytes, c.constants)
+                coded[c.law] = (bytes, c.constants, c.frameBits)
                 if c.template != c.law { templates[c.law] = c.template }
             }
             let scene = try FrameDiscoverJob.flagScene(frames: frames, pxPerUnit: calibration.pxPerUnit, dt: calibration.frameInterval,
@@ -189,7 +191,8 @@ public enum SweepDiscoverJob {
         guard runs.count >= 2 else { throw LabError("a sweep summary needs at least two runs (got \(runs.count))") }
 
         // Candidate common laws (Choice.CommonLaw): each run's shortest, templates first; the
-        // ones not coded on a run are coded now, and the shortest total wins.
+        // ones not coded on a run are coded now; of the laws the frames cannot tell from the
+        // shortest total, the one with the fewest constants wins.
         let pool = CommonLaw.pool(runs.map { CommonLaw.Run(coded: $0.coded.mapValues(\.bytes), templates: $0.templates) })
         var templates: [Template] = []
         for (k, law) in pool.enumerated() {
@@ -203,13 +206,15 @@ public enum SweepDiscoverJob {
                 guard let value = try? Law(text: law),
                       let r = try? CompressJob.compress(frames: runs[i].frames, output: file, model: .law, force: true, law: value,
                                                         scene: runs[i].scene, showProgress: false, reduced: true) else { continue }
-                runs[i].coded[law] = (r.bytes, r.lawConstants)
+                runs[i].coded[law] = (r.bytes, r.lawConstants, r.frameBits)
                 coded += 1
             }
             guard runs.allSatisfy({ $0.coded[law] != nil }) else { continue }
-            templates.append(Template(law: law, totalBytes: runs.reduce(0) { $0 + $1.coded[law]!.bytes }, codedForSweep: coded))
+            // every run's frame bits in turn (nil if a run lacks them)
+            let bits = runs.allSatisfy({ $0.coded[law]!.frameBits != nil }) ? runs.flatMap { $0.coded[law]!.frameBits! } : nil
+            templates.append(Template(law: law, totalBytes: runs.reduce(0) { $0 + $1.coded[law]!.bytes }, codedForSweep: coded, frameBits: bits))
         }
-        guard let chosen = CommonLaw.choose(templates.map { ($0.law, $0.totalBytes) }) else {
+        guard let chosen = CommonLaw.choose(templates.map { ($0.law, $0.totalBytes, $0.frameBits) }) else {
             throw LabError("no law could code every run of the sweep")
         }
         let best = templates[chosen]
@@ -310,7 +315,8 @@ public enum SweepDiscoverJob {
             return e
         }
         var doc = EquationsDocument(source: nil, variables: o.quantityNames,
-                                    selection: "common law: the shortest total of every run's stream coded with it (constants fitted per run); "
+                                    selection: "common law: the fewest constants among the laws whose streams, every run coded with them (constants fitted per run), "
+                                        + "the frames cannot tell from the shortest total; "
                                         + "derived laws: minimum description length over the per-run quantities",
                                     equations: equations)
         doc.kind = "sweep"

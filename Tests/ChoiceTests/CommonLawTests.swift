@@ -16,7 +16,18 @@ import Testing
     @Test func shortestTotalWinsATieGoesToFewerConstants() {
         #expect(CommonLaw.choose([("ax = k1*x + k2; ay = k3*y", 1800), ("ax = k1*x; ay = k1*y", 1800), ("ax = 0; ay = 0", 2500)]) == 1)
         #expect(CommonLaw.choose([("ax = k1*x + k2; ay = k3*y", 1700), ("ax = k1*x; ay = k1*y", 1800)]) == 0)
-        #expect(CommonLaw.choose([]) == nil)
+        #expect(CommonLaw.choose([] as [(law: String, totalBytes: Int)]) == nil)
+    }
+
+    /// Across runs too: when the frames cannot tell two laws' totals apart (per-frame
+    /// differences of either sign), the law with fewer constants is the common law.
+    @Test func totalsWithinTheirNoiseGoToFewerConstants() {
+        let base = (0..<120).map { 40 + Double($0 % 5) }
+        let noisy = base.enumerated().map { $0.element + ($0.offset % 2 == 0 ? 2 : -2.2) }
+        let laws: [(law: String, totalBytes: Int, frameBits: [Double]?)] = [
+            ("ax = k1*x; ay = k1*y + k2", 2394, noisy), ("ax = k1*vy; ay = (-k1)*vx", 2408, base)]
+        #expect(CommonLaw.choose(laws) == 1)
+        #expect(CommonLaw.choose(laws.map { ($0.law, $0.totalBytes, nil) }) == 0)
     }
 
     @Test func onlyQuantitiesKnownInEveryRunAndDifferentVary() {

@@ -41,6 +41,43 @@ import Testing
         #expect(StreamChoice.choose(&laws, coded: [coded(1000, bits: 10), coded(1000, bits: 50), coded(1000, bits: 40)]) == 2)
     }
 
+    func coded(_ bytes: Int, frames: [Double]) -> Codings.Coded {
+        Codings.Coded(request: Codings.Request(model: .law), stream: [], frameBits: frames, sceneBits: 0, lawConstants: [:],
+                      lawUncertainties: [:], codingSeconds: 0, finished: true, bytes: bytes)
+    }
+
+    /// Streams that differ by coding noise (per-frame differences of either sign) are one class,
+    /// and the law with the shorter description wins it; a law that codes every frame a little
+    /// longer is not in the class however small the difference per frame.
+    @Test func lawsTheStreamCannotTellApartGoToTheShorterDescription() throws {
+        let base = (0..<100).map { 50 + Double($0 % 7) }
+        let noisy = base.enumerated().map { $0.element + ($0.offset % 2 == 0 ? 3 : -2.9) }  // +5 bits in total
+        let worse = base.map { $0 + 0.5 }  // +50 bits, every frame
+        #expect(StreamChoice.indistinguishable(noisy, from: base))
+        #expect(!StreamChoice.indistinguishable(worse, from: base))
+        var laws = [try law("k*vy", "k*vx", mse: 1e-4), try law("k*x", "k*y", mse: 1e-4), try law("k*x*1", "k*y*1", mse: 1e-4)]
+        laws[0].descriptionBits = 40  // the shortest stream, an alias written per component
+        laws[1].descriptionBits = 20
+        laws[2].descriptionBits = 10
+        let best = StreamChoice.choose(&laws, coded: [coded(1000, frames: base), coded(1001, frames: noisy), coded(1007, frames: worse)])
+        #expect(best == 1)
+        #expect(laws.map(\.equivalent) == [true, true, false])
+    }
+
+    /// The class is drawn from the laws that fit the tracked accelerations nearly as well as the
+    /// best: on a noisy stream a law 30 % off codes as short, and is still not admitted.
+    @Test func aNoisyStreamDoesNotAdmitALawThatMissesTheAccelerations() throws {
+        let base = (0..<100).map { 5000 + Double($0 % 7) }
+        let noisy = base.enumerated().map { $0.element + ($0.offset % 2 == 0 ? 3 : -3) }
+        var laws = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4), try law("k*vy", "k*vx", mse: 1e-4)]
+        laws[0].descriptionBits = 40
+        laws[1].descriptionBits = 15
+        laws[0].misfit = 0.05
+        laws[1].misfit = 0.3
+        #expect(StreamChoice.fitting(laws) == [true, false])
+        #expect(StreamChoice.choose(&laws, coded: [coded(62_000, frames: noisy), coded(61_999, frames: base)]) == 0)
+    }
+
     /// The coder's estimate replaces the search's only when its 1σ is smaller.
     @Test func eachConstantAtItsBetterEstimate() throws {
         var laws = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4, value: -3.9, sigma: 0.05)]

@@ -11,10 +11,11 @@ import Foundation
 /// writes); codings share nothing, so the threads they run on change no bit.
 ///
 /// A request may take part in a *race* (`rank`): it is abandoned as soon as it provably cannot
-/// be the shortest — when its size so far (`StreamWriter.bytesAtLeast`) exceeds the finished
-/// size of a request of the same or a better rank. The most promising requests (fewest bits
-/// over the first block) run first, so the bound comes early. Exact: an abandoned request's
-/// finished stream would have been longer than one that finished.
+/// be the shortest, or within a near-tie of it — when its size so far
+/// (`StreamWriter.bytesAtLeast`) exceeds the finished size of a request of the same or a better
+/// rank by more than 0.1 % + 64 bytes. The most promising requests (fewest bits over the first
+/// block) run first, so the bound comes early. Exact: an abandoned request's finished stream
+/// would have been longer than one that finished, by more than that margin.
 public enum Codings {
     /// What to code: a level, the law for levels that carry one, and, for requests that race,
     /// their rank (lower is better; a request is only beaten by one of its rank or lower).
@@ -65,10 +66,13 @@ public enum Codings {
             lock.lock(); defer { lock.unlock() }
             best[rank] = min(best[rank] ?? .max, bytes)
         }
-        /// The smallest finished size among ranks at or below `rank`.
+        /// The smallest finished size among ranks at or below `rank`, plus 0.1 % and 64 bytes:
+        /// a near-tie must finish, because the choice among laws treats streams that differ by
+        /// their coding noise as equivalent (Choice.StreamChoice).
         func bound(rank: Int) -> Int {
             lock.lock(); defer { lock.unlock() }
-            return best.filter { $0.key <= rank }.values.min() ?? .max
+            guard let least = best.filter({ $0.key <= rank }).values.min() else { return .max }
+            return least + least / 1000 + 64
         }
     }
 
