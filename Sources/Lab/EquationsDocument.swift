@@ -173,6 +173,21 @@ public struct EquationsDocument: Codable, Sendable {
         public var method: String
     }
 
+    /// The laws the frames cannot tell from the chosen one (its equivalence class on this video).
+    public struct Ambiguity: Codable, Sendable {
+        public struct Member: Codable, Sendable {
+            public var law: String
+            /// RMS difference from the chosen law off the filmed states, relative to its RMS
+            /// (absent when the law is undefined at some of them).
+            public var offOrbitDifference: Double?
+            enum CodingKeys: String, CodingKey { case law, offOrbitDifference = "off_orbit_difference" }
+        }
+        public var laws: [Member]
+        public var why: String
+        public var separateBy: String
+        enum CodingKeys: String, CodingKey { case laws, why, separateBy = "separate_by" }
+    }
+
     /// One run of a sweep under the common law.
     public struct Run: Codable, Sendable {
         public var run: String
@@ -215,6 +230,8 @@ public struct EquationsDocument: Codable, Sendable {
     public var totalBits: Double?
     public var equationBits: Double?
     public var candidates: [LawCandidate]?
+    /// The chosen law's equivalence class on this video, when it has other members.
+    public var ambiguity: Ambiguity?
     public var framesPath: String?
     public var calibration: Calibration?
     public var samples: Int?
@@ -233,7 +250,7 @@ public struct EquationsDocument: Codable, Sendable {
         case formulasEvaluated = "formulas_evaluated", datasets, sharedConstants = "shared_constants"
         case jointDescriptionLengthBits = "joint_description_length_bits", jointBitsWithoutSharing = "joint_bits_without_sharing"
         case law, lawConstantsFittedByCoder = "law_constants_fitted_by_coder", streamBytes = "stream_bytes"
-        case totalBits = "total_bits", equationBits = "equation_bits", candidates, framesPath = "frames_path", calibration
+        case totalBits = "total_bits", equationBits = "equation_bits", candidates, ambiguity, framesPath = "frames_path", calibration
         case samples, movingObjects = "moving_objects", derived, orbits, orbitNotes = "orbit_notes"
         case totalStreamBytes = "total_stream_bytes", runs, lawsTried = "laws_tried", notes
     }

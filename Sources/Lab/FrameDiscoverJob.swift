@@ -13,12 +13,15 @@ import Tracking
 ///    functions of the state t, x, y, v_x, v_y and r = √(x² + y²) (physical units, y up, origin
 ///    at the reference body when one is found), both targets together so shared constants are
 ///    fitted once.
-/// 3. Every candidate law from the two Pareto fronts goes into the compressor's `law` level,
-///    with its constants named so the coder fits them online; the stream then holds the law's
-///    text (the equation) and the frames coded given the law.
-/// 4. The chosen law is the one with the shortest total: equation plus stream, i.e. the whole
-///    `.occ` file, among the laws that fit the tracked accelerations within 100× of the best
-///    candidate's mean square error. The ladder's lower levels are coded too, to show how much each explains.
+/// 3. Candidate laws go into the compressor's `law` level, with their constants named so the
+///    coder fits them online: pairs from the two Pareto fronts, isotropic mirrors, and vector
+///    laws (`VectorLaws`: rotation-equivariant terms, a uniform field's components charged as
+///    such). The stream holds the law's text and the frames coded given the law.
+/// 4. The choice (`StreamChoice`): among the laws that fit the tracked accelerations about as
+///    well as the best, the shortest stream and every law whose frames code no longer beyond
+///    coding noise form a class; the law with the shortest description (structure and
+///    constants) wins it, and the others are reported as what the video leaves ambiguous
+///    (`Ambiguity`). The ladder's lower levels are coded too, to show how much each explains.
 ///
 /// Nothing here knows about Kepler or Lorentz: the operators, inputs and the selection are the
 /// same for any frames.
@@ -67,6 +70,8 @@ public enum FrameDiscoverJob {
         /// The law between the orbits' measured periods and semi-major axes, T(a), when at
         /// least three orbits were measured.
         public var orbitLaw: DiscoverJob.Outcome? = nil
+        /// The laws the stream cannot tell from the chosen one, and what would separate them.
+        public var ambiguity: Ambiguity? = nil
     }
 
     static let variables = Law.variables  // t, x, y, vx, vy, r
@@ -169,6 +174,7 @@ public enum FrameDiscoverJob {
 
             var outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
                                   stageSeconds: stages)
+            outcome.ambiguity = Ambiguity.of(laws, chosen: best, columns: columns, objects: set.moving.count, centred: set.reference != nil)
             if set.reference != nil && set.moving.count >= 3 {
                 say("measuring orbits and searching T(a)")
                 try derivedOrbitLaw(&outcome, folder: folder.temporary, search: o.search)
@@ -246,7 +252,8 @@ public enum FrameDiscoverJob {
         }
         let calibration = o.tracks.calibration
         var doc = EquationsDocument(source: .one(frames), variables: names,
-                                    selection: "shortest whole stream: the law's text plus the frames coded given the law (the .occ file)",
+                                    selection: "among the laws that fit the tracked accelerations, those whose frames code no longer than the shortest "
+                                        + "stream's beyond coding noise (one class); of these, the shortest description of the law (structure and constants)",
                                     equations: [entry(law.ax, "ax"), entry(law.ay, "ay")])
         doc.variablesNote = "physical units (\(calibration.lengthUnit.isEmpty ? "L" : calibration.lengthUnit), "
             + "\(calibration.timeUnit.isEmpty ? "T" : calibration.timeUnit)), y up; r = sqrt(x**2 + y**2)"
@@ -271,6 +278,11 @@ public enum FrameDiscoverJob {
         doc.samples = o.rows
         doc.movingObjects = o.tracks.moving.count
         doc.formulasEvaluated = o.search.results.reduce(0) { $0 + $1.evaluated }
+        if let a = o.ambiguity {
+            doc.ambiguity = EquationsDocument.Ambiguity(
+                laws: a.members.map { EquationsDocument.Ambiguity.Member(law: $0.law, offOrbitDifference: $0.offOrbitDifference) },
+                why: a.why, separateBy: a.separateBy)
+        }
         if let derived = o.orbitLaw {
             var e = EquationsDocument.Entry(derived.chosen[0], names: derived.inputNames, target: "T")
             e.source = "orbits.csv: each moving object's semi-major axis a and period T, measured from its track"

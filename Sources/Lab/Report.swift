@@ -35,14 +35,23 @@ enum Report {
             body += equation(component, c.formula.mathML(names: names)) + "\n"
         }
         body += "<p>As text: <code>a_x = \(escape(law.ax.formula.sympyString(names: names)))</code>, <code>a_y = \(escape(law.ay.formula.sympyString(names: names)))</code></p>\n"
-        body += "<p>It gives the shortest whole description: \(law.streamBytes) bytes (\(f(law.totalBits, 6)) bits) for the law's text and every frame coded given the law. "
+        body += "<p>Whole stream: \(law.streamBytes) bytes (\(f(law.totalBits, 6)) bits) for the law's text and every frame coded given the law; "
+            + "of the laws whose streams are as short within coding noise, it has the shortest description (\(f(law.descriptionBits, 3)) bits of structure and constants). "
         body += "Variables are in physical units (\(escape(o.tracks.calibration.lengthUnit.isEmpty ? "L" : o.tracks.calibration.lengthUnit)), \(escape(o.tracks.calibration.timeUnit.isEmpty ? "T" : o.tracks.calibration.timeUnit))), y up, r = √(x² + y²).</p>\n"
+        if let a = o.ambiguity {
+            body += "<h2>What remains ambiguous</h2>\n<p>\(escape(a.why)). What would separate them: \(escape(a.separateBy)).</p>\n"
+            body += "<table><tr><th>law the frames cannot tell from the chosen one</th><th>difference off the filmed states</th></tr>\n"
+            for m in a.members {
+                body += "<tr><td><code>\(escape(m.law))</code></td><td>\(m.offOrbitDifference.map { "\(f(100 * $0, 3)) %" } ?? "undefined at some states")</td></tr>\n"
+            }
+            body += "</table>\n"
+        }
         if !o.orbits.isEmpty || !o.orbitNotes.isEmpty { body += orbitSection(o) }
         body += "<h2>Trajectories</h2>\n" + trajectorySVG(o.tracks) + "\n"
         body += "<h2>Compression ladder</h2>\n<p>Bytes of the whole stream with each model; fewer bytes = more of the video explained.</p>\n" + ladderSVG(o.ladder) + "\n"
-        body += "<h2>Laws tried in the compressor</h2>\n<table><tr><th></th><th>law (constants fitted while coding)</th><th>stream bytes</th><th>SR bits</th></tr>\n"
+        body += "<h2>Laws tried in the compressor</h2>\n<p>★ chosen; = its stream is as short within coding noise (the same class). Law bits: the law's own description (structure and constants); SR bits: the same plus the tracked accelerations' residuals.</p>\n<table><tr><th></th><th>law (constants fitted while coding)</th><th>form</th><th>stream bytes</th><th>law bits</th><th>SR bits</th></tr>\n"
         for (i, l) in o.laws.enumerated() {
-            body += "<tr\(i == o.chosen ? " class=chosen" : "")><td>\(i == o.chosen ? "★" : "")</td><td><code>\(escape(l.text))</code></td><td>\(l.finished ? "" : "≥ ")\(l.streamBytes)</td><td>\(f(l.equationBits))</td></tr>\n"
+            body += "<tr\(i == o.chosen ? " class=chosen" : "")><td>\(i == o.chosen ? "★" : l.equivalent ? "=" : "")</td><td><code>\(escape(l.text))</code></td><td>\(l.form)</td><td>\(l.finished ? "" : "≥ ")\(l.streamBytes)</td><td>\(f(l.descriptionBits))</td><td>\(f(l.equationBits))</td></tr>\n"
         }
         body += "</table>\n<h2>Pareto fronts (symbolic regression on the tracked accelerations)</h2>\n"
         for (k, r) in o.search.results.enumerated() {

@@ -78,14 +78,7 @@ import Testing
         o.candidates = 8
         o.fullLadder = false
         o.showProgress = false
-        if !fullSearch {  // else the default rows and search, as occam run uses them
-            o.maxRows = 120
-            o.search.populations = 4
-            o.search.populationSize = 32
-            o.search.cyclesPerEpoch = 60
-            o.search.epochs = 20
-            o.search.maxSize = 12
-        }
+        if !fullSearch { o.reduceForTests() }  // else the default rows and search, as occam run uses them
         return try FrameDiscoverJob.run(o)
     }
 
@@ -225,5 +218,19 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect { _ = try discover(folder, s) } throws: { "\($0)".contains("no moving object") }
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/run"))
+    }
+}
+
+extension FrameDiscoverJob.Options {
+    /// The reduced search of the frame tests (debug builds are slow; bench/discover runs the
+    /// default search at full size): 120 rows, 4 populations of 32, 20 epochs of 60 cycles,
+    /// formulas of at most 12 nodes.
+    mutating func reduceForTests() {
+        maxRows = 120
+        search.populations = 4
+        search.populationSize = 32
+        search.cyclesPerEpoch = 60
+        search.epochs = 20
+        search.maxSize = 12
     }
 }

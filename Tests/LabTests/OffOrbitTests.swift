@@ -79,12 +79,7 @@ import Testing
         o.candidates = 8
         o.fullLadder = false
         o.showProgress = false
-        o.maxRows = 120
-        o.search.populations = 4
-        o.search.populationSize = 32
-        o.search.cyclesPerEpoch = 60
-        o.search.epochs = 20
-        o.search.maxSize = 12
+        o.reduceForTests()
         return (try FrameDiscoverJob.run(o), states, dir)
     }
 
@@ -145,6 +140,16 @@ import Testing
             norm += tx * tx + ty * ty
         }
         #expect((err / norm).squareRoot() < 0.02, "\(label): off-orbit RMS error \((err / norm).squareRoot()): \(law.text)\(tried)")
+        // the class, where there is one, is named in equations.json and the report
+        let others = out.laws.indices.filter { $0 != out.chosen && out.laws[$0].equivalent }
+        #expect((out.ambiguity?.members.count ?? 0) == others.count, "\(label)\(tried)")
+        if !others.isEmpty {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/run/equations.json"))) as? [String: Any]
+            let listed = ((json?["ambiguity"] as? [String: Any])?["laws"] as? [[String: Any]])?.compactMap { $0["law"] as? String } ?? []
+            #expect(Set(listed) == Set(others.map { out.laws[$0].text }), "\(label)")
+            let report = try String(contentsOfFile: "\(dir)/run/report.html", encoding: .utf8)
+            #expect(report.contains("What remains ambiguous"), "\(label)")
+        }
         for constant in c.constants {
             let value = constant.read { x, y, vx, vy in a(x, y, vx, vy) }
             #expect(abs(value / constant.value - 1) < (noisy ? 0.03 : 0.01), "\(label): \(constant.name) = \(value), truth \(constant.value): \(law.text)\(tried)")
