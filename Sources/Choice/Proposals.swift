@@ -59,8 +59,26 @@ public enum Proposals {
         }
         var seen = Set<String>()
         var laws: [LawCandidate] = []
+        // A constant within 2σ of zero is not supported by the data: it is dropped (held at an
+        // exact 0) and the rest refitted — a throw's a_x = k1 with k1 ≈ 0 is a_x = 0.
+        func pruned(_ c: Candidate, target: Int) -> Candidate {
+            var f = c.formula
+            for i in 0..<f.constantCount where !f.fixedConstants.contains(i) && i < c.bits.uncertainties.count {
+                if abs(f.constants[i]) < 2 * c.bits.uncertainties[i] {
+                    f.constants[i] = 0
+                    f.fixedConstants.append(i)
+                }
+            }
+            guard f.fixedConstants.count > c.formula.fixedConstants.count else { return c }
+            return score(f, target: target) ?? c
+        }
         func propose(_ ax: Candidate, _ ay: Candidate, shared groups: [[Joint.SharedConstant]] = [], sameConstants: Bool = false,
                      sharing: Bool = false) {
+            var ax = ax, ay = ay
+            if groups.isEmpty && !sameConstants {  // (shared and mirrored constants keep their slots named)
+                ax = pruned(ax, target: 0)
+                ay = pruned(ay, target: 1)
+            }
             let value = LawCandidate.law(ax: ax, ay: ay, shared: groups, sameConstants: sameConstants)
             // the stream stores the law as text: it must read back
             let text = value.text

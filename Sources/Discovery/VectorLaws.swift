@@ -37,7 +37,7 @@ public enum VectorLaws {
 
     static let central = Term(name: "k·r^p·r", power: true, nodes: 7,
                               basis: { s, p in let f = pow(s[4], p); return (f * s[0], f * s[1]) },
-                              text: { k, p in ("\(k)*r^(\(p))*x", "\(k)*r^(\(p))*y") })
+                              text: { k, p in p == "(0)" ? ("\(k)*x", "\(k)*y") : ("\(k)*r^(\(p))*x", "\(k)*r^(\(p))*y") })
     static let spring = Term(name: "k·r", power: false, nodes: 3, basis: { s, _ in (s[0], s[1]) },
                              text: { k, _ in ("\(k)*x", "\(k)*y") })
     static let drag = Term(name: "k·v", power: false, nodes: 3, basis: { s, _ in (s[2], s[3]) },
