@@ -85,11 +85,15 @@ public enum VectorLaws {
         let y = usable.map { targets[0][$0] } + usable.map { targets[1][$0] }
         let library = terms(centred: centred)
         var fitted: [([Int], Fitted)] = []
+        var snappedAlternative: [[Int]: Fitted] = [:]
         for subset in subsets(library.count, upTo: maxTerms) {
             let picked = subset.map { library[$0] }
-            guard let fit = fitSubset(picked, states: usable.map { states[$0] }, y: y, alphabet: alphabet) else { continue }
-            guard let law = build(picked, fit: fit, columns: columns, targets: targets, alphabet: alphabet) else { continue }
+            let fits = fitSubset(picked, states: usable.map { states[$0] }, y: y, alphabet: alphabet)
+            guard let fit = fits.first, let law = build(picked, fit: fit, columns: columns, targets: targets, alphabet: alphabet) else { continue }
             fitted.append((subset, law))
+            if fits.count > 1, let alternative = build(picked, fit: fits[1], columns: columns, targets: targets, alphabet: alphabet) {
+                snappedAlternative[subset] = alternative
+            }
         }
         fitted.sort { $0.1.bits < $1.1.bits }
         var out = Array(fitted.prefix(keep))
@@ -99,7 +103,9 @@ public enum VectorLaws {
                 out.append((subset, law))
             }
         }
-        return out.map(\.1)
+        // A free exponent is fitted online by the coder from 1, far from a law's −3: each law
+        // kept with a free p also comes with p snapped to the nearest fraction.
+        return out.flatMap { entry in [entry.1] + (entry.1.law.names.contains("kp") ? [snappedAlternative[entry.0]].compactMap { $0 } : []) }
     }
 
     /// Index subsets of 0..<count with 0…k members (the empty law a = 0 included).
@@ -187,7 +193,9 @@ public enum VectorLaws {
         return inv
     }
 
-    static func fitSubset(_ picked: [Term], states: [[Double]], y: [Double], alphabet: Int) -> SubsetFit? {
+    /// The subset's fit: one, or with a free exponent the free and the snapped fit, the shorter
+    /// description first.
+    static func fitSubset(_ picked: [Term], states: [[Double]], y: [Double], alphabet: Int) -> [SubsetFit] {
         let n2 = Double(y.count)
         let floor = 1e-24 * max(y.reduce(0) { $0 + $1 * $1 } / n2, 1e-300)
         func finish(p: Double, snapped: Bool) -> SubsetFit? {
@@ -206,11 +214,11 @@ public enum VectorLaws {
             return SubsetFit(coefficients: s.coefficients, sigmas: sigmas, p: p, pSnapped: snapped, pSigma: pSigma, rss: s.rss,
                              rssX: s.rssX, rssY: s.rss - s.rssX)
         }
-        guard picked.contains(where: \.power) else { return finish(p: 0, snapped: true) }
+        guard picked.contains(where: \.power) else { return [finish(p: 0, snapped: true)].compactMap { $0 } }
         // p: the best of a grid over [−4, 2], then golden section around it
         func rss(_ p: Double) -> Double { solve(picked, states: states, y: y, p: p)?.rss ?? .infinity }
         let grid = stride(from: -4.0, through: 2.0, by: 0.25).map { ($0, rss($0)) }
-        guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return nil }
+        guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return [] }
         var lo = start.0 - 0.25, hi = start.0 + 0.25
         let ratio = (5.0.squareRoot() - 1) / 2
         var c = hi - ratio * (hi - lo), d = lo + ratio * (hi - lo)
@@ -221,8 +229,9 @@ public enum VectorLaws {
         let free = finish(p: (lo + hi) / 2, snapped: false)
         let snapped = finish(p: Units.nearestFraction((lo + hi) / 2), snapped: true)
         // the shorter description of the two
-        let choices = [free, snapped].compactMap { $0 }
-        return choices.min { cost($0, picked: picked, n2: n2, alphabet: alphabet, floor: floor).total < cost($1, picked: picked, n2: n2, alphabet: alphabet, floor: floor).total }
+        return [free, snapped].compactMap { $0 }.sorted {
+            cost($0, picked: picked, n2: n2, alphabet: alphabet, floor: floor).total < cost($1, picked: picked, n2: n2, alphabet: alphabet, floor: floor).total
+        }
     }
 
     /// Bits of a subset fit: total, and the law's own (structure + constants).

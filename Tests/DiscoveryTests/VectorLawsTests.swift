@@ -44,9 +44,17 @@ import Testing
     /// and whether to keep it free is a tie in bits: the accelerations are checked instead).
     @Test(arguments: [0.0, 0.01]) func harmonicEllipseGivesTheCentralLaw(noise: Double) throws {
         let k = 1.37
-        let law = try best(table(start: [2, 0, 0, 1], dt: 0.05, steps: 120, noise: noise) { x, y, _, _ in (-k * x, -k * y) }, centred: true)
+        let drawn = table(start: [2, 0, 0, 1], dt: 0.05, steps: 120, noise: noise) { x, y, _, _ in (-k * x, -k * y) }
+        let law = try best(drawn, centred: true)
         #expect(law.terms == ["k·r^p·r"], "\(law.law.text)")
         if noise == 0 { #expect(law.law.names.count == 1, "\(law.law.text)") }
+        // a law kept with a free exponent comes with the exponent snapped too (the coder would
+        // fit a free one online, from 1)
+        let all = VectorLaws.search(columns: drawn.0, targets: drawn.1, centred: true, alphabet: 16)
+        for l in all where l.law.names.contains("kp") {
+            #expect(all.contains { $0.terms == l.terms && !$0.law.names.contains("kp") }, "\(all.map(\.law.text))")
+        }
+        if noise > 0 { #expect(all.contains { $0.law.names.contains("kp") }, "this table's exponent is free at 1 % (see above)") }
         for q in [[0.7, -1.1], [-1.6, 0.4], [0.1, 0.9]] {
             let a = law.law.acceleration([[0], [q[0]], [q[1]], [2], [0.3], [(q[0] * q[0] + q[1] * q[1]).squareRoot()]], rows: 1,
                                          values: law.law.values)
