@@ -31,7 +31,8 @@ public enum CommonLaw {
 
     /// Index of the common law among laws coded on every run (nil when there is none): of the
     /// laws whose streams the frames cannot tell from the shortest total — their frame bits,
-    /// every run's frames in turn, compared as `StreamChoice.indistinguishable` does (a law
+    /// every run's frames in turn, compared as `StreamChoice.indistinguishable` does without its
+    /// 1 % floor (a law
     /// without frame bits is in the class only with the same total) — the one with the fewest
     /// named constants, then the fewest bytes. On one circle a = −ω²·(r⃗ − c⃗) and a = ω·v⃗×ẑ
     /// both hold; the streams differ by coding noise, and the law with one constant is the bet.
@@ -41,7 +42,7 @@ public enum CommonLaw {
         let members = laws.indices.filter { i in
             if laws[i].totalBytes == laws[shortest].totalBytes { return true }
             guard let bits = laws[i].frameBits, let reference = laws[shortest].frameBits else { return false }
-            return StreamChoice.indistinguishable(bits, from: reference)
+            return StreamChoice.indistinguishable(bits, from: reference, floor: 0)
         }
         return members.min { (namedConstants(laws[$0].law), laws[$0].totalBytes) < (namedConstants(laws[$1].law), laws[$1].totalBytes) }
     }

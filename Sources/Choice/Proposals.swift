@@ -134,7 +134,7 @@ public enum Proposals {
         // and only the law's own description tells them apart (StreamChoice).
         var vector: [LawCandidate] = []
         for v in VectorLaws.search(columns: columns, targets: targets, centred: s.centred, alphabet: s.alphabet, keep: 2)
-        where seen.insert(v.law.text).inserted {
+        where !vector.contains(where: { $0.text == v.law.text }) {
             var candidate = LawCandidate(ax: v.ax, ay: v.ay, law: v.law, equationBits: v.bits)
             candidate.descriptionBits = v.descriptionBits
             candidate.form = "vector"
@@ -160,7 +160,10 @@ public enum Proposals {
             for l in byBits where kept.count < limit && texts.insert(l.text).inserted { kept.append(l) }
             laws = kept
         }
-        laws += vector
+        // (a vector law whose text a kept law already has is not coded twice; one the cut
+        // dropped is coded as the vector law)
+        let kept = Set(laws.map(\.text))
+        laws += vector.filter { !kept.contains($0.text) }
         // The same law written differently (r**(-3)*x, (r**2)**(-3/2)*x, (1/r)**3*x) makes the
         // same predictions: its streams differ only by the text and by rounding. One is
         // coded — the one with the shortest text.

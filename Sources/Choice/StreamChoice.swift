@@ -27,7 +27,7 @@ public enum StreamChoice {
     /// 1. Among the laws that fit (`fitting`; a law that does not is admitted only if no law
     ///    fits), the shortest whole stream.
     /// 2. Its equivalence class: every finished law that fits whose frames code longer by no
-    ///    more than the noise of such a difference (`indistinguishable`). On one orbit a = −k·r⃗
+    ///    more than the noise of such a difference, or than 1 % (`indistinguishable`). On one orbit a = −k·r⃗
     ///    and an alias per component (a_x = c₁·v_y, a_y = c₂·v_x) predict the same; their
     ///    streams then differ by a few bits of online-fitting noise, less than their laws differ.
     /// 3. Within the class, the shortest description of the law itself (structure and
@@ -74,17 +74,25 @@ public enum StreamChoice {
     }
 
     /// Whether frames coded with per-frame bits `bits` are no longer than `reference`'s by more
-    /// than chance: the per-frame differences d_f, their sum D and its standard error
-    /// s·√F (s the differences' standard deviation, F frames); indistinguishable when
-    /// D ≤ 2·s·√F + 8 bits (a byte of rounding). Laws that predict alike differ by online-fitting
-    /// noise, which spreads over the frames; a law that predicts worse pays on most frames.
-    public static func indistinguishable(_ bits: [Double], from reference: [Double]) -> Bool {
+    /// than chance or the coder's own floor: the per-frame differences d_f, their sum D and its
+    /// standard error s·√F (s the differences' standard deviation, F frames); indistinguishable
+    /// when D ≤ 2·s·√F + 8 bits (a byte of rounding), or D ≤ 1 % of the reference's frame bits.
+    /// Laws that predict alike differ by online-fitting noise, which spreads over the frames; a
+    /// law that predicts worse pays on most frames. The 1 % floor is a judgement, not a
+    /// measurement: the object levels' model of what an object looks like is not exact (discs
+    /// drawn by other renderers leave edge residuals), and a nuisance term — a uniform field of
+    /// 0.0004 beside GM = 39.5 on the planets, 0.005 beside k = 1.37 on one ellipse — buys a
+    /// consistent few tenths of a percent that says more about that model than about the law.
+    /// `floor`: the share of the reference's bits below which a difference never counts (0 for a
+    /// sweep's common law: there no fit bar keeps out laws that miss the accelerations, and on
+    /// noisy streams 1 % of the bits is more than any law's worth).
+    public static func indistinguishable(_ bits: [Double], from reference: [Double], floor: Double = 0.01) -> Bool {
         guard bits.count == reference.count, bits.count > 1 else { return false }
         let d = zip(bits, reference).map { $0 - $1 }
         let f = Double(d.count)
         let sum = d.reduce(0, +), mean = sum / f
         let sd = (d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (f - 1)).squareRoot()
-        return sum <= 2 * sd * f.squareRoot() + 8
+        return sum <= 2 * sd * f.squareRoot() + 8 || sum <= floor * reference.reduce(0, +)
     }
 
     /// The law's equations with each named constant at its better estimate (see `choose`).

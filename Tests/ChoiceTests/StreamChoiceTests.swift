@@ -52,14 +52,16 @@ import Testing
     @Test func lawsTheStreamCannotTellApartGoToTheShorterDescription() throws {
         let base = (0..<100).map { 50 + Double($0 % 7) }
         let noisy = base.enumerated().map { $0.element + ($0.offset % 2 == 0 ? 3 : -2.9) }  // +5 bits in total
-        let worse = base.map { $0 + 0.5 }  // +50 bits, every frame
+        let worse = base.map { $0 + 1.5 }  // +150 bits (2.8 %), every frame
+        let floor = base.map { $0 + 0.5 }  // +50 bits (0.9 %), every frame: within the 1 % floor
         #expect(StreamChoice.indistinguishable(noisy, from: base))
         #expect(!StreamChoice.indistinguishable(worse, from: base))
+        #expect(StreamChoice.indistinguishable(floor, from: base))
         var laws = [try law("k*vy", "k*vx", mse: 1e-4), try law("k*x", "k*y", mse: 1e-4), try law("k*x*1", "k*y*1", mse: 1e-4)]
         laws[0].descriptionBits = 40  // the shortest stream, an alias written per component
         laws[1].descriptionBits = 20
         laws[2].descriptionBits = 10
-        let best = StreamChoice.choose(&laws, coded: [coded(1000, frames: base), coded(1001, frames: noisy), coded(1007, frames: worse)])
+        let best = StreamChoice.choose(&laws, coded: [coded(1000, frames: base), coded(1001, frames: noisy), coded(1019, frames: worse)])
         #expect(best == 1)
         #expect(laws.map(\.equivalent) == [true, true, false])
     }

@@ -25,7 +25,7 @@ import Testing
         var description: String { name }
     }
 
-    static let gm = 4.0, k = 1.5, omega = 1.6, field = 0.64, g = 1.2, cyclotron = 1.2
+    static let gm = 4.37, k = 1.37, omega = 1.53, field = 0.61, g = 1.13, cyclotron = 1.27
 
     static func cases(look: Film.Look, noise: Double) -> [Case] {
         func film(frames: Int, dt: Double, reference: Bool) -> Film {
