@@ -46,12 +46,29 @@ public struct ParticleSpec: Sendable, Equatable {
     public var appearance: Appearance
 }
 
+/// A body of a system in which every body moves (binary stars, a planet and its moon,
+/// interacting charges): its initial state in the scenario's frame.
+public struct BodySpec: Sendable, Equatable {
+    public var name: String
+    /// Mass unit (0: a test particle, gravity only).
+    public var mass: Double
+    /// Charge unit (charged scenarios).
+    public var charge: Double?
+    public var position: Vector3
+    public var velocity: Vector3
+    public var appearance: Appearance
+}
+
 /// The physical system of a scenario.
 public enum SystemSpec: Sendable, Equatable {
     /// A star and planets under Newtonian gravity. `G` in length³/(mass·time²).
     case gravity(star: StarSpec, planets: [PlanetSpec], G: Double)
     /// Non-interacting charged particles in uniform fields E and B.
     case charged(particles: [ParticleSpec], electric: Vector3, magnetic: Vector3)
+    /// Bodies that all act on each other: gravity (`G` > 0) between every pair of masses and
+    /// Coulomb's law (`coulomb` > 0) between every pair of charges, plus uniform fields on the
+    /// charges. `kind` is "gravity" or "charged", as the file said.
+    case interacting(kind: String, bodies: [BodySpec], G: Double, coulomb: Double, electric: Vector3, magnetic: Vector3)
 }
 
 public struct RenderSpec: Sendable, Equatable {
@@ -85,8 +102,11 @@ public struct Scenario: Sendable, Equatable {
     public var sweepValues: [String: String]?
 
     public var kind: String {
-        if case .gravity = system { return "gravity" }
-        return "charged"
+        switch system {
+        case .gravity: return "gravity"
+        case .charged: return "charged"
+        case let .interacting(kind, _, _, _, _, _): return kind
+        }
     }
 }
 
@@ -202,6 +222,71 @@ public struct ScenarioFile: Sendable {
         return name
     }
 
+    /// `bodies:` of a gravity scenario where every body moves. Each body is given by `position`
+    /// and `velocity`, or by `orbit: {about, a, e, periapsis_deg, mean_anomaly_deg}` relative to a
+    /// body listed before it (a two-body orbit with μ = G·(m_about + m)). The system is then
+    /// shifted so that its barycentre rests at the origin.
+    static func bodies(_ top: inout FieldReader, file: String, channels: Int, G: Double) throws -> [BodySpec] {
+        guard let nodes = try top.list("bodies"), nodes.count >= 2 else {
+            throw top.fail("bodies", "give at least two bodies (one body alone moves in a straight line)")
+        }
+        var out: [BodySpec] = []
+        for (k, node) in nodes.enumerated() {
+            var b = try FieldReader(node, file: file, path: "bodies[\(k)]")
+            let name = try bodyName(&b, default: "body\(k + 1)")
+            let mass = try b.double("mass", min: 0)
+            var position = Vector3.zero, velocity = Vector3.zero
+            if var o = try b.child("orbit") {
+                for key in ["position", "velocity"] where b.has(key) {
+                    _ = b.node(key)
+                    throw b.fail(key, "give either orbit or position and velocity, not both")
+                }
+                let about = try o.string("about")
+                guard let parent = out.first(where: { $0.name == about }) else {
+                    throw o.fail("about", "no body named '\(about)' is listed before this one")
+                }
+                let e = try o.double("e", default: 0, min: 0)
+                if e >= 1 { throw o.fail("e", "must be < 1 for a bound orbit (got \(e))") }
+                let degrees = Double.pi / 180
+                let orbit: KeplerOrbit
+                do {
+                    orbit = try KeplerOrbit(semiMajorAxis: try o.double("a", positive: true), eccentricity: e,
+                                            argumentOfPeriapsis: try o.double("periapsis_deg", default: 0) * degrees,
+                                            meanAnomalyAtEpoch: try o.double("mean_anomaly_deg", default: 0) * degrees,
+                                            mu: G * (parent.mass + mass))
+                } catch let error as PhysicsError {
+                    throw o.fail("a", "\(error)")
+                }
+                try o.rejectUnknown()
+                let state = orbit.state(at: 0)
+                position = parent.position + state.position
+                velocity = parent.velocity + state.velocity
+            } else {
+                position = try planarVector(&b, "position", default: [0, 0, 0])
+                velocity = try planarVector(&b, "velocity", default: [0, 0, 0])
+            }
+            let look = try appearance(&b, channels: channels, defaultRadius: 3, defaultBrightness: 220)
+            try b.rejectUnknown()
+            if out.contains(where: { $0.name == name }) { throw b.fail("name", "'\(name)' is used twice; body names must be unique") }
+            if let other = out.first(where: { $0.position == position }) {
+                throw b.fail("position", "starts at the same point as '\(other.name)'")
+            }
+            out.append(BodySpec(name: name, mass: mass, charge: nil, position: position, velocity: velocity, appearance: look))
+        }
+        let total = out.reduce(0) { $0 + $1.mass }
+        guard total > 0 else { throw top.fail("bodies", "at least one body needs a positive mass") }
+        var centre = Vector3.zero, drift = Vector3.zero
+        for b in out { centre += (b.mass / total) * b.position; drift += (b.mass / total) * b.velocity }
+        return out.map { var b = $0; b.position -= centre; b.velocity -= drift; return b }
+    }
+
+    /// A position or velocity of 2 (x, y) or 3 components.
+    static func planarVector(_ r: inout FieldReader, _ key: String, default value: [Double]) throws -> Vector3 {
+        let v = try r.vector(key, default: value)
+        guard v.count == 2 || v.count == 3 else { throw r.fail(key, "expected 2 or 3 numbers (got \(v.count))") }
+        return Vector3(v[0], v[1], v.count == 3 ? v[2] : 0)
+    }
+
     static func decode(_ root: ScenarioNode, file: String) throws -> Scenario {
         var top = try FieldReader(root, file: file, path: "")
         let name = try top.string("name", default: ((file as NSString).lastPathComponent as NSString).deletingPathExtension)
@@ -245,7 +330,17 @@ public struct ScenarioFile: Sendable {
 
         let system: SystemSpec
         var integrator: String
+        let everyBodyMoves = top.has("bodies")
         switch kind {
+        case "gravity" where everyBodyMoves:
+            integrator = try top.string("integrator", default: "auto", allowed: ["auto", "bulirsch-stoer"])
+            for key in ["star", "planets"] where top.has(key) {
+                _ = top.node(key)
+                throw top.fail(key, "give either bodies (every body moving) or star and planets, not both")
+            }
+            let G = top.has("G") ? try top.double("G", positive: true) : units.gravitationalConstant
+            let bodies = try Self.bodies(&top, file: file, channels: channels, G: G)
+            system = .interacting(kind: "gravity", bodies: bodies, G: G, coulomb: 0, electric: .zero, magnetic: .zero)
         case "gravity":
             integrator = try top.string("integrator", default: "auto", allowed: ["auto", "kepler", "wisdom-holman"])
             var starReader = try top.child("star") ?? { throw top.fail("star", "missing (required): the central body {name, mass}") }()
@@ -281,7 +376,21 @@ public struct ScenarioFile: Sendable {
             }
             system = .gravity(star: star, planets: planets, G: G)
         default:
-            integrator = try top.string("integrator", default: "boris", allowed: ["boris", "boris-classic"])
+            // `coulomb`: true uses Coulomb's constant in the file's units, a number sets it.
+            var coulomb = 0.0
+            if let node = top.node("coulomb") {
+                if case let .scalar(text, _) = node, ["true", "false"].contains(text) {
+                    coulomb = text == "true" ? units.coulombConstant : 0
+                } else {
+                    coulomb = try FieldReader.number(node, file: file, path: "coulomb")
+                    guard coulomb > 0, coulomb.isFinite else { throw top.fail("coulomb", "must be true, false or a positive number (Coulomb's constant in the file's units)") }
+                }
+            }
+            integrator = try top.string("integrator", default: coulomb > 0 ? "bulirsch-stoer" : "boris",
+                                        allowed: ["boris", "boris-classic", "bulirsch-stoer"])
+            if coulomb > 0 && integrator != "bulirsch-stoer" {
+                throw top.fail("integrator", "'\(integrator)' moves non-interacting particles; with coulomb on use 'bulirsch-stoer'")
+            }
             var fields = try top.child("fields") ?? { throw top.fail("fields", "missing (required): {E: [x, y, z], B: [x, y, z]}") }()
             let E = try fields.vector("E", count: 3, default: [0, 0, 0])
             let B = try fields.vector("B", count: 3, default: [0, 0, 0])
@@ -306,7 +415,14 @@ public struct ScenarioFile: Sendable {
                                               position: Vector3(x[0], x[1], x[2]), velocity: Vector3(v[0], v[1], v[2]),
                                               appearance: look))
             }
-            system = .charged(particles: particles, electric: Vector3(E[0], E[1], E[2]), magnetic: Vector3(B[0], B[1], B[2]))
+            let electric = Vector3(E[0], E[1], E[2]), magnetic = Vector3(B[0], B[1], B[2])
+            if integrator == "bulirsch-stoer" {
+                system = .interacting(kind: "charged", bodies: particles.map {
+                    BodySpec(name: $0.name, mass: $0.mass, charge: $0.charge, position: $0.position, velocity: $0.velocity, appearance: $0.appearance)
+                }, G: 0, coulomb: coulomb, electric: electric, magnetic: magnetic)
+            } else {
+                system = .charged(particles: particles, electric: electric, magnetic: magnetic)
+            }
         }
         _ = top.node("sweep")
         try top.rejectUnknown()

@@ -167,6 +167,8 @@ public enum SimulateJob {
         switch s.system {
         case let .gravity(_, _, g): G = g
         case let .charged(_, E, B): fields = .init(E: [E.x, E.y, E.z], B: [B.x, B.y, B.z])
+        case let .interacting(kind, _, g, _, E, B):
+            if kind == "gravity" { G = g } else { fields = .init(E: [E.x, E.y, E.z], B: [B.x, B.y, B.z]) }
         }
         let bodies = t.bodies.map {
             SceneMetadata.Body(name: $0.name, role: $0.role, mass: $0.mass, charge: $0.charge,
@@ -179,6 +181,7 @@ public enum SimulateJob {
             render: .init(background: s.render.background, noiseSigma: s.render.noiseSigma, seed: s.render.seed,
                           trailFrames: s.render.trailFrames),
             integrator: t.integrator, substepsPerFrame: t.substeps)
+        if case let .interacting(_, _, _, coulomb, _, _) = s.system, coulomb > 0 { m.coulombConstant = coulomb }
         m.sweepIndex = s.sweepIndex
         m.sweepValues = s.sweepValues
         m.scenarioFile = (scenarioPath as NSString).lastPathComponent

@@ -5,7 +5,7 @@ import Physics
 public struct Trajectory: Sendable {
     public struct Body: Sendable {
         public var name: String
-        /// "star", "planet" or "particle".
+        /// "star", "planet", "body" (every body moving under gravity) or "particle".
         public var role: String
         public var mass: Double
         public var charge: Double?
@@ -49,6 +49,14 @@ public enum Simulator {
                 }
                 bodies = [Trajectory.Body(name: star.name, role: "star", mass: star.mass, charge: nil, appearance: star.appearance)]
                     + planets.map { Trajectory.Body(name: $0.name, role: "planet", mass: $0.mass, charge: nil, appearance: $0.appearance) }
+            case let .interacting(_, specs, G, coulomb, E, B):
+                let system = NBodySystem(bodies: specs.map { .init(mass: $0.mass, charge: $0.charge ?? 0, position: $0.position, velocity: $0.velocity) },
+                                         G: G, coulomb: coulomb, electric: E, magnetic: B)
+                motion = try system.motion(samples: s.frameCount, interval: s.frameInterval)
+                bodies = specs.map {
+                    Trajectory.Body(name: $0.name, role: $0.charge == nil ? "body" : "particle", mass: $0.mass, charge: $0.charge,
+                                    appearance: $0.appearance)
+                }
             case let .charged(particles, E, B):
                 let system = ChargedSystem(particles: particles.map { .init(mass: $0.mass, charge: $0.charge, position: $0.position, velocity: $0.velocity) },
                                            electric: E, magnetic: B, corrected: s.integrator != "boris-classic", substeps: s.substeps)

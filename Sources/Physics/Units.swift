@@ -42,6 +42,8 @@ public struct UnitSystem: Sendable, Equatable, Codable {
 
     /// Newton's constant in SI (CODATA 2018).
     public static let gravitationalConstantSI = 6.67430e-11
+    /// Coulomb's constant 1/(4πε₀) in SI, N·m²/C² (CODATA 2018).
+    public static let coulombConstantSI = 8.9875517923e9
 
     public init(length: String, time: String, mass: String, charge: String = "C") throws {
         for (kind, name, table) in [("length", length, Self.lengths), ("time", time, Self.times),
@@ -65,5 +67,12 @@ public struct UnitSystem: Sendable, Equatable, Codable {
         if length == "AU" && time == "yr" && mass == "Msun" { return 4 * Double.pi * Double.pi }
         let l = Self.lengths[length] ?? .nan, t = Self.times[time] ?? .nan, m = Self.masses[mass] ?? .nan
         return Self.gravitationalConstantSI * m * t * t / (l * l * l)
+    }
+
+    /// Coulomb's constant in this unit system, mass·length³/(time²·charge²).
+    public var coulombConstant: Double {
+        let l = Self.lengths[length] ?? .nan, t = Self.times[time] ?? .nan
+        let m = Self.masses[mass] ?? .nan, q = Self.charges[charge] ?? .nan
+        return Self.coulombConstantSI * q * q * t * t / (m * l * l * l)
     }
 }

@@ -60,7 +60,7 @@ public struct SceneMetadata: Codable, Equatable, Sendable {
 
     public struct Body: Codable, Equatable, Sendable {
         public var name: String
-        /// "star", "planet" or "particle".
+        /// "star", "planet", "body" (every body moving under gravity) or "particle".
         public var role: String
         public var mass: Double
         public var charge: Double?
@@ -110,6 +110,8 @@ public struct SceneMetadata: Codable, Equatable, Sendable {
     public var units: Units
     /// Newton's G in the scene's units (gravity scenes).
     public var G: Double?
+    /// Coulomb's constant in the scene's units when the charges act on each other.
+    public var coulombConstant: Double?
     public var frameCount: Int
     /// Time between frames (time unit).
     public var frameInterval: Double
@@ -132,6 +134,7 @@ public struct SceneMetadata: Codable, Equatable, Sendable {
         case frameCount = "frame_count", frameInterval = "frame_interval", startTime = "start_time"
         case framePattern = "frame_pattern", substepsPerFrame = "substeps_per_frame"
         case sweepIndex = "sweep_index", sweepValues = "sweep_values", scenarioFile = "scenario_file"
+        case coulombConstant = "coulomb_constant"
     }
 
     public init(name: String, kind: String, units: Units, G: Double?, frameCount: Int, frameInterval: Double,
