@@ -1,0 +1,303 @@
+import Formulas
+import Foundation
+
+/// Laws of bodies that act on each other: every object's acceleration as a sum over the other
+/// objects of one pairwise term along their separation,
+///
+///     a_i = Σ_{j≠i} c_ij · |d_ij|^p · d_ij,   d_ij = r_j − r_i,
+///
+/// searched with the exponent p (a grid over [−4, 1] and golden section, then also snapped to
+/// the nearest fraction) and two couplings:
+/// - `sources`: c_ij = s_j, one strength per object (its mass times G, or its charge when every
+///   object has the same charge-to-mass ratio). s_j > 0 attracts. The strengths' ratios are the
+///   objects' mass ratios, and Σ s_i·a_i = 0 (Newton's third law) is checked on the data.
+/// - `pairs`: one c_ij per ordered pair (charges of different charge-to-mass ratio: c_ij =
+///   k·q_i·q_j/m_i up to sign); the third law m_i·c_ij = m_j·c_ji gives the mass ratios.
+/// With two objects the couplings coincide (two constants each) and `sources` is kept.
+///
+/// Each object's components are weighted by their own residual variance (a heavy, slow body
+/// is measured better than a light one) and scored in bits like `VectorLaws`: Gaussian
+/// negative log-likelihood per object and component + structure + constants at the precision
+/// the data supports. The law of no interaction (a_i = 0) is scored too, so a caller can see
+/// whether the objects act on each other at all.
+public enum PairwiseLaws {
+    /// Every object at one instant (physical units, y up; the origin does not matter).
+    public struct Snapshot: Sendable {
+        public var t: Double
+        public var x: [Double], y: [Double]
+        public var vx: [Double], vy: [Double]
+        public var ax: [Double], ay: [Double]
+        public init(t: Double, x: [Double], y: [Double], vx: [Double], vy: [Double], ax: [Double], ay: [Double]) {
+            self.t = t
+            self.x = x
+            self.y = y
+            self.vx = vx
+            self.vy = vy
+            self.ax = ax
+            self.ay = ay
+        }
+    }
+
+    public enum Coupling: String, Sendable {
+        /// No interaction: a_i = 0.
+        case none
+        /// One strength per object: c_ij = s_j.
+        case sources
+        /// One constant per ordered pair.
+        case pairs
+    }
+
+    /// A fitted pairwise law.
+    public struct Fitted: Sendable {
+        public var coupling: Coupling
+        public var objects: Int
+        /// p of |d|^p·d (−3: the inverse square along the separation).
+        public var exponent: Double
+        public var exponentSigma: Double
+        /// p is a snapped fraction rather than a fitted value.
+        public var exponentSnapped: Bool
+        /// `sources`: s_j for each object j. `pairs`: c_ij row-major (i receiving, j acting),
+        /// the diagonal 0. `sigmas`: their 1σ, laid out the same way.
+        public var constants: [Double]
+        public var sigmas: [Double]
+        /// Covariance of the fitted constants (`pairs`: row-major without the diagonal).
+        public var covariance: [[Double]]
+        /// Bits: total (residuals + law), the law's own part (structure + constants).
+        public var bits: Double
+        public var descriptionBits: Double
+        /// RMS residual over RMS measured acceleration.
+        public var misfit: Double
+
+        /// Every object's acceleration at the given positions (same order as the fit).
+        public func accelerations(x: [Double], y: [Double]) -> [(Double, Double)] {
+            let n = x.count
+            var out = [(Double, Double)](repeating: (0, 0), count: n)
+            guard coupling != .none else { return out }
+            for i in 0..<n {
+                for j in 0..<n where j != i {
+                    let dx = x[j] - x[i], dy = y[j] - y[i]
+                    let f = pow((dx * dx + dy * dy).squareRoot(), exponent)
+                    let c = coupling == .sources ? constants[j] : constants[i * n + j]
+                    out[i].0 += c * f * dx
+                    out[i].1 += c * f * dy
+                }
+            }
+            return out
+        }
+
+        /// The objects' masses relative to the first, with 1σ: s_j/s_1 (`sources`) or, by the
+        /// third law, c_1j/c_j1 (`pairs`). Empty for `none`.
+        public var massRatios: [(ratio: Double, sigma: Double)] {
+            switch coupling {
+            case .none: return []
+            case .sources:
+                return (0..<objects).map { j in
+                    ratio(constants[j], constants[0], varA: covariance[j][j], varB: covariance[0][0], cov: covariance[j][0])
+                }
+            case .pairs:
+                // m_j/m_1 = c_1j/c_j1; constants are fitted in row-major order without the diagonal
+                return (0..<objects).map { j in
+                    guard j > 0, let a = index(0, j), let b = index(j, 0) else { return (1, 0) }
+                    return ratio(constants[objects * 0 + j], constants[j * objects], varA: covariance[a][a], varB: covariance[b][b], cov: covariance[a][b])
+                }
+            }
+        }
+
+        /// Attraction: s_j > 0 (or c_ij > 0) pulls object i toward j.
+        public var attractive: Bool? {
+            let used = coupling == .sources ? constants : constants.enumerated().filter { $0.offset / objects != $0.offset % objects }.map(\.element)
+            guard coupling != .none, !used.isEmpty else { return nil }
+            if used.allSatisfy({ $0 > 0 }) { return true }
+            if used.allSatisfy({ $0 < 0 }) { return false }
+            return nil
+        }
+
+        /// Index of c_ij among the fitted pair constants (row-major, diagonal skipped).
+        func index(_ i: Int, _ j: Int) -> Int? {
+            guard i != j else { return nil }
+            return i * (objects - 1) + (j < i ? j : j - 1)
+        }
+
+        func ratio(_ a: Double, _ b: Double, varA: Double, varB: Double, cov: Double) -> (ratio: Double, sigma: Double) {
+            let r = a / b
+            let v = (varA + r * r * varB - 2 * r * cov) / (b * b)
+            return (r, max(0, v).squareRoot())
+        }
+
+        /// The law as text: per object i, the sum over the others.
+        public var text: String {
+            switch coupling {
+            case .none: return "a_i = 0"
+            case .sources: return "a_i = Σ_j s_j·|r_j − r_i|^(\(Self.show(exponent)))·(r_j − r_i)"
+            case .pairs: return "a_i = Σ_j c_ij·|r_j − r_i|^(\(Self.show(exponent)))·(r_j − r_i)"
+            }
+        }
+
+        static func show(_ p: Double) -> String {
+            if p == p.rounded() && abs(p) < 1e9 { return String(Int(p)) }
+            if let (n, d) = Formula.exactFraction(p) { return "\(n)/\(d)" }
+            return String(format: "%.4f", p)
+        }
+    }
+
+    /// The laws for these snapshots, shortest description first: `none`, and `sources` and
+    /// `pairs` (pairs only with three or more objects), each with p fitted and snapped.
+    public static func search(_ snapshots: [Snapshot], alphabet: Int) -> [Fitted] {
+        guard let n = snapshots.first?.x.count, n >= 2 else { return [] }
+        let usable = snapshots.filter { s in
+            s.x.count == n && [s.x, s.y, s.ax, s.ay].allSatisfy { $0.count == n && $0.allSatisfy(\.isFinite) }
+        }
+        guard usable.count >= 4 else { return [] }
+        var out: [Fitted] = [fit(.none, usable, n: n, p: 0, snapped: true, weights: nil, alphabet: alphabet)].compactMap { $0 }
+        for coupling in (n >= 3 ? [Coupling.sources, .pairs] : [.sources]) {
+            out += fitExponent(coupling, usable, n: n, alphabet: alphabet)
+        }
+        return out.sorted { $0.bits < $1.bits }
+    }
+
+    /// p by grid and golden section (weights from a first unweighted pass), then the fit at
+    /// that p and at the nearest fraction.
+    static func fitExponent(_ coupling: Coupling, _ s: [Snapshot], n: Int, alphabet: Int) -> [Fitted] {
+        var weights: [Double]? = nil
+        var best = -2.0
+        for _ in 0..<2 {
+            func rss(_ p: Double) -> Double { solve(coupling, s, n: n, p: p, weights: weights)?.weightedRSS ?? .infinity }
+            let grid = stride(from: -4.0, through: 1.0, by: 0.25).map { ($0, rss($0)) }
+            guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return [] }
+            var lo = start.0 - 0.25, hi = start.0 + 0.25
+            let ratio = (5.0.squareRoot() - 1) / 2
+            var c = hi - ratio * (hi - lo), d = lo + ratio * (hi - lo)
+            var fc = rss(c), fd = rss(d)
+            for _ in 0..<60 where hi - lo > 1e-10 {
+                if fc < fd { hi = d; d = c; fd = fc; c = hi - ratio * (hi - lo); fc = rss(c) } else { lo = c; c = d; fc = fd; d = lo + ratio * (hi - lo); fd = rss(d) }
+            }
+            best = (lo + hi) / 2
+            guard let solved = solve(coupling, s, n: n, p: best, weights: weights) else { return [] }
+            weights = solved.objectVariance.map { 1 / max($0, 1e-300) }
+        }
+        return [fit(coupling, s, n: n, p: best, snapped: false, weights: weights, alphabet: alphabet),
+                fit(coupling, s, n: n, p: Units.nearestFraction(best), snapped: true, weights: weights, alphabet: alphabet)].compactMap { $0 }
+    }
+
+    struct Solved {
+        var constants: [Double]
+        var inverse: [[Double]]
+        var weightedRSS: Double
+        /// Per object: residual variance (both components pooled) and per component RSS.
+        var objectVariance: [Double]
+        var rssX: [Double], rssY: [Double]
+        var totalSquares: Double
+    }
+
+    /// Weighted least squares of every object's two components on the coupling's basis at p.
+    static func solve(_ coupling: Coupling, _ s: [Snapshot], n: Int, p: Double, weights: [Double]?) -> Solved? {
+        let m = coupling == .none ? 0 : (coupling == .sources ? n : n * (n - 1))
+        var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+        var b = [Double](repeating: 0, count: m)
+        // basis of object i's acceleration: for each other j, |d|^p·d into column(i, j)
+        func column(_ i: Int, _ j: Int) -> Int { coupling == .sources ? j : i * (n - 1) + (j < i ? j : j - 1) }
+        var rows: [(object: Int, axis: Int, target: Double, entries: [(Int, Double)])] = []
+        rows.reserveCapacity(s.count * 2 * n)
+        for snap in s {
+            for i in 0..<n {
+                var ex: [(Int, Double)] = [], ey: [(Int, Double)] = []
+                if m > 0 {
+                    for j in 0..<n where j != i {
+                        let dx = snap.x[j] - snap.x[i], dy = snap.y[j] - snap.y[i]
+                        let f = pow((dx * dx + dy * dy).squareRoot(), p)
+                        ex.append((column(i, j), f * dx))
+                        ey.append((column(i, j), f * dy))
+                    }
+                }
+                rows.append((i, 0, snap.ax[i], ex))
+                rows.append((i, 1, snap.ay[i], ey))
+            }
+        }
+        for row in rows {
+            let w = weights?[row.object] ?? 1
+            for (c1, v1) in row.entries {
+                b[c1] += w * v1 * row.target
+                for (c2, v2) in row.entries { a[c1][c2] += w * v1 * v2 }
+            }
+        }
+        var inverse: [[Double]] = []
+        var c: [Double] = []
+        if m > 0 {
+            guard let inv = VectorLaws.invert(a) else { return nil }
+            inverse = inv
+            c = (0..<m).map { j in (0..<m).reduce(0) { $0 + inv[j][$1] * b[$1] } }
+            guard c.allSatisfy(\.isFinite) else { return nil }
+        }
+        var rssX = [Double](repeating: 0, count: n), rssY = [Double](repeating: 0, count: n)
+        var weighted = 0.0, total = 0.0
+        for row in rows {
+            var f = 0.0
+            for (col, v) in row.entries { f += c[col] * v }
+            let r2 = (row.target - f) * (row.target - f)
+            if row.axis == 0 { rssX[row.object] += r2 } else { rssY[row.object] += r2 }
+            weighted += (weights?[row.object] ?? 1) * r2
+            total += row.target * row.target
+        }
+        guard weighted.isFinite else { return nil }
+        let count = Double(s.count)
+        let variance = (0..<n).map { (rssX[$0] + rssY[$0]) / (2 * count) }
+        return Solved(constants: c, inverse: inverse, weightedRSS: weighted, objectVariance: variance, rssX: rssX, rssY: rssY, totalSquares: total)
+    }
+
+    static func fit(_ coupling: Coupling, _ s: [Snapshot], n: Int, p: Double, snapped: Bool, weights: [Double]?, alphabet: Int) -> Fitted? {
+        guard let solved = solve(coupling, s, n: n, p: p, weights: weights) else { return nil }
+        let count = Double(s.count)
+        let floor = 1e-24 * max(solved.totalSquares / (2 * count * Double(n)), 1e-300)
+        // covariance of the weighted fit: (AᵀWA)⁻¹ scaled by the weighted residual variance
+        let dof = max(1.0, 2 * count * Double(n) - Double(solved.constants.count))
+        let scale = max(solved.weightedRSS / dof, floor)
+        let covariance = solved.inverse.map { $0.map { $0 * scale } }
+        let sigmas = (0..<solved.constants.count).map { max(0, covariance[$0][$0]).squareRoot() }
+        // exponent precision from the curvature of the weighted RSS in p
+        var pSigma = 0.0
+        if !snapped, let lo = solve(coupling, s, n: n, p: p - 1e-3, weights: weights),
+           let hi = solve(coupling, s, n: n, p: p + 1e-3, weights: weights) {
+            let curvature = (lo.weightedRSS - 2 * solved.weightedRSS + hi.weightedRSS) / 1e-6
+            pSigma = curvature > 0 ? (2 * scale / curvature).squareRoot() : .infinity
+        }
+        var nll = 0.0
+        for i in 0..<n {
+            for part in [solved.rssX[i], solved.rssY[i]] {
+                let variance = max(part / count, floor)
+                nll += 0.5 * count * log(2 * Double.pi * variance) + 0.5 * part / variance
+            }
+        }
+        // structure: a sum over the others of c·|d|^p·d, stated once for both axes
+        let nodes = coupling == .none ? 1 : 9
+        let structure = Double(nodes) * log(Double(max(2, alphabet)))
+        var constantBits = 0.0
+        for (value, sigma) in zip(solved.constants, sigmas) where sigma > 0 && sigma.isFinite {
+            constantBits += max(0, log(abs(value) / sigma) - 0.5 * log(3))
+        }
+        if coupling != .none {
+            if snapped, let (a, b) = Formula.exactFraction(p) {
+                constantBits += log(2) + log(Double(abs(a) + 1)) + log(Double(b))
+            } else if !snapped, pSigma > 0, pSigma.isFinite {
+                constantBits += max(0, log(5 / pSigma) - 0.5 * log(3))
+            }
+        }
+        let ln2 = log(2.0)
+        var constants = solved.constants, shownSigmas = sigmas
+        if coupling == .pairs {
+            // store c_ij row-major with the diagonal, for callers
+            var full = [Double](repeating: 0, count: n * n), fullSigmas = full
+            for i in 0..<n {
+                for j in 0..<n where j != i {
+                    full[i * n + j] = solved.constants[i * (n - 1) + (j < i ? j : j - 1)]
+                    fullSigmas[i * n + j] = sigmas[i * (n - 1) + (j < i ? j : j - 1)]
+                }
+            }
+            constants = full
+            shownSigmas = fullSigmas
+        }
+        let misfit = ((solved.rssX.reduce(0, +) + solved.rssY.reduce(0, +)) / max(solved.totalSquares, 1e-300)).squareRoot()
+        return Fitted(coupling: coupling, objects: n, exponent: p, exponentSigma: pSigma, exponentSnapped: snapped,
+                      constants: constants, sigmas: shownSigmas, covariance: covariance,
+                      bits: (nll + structure + constantBits) / ln2, descriptionBits: (structure + constantBits) / ln2, misfit: misfit)
+    }
+}
