@@ -15,8 +15,10 @@ import Foundation
 ///   k·q_i·q_j/m_i up to sign); the third law m_i·c_ij = m_j·c_ji gives the mass ratios.
 /// With two objects the couplings coincide (two constants each) and `sources` is kept.
 ///
-/// Each object's components are weighted by their own residual variance (a heavy, slow body
-/// is measured better than a light one) and scored in bits like `VectorLaws`: Gaussian
+/// Each measured component is weighted by the tracker's 1σ for it (a smoothing derivative is
+/// biased where the acceleration peaks, at a close approach, and the tracker says so there),
+/// and each object by its own residual variance (a heavy, slow body is measured better than a
+/// light one); scored in bits like `VectorLaws`: Gaussian
 /// negative log-likelihood per object and component + structure + constants at the precision
 /// the data supports. The law of no interaction (a_i = 0) is scored too, so a caller can see
 /// whether the objects act on each other at all.
@@ -27,7 +29,13 @@ public enum PairwiseLaws {
         public var x: [Double], y: [Double]
         public var vx: [Double], vy: [Double]
         public var ax: [Double], ay: [Double]
-        public init(t: Double, x: [Double], y: [Double], vx: [Double], vy: [Double], ax: [Double], ay: [Double]) {
+        /// 1σ of each measured acceleration component (the tracker's, which includes its
+        /// estimate of the derivative filter's bias); nil: equal weights.
+        public var sigmaAX: [Double]?, sigmaAY: [Double]?
+        public init(t: Double, x: [Double], y: [Double], vx: [Double], vy: [Double], ax: [Double], ay: [Double],
+                    sigmaAX: [Double]? = nil, sigmaAY: [Double]? = nil) {
+            self.sigmaAX = sigmaAX
+            self.sigmaAY = sigmaAY
             self.t = t
             self.x = x
             self.y = y
@@ -65,8 +73,17 @@ public enum PairwiseLaws {
         /// Bits: total (residuals + law), the law's own part (structure + constants).
         public var bits: Double
         public var descriptionBits: Double
-        /// RMS residual over RMS measured acceleration.
+        /// RMS residual over RMS measured acceleration, each measurement weighted by 1/σ².
         public var misfit: Double
+        /// Integrated autocorrelation time of the residuals (snapshots); the NLL and the
+        /// uncertainties count the data as this many times fewer independent snapshots.
+        public var correlationTime: Double
+        /// Refitted on the tracked positions (`PairwiseTrajectories`) rather than on
+        /// differentiated accelerations; then the RMS standardised position residual.
+        public var fittedOnPositions = false
+        public var positionResidual: Double? = nil
+        /// Bits of each frame's residuals (positions), for paired comparisons of laws.
+        public var frameBits: [Double]? = nil
 
         /// Every object's acceleration at the given positions (same order as the fit).
         public func accelerations(x: [Double], y: [Double]) -> [(Double, Double)] {
@@ -148,16 +165,21 @@ public enum PairwiseLaws {
             s.x.count == n && [s.x, s.y, s.ax, s.ay].allSatisfy { $0.count == n && $0.allSatisfy(\.isFinite) }
         }
         guard usable.count >= 4 else { return [] }
-        var out: [Fitted] = [fit(.none, usable, n: n, p: 0, snapped: true, weights: nil, alphabet: alphabet)].compactMap { $0 }
-        for coupling in (n >= 3 ? [Coupling.sources, .pairs] : [.sources]) {
-            out += fitExponent(coupling, usable, n: n, alphabet: alphabet)
+        // One correlation time for every law (else a law would gain or lose by how its
+        // residuals happen to correlate): that of the most flexible law's residuals.
+        let couplings = n >= 3 ? [Coupling.sources, .pairs] : [.sources]
+        let flexible = fitExponent(couplings[couplings.count - 1], usable, n: n, alphabet: alphabet, tau: nil)
+        let tau = flexible.first?.correlationTime ?? 1
+        var out: [Fitted] = [fit(.none, usable, n: n, p: 0, snapped: true, weights: nil, alphabet: alphabet, tau: tau)].compactMap { $0 }
+        for coupling in couplings {
+            out += fitExponent(coupling, usable, n: n, alphabet: alphabet, tau: tau)
         }
         return out.sorted { $0.bits < $1.bits }
     }
 
     /// p by grid and golden section (weights from a first unweighted pass), then the fit at
     /// that p and at the nearest fraction.
-    static func fitExponent(_ coupling: Coupling, _ s: [Snapshot], n: Int, alphabet: Int) -> [Fitted] {
+    static func fitExponent(_ coupling: Coupling, _ s: [Snapshot], n: Int, alphabet: Int, tau: Double?) -> [Fitted] {
         var weights: [Double]? = nil
         var best = -2.0
         for _ in 0..<2 {
@@ -175,8 +197,8 @@ public enum PairwiseLaws {
             guard let solved = solve(coupling, s, n: n, p: best, weights: weights) else { return [] }
             weights = solved.objectVariance.map { 1 / max($0, 1e-300) }
         }
-        return [fit(coupling, s, n: n, p: best, snapped: false, weights: weights, alphabet: alphabet),
-                fit(coupling, s, n: n, p: Units.nearestFraction(best), snapped: true, weights: weights, alphabet: alphabet)].compactMap { $0 }
+        return [fit(coupling, s, n: n, p: best, snapped: false, weights: weights, alphabet: alphabet, tau: tau),
+                fit(coupling, s, n: n, p: Units.nearestFraction(best), snapped: true, weights: weights, alphabet: alphabet, tau: tau)].compactMap { $0 }
     }
 
     struct Solved {
@@ -187,6 +209,35 @@ public enum PairwiseLaws {
         var objectVariance: [Double]
         var rssX: [Double], rssY: [Double]
         var totalSquares: Double
+        var plainRSS: Double
+        /// Σ log w over every row (w = 1/σ² of the measurement).
+        var logWeights: Double
+        /// Σ w·a² over every row.
+        var weightedTotal: Double
+        /// Integrated autocorrelation time of the standardised residuals along the video, in
+        /// snapshots (1: independent).
+        var correlation: Double
+    }
+
+    /// τ = 1 + 2·Σ_k ρ_k of residual sequences (each in time order), summed while the pooled
+    /// autocorrelation stays positive: derivatives from overlapping smoothing windows are not
+    /// independent samples, and a fit that counted them as such would be too sure of itself.
+    static func correlationTime(_ sequences: [[Double]]) -> Double {
+        let usable = sequences.filter { $0.count >= 8 }
+        guard !usable.isEmpty else { return 1 }
+        let centred = usable.map { s -> [Double] in let m = s.reduce(0, +) / Double(s.count); return s.map { $0 - m } }
+        let variance = centred.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } }
+        guard variance > 0 else { return 1 }
+        let maxLag = max(1, (centred.map(\.count).min() ?? 8) / 4)
+        var tau = 1.0
+        for lag in 1...maxLag {
+            var sum = 0.0
+            for s in centred { for k in lag..<s.count { sum += s[k] * s[k - lag] } }
+            let rho = sum / variance
+            if rho <= 0 { break }
+            tau += 2 * rho
+        }
+        return tau
     }
 
     /// Weighted least squares of every object's two components on the coupling's basis at p.
@@ -196,7 +247,7 @@ public enum PairwiseLaws {
         var b = [Double](repeating: 0, count: m)
         // basis of object i's acceleration: for each other j, |d|^p·d into column(i, j)
         func column(_ i: Int, _ j: Int) -> Int { coupling == .sources ? j : i * (n - 1) + (j < i ? j : j - 1) }
-        var rows: [(object: Int, axis: Int, target: Double, entries: [(Int, Double)])] = []
+        var rows: [(object: Int, axis: Int, target: Double, weight: Double, entries: [(Int, Double)])] = []
         rows.reserveCapacity(s.count * 2 * n)
         for snap in s {
             for i in 0..<n {
@@ -209,12 +260,16 @@ public enum PairwiseLaws {
                         ey.append((column(i, j), f * dy))
                     }
                 }
-                rows.append((i, 0, snap.ax[i], ex))
-                rows.append((i, 1, snap.ay[i], ey))
+                func weight(_ sigma: [Double]?) -> Double {
+                    guard let v = sigma?[i], v > 0, v.isFinite else { return 1 }
+                    return 1 / (v * v)
+                }
+                rows.append((i, 0, snap.ax[i], weight(snap.sigmaAX), ex))
+                rows.append((i, 1, snap.ay[i], weight(snap.sigmaAY), ey))
             }
         }
         for row in rows {
-            let w = weights?[row.object] ?? 1
+            let w = (weights?[row.object] ?? 1) * row.weight
             for (c1, v1) in row.entries {
                 b[c1] += w * v1 * row.target
                 for (c2, v2) in row.entries { a[c1][c2] += w * v1 * v2 }
@@ -228,29 +283,42 @@ public enum PairwiseLaws {
             c = (0..<m).map { j in (0..<m).reduce(0) { $0 + inv[j][$1] * b[$1] } }
             guard c.allSatisfy(\.isFinite) else { return nil }
         }
+        // per object and component: Σ w·r² (the scale of its standardised residuals), Σ log w,
+        // and the plain residual sum of squares for the misfit
         var rssX = [Double](repeating: 0, count: n), rssY = [Double](repeating: 0, count: n)
-        var weighted = 0.0, total = 0.0
+        var plain = 0.0, logWeights = 0.0
+        var weighted = 0.0, total = 0.0, weightedTotal = 0.0
+        var sequences = [[Double]](repeating: [], count: 2 * n)
         for row in rows {
             var f = 0.0
             for (col, v) in row.entries { f += c[col] * v }
             let r2 = (row.target - f) * (row.target - f)
-            if row.axis == 0 { rssX[row.object] += r2 } else { rssY[row.object] += r2 }
-            weighted += (weights?[row.object] ?? 1) * r2
+            sequences[2 * row.object + row.axis].append((row.target - f) * row.weight.squareRoot())
+            weightedTotal += row.weight * row.target * row.target
+            if row.axis == 0 { rssX[row.object] += row.weight * r2 } else { rssY[row.object] += row.weight * r2 }
+            plain += r2
+            logWeights += log(row.weight)
+            weighted += (weights?[row.object] ?? 1) * row.weight * r2
             total += row.target * row.target
         }
         guard weighted.isFinite else { return nil }
         let count = Double(s.count)
         let variance = (0..<n).map { (rssX[$0] + rssY[$0]) / (2 * count) }
-        return Solved(constants: c, inverse: inverse, weightedRSS: weighted, objectVariance: variance, rssX: rssX, rssY: rssY, totalSquares: total)
+        return Solved(constants: c, inverse: inverse, weightedRSS: weighted, objectVariance: variance, rssX: rssX, rssY: rssY,
+                      totalSquares: total, plainRSS: plain, logWeights: logWeights, weightedTotal: weightedTotal,
+                      correlation: correlationTime(sequences))
     }
 
-    static func fit(_ coupling: Coupling, _ s: [Snapshot], n: Int, p: Double, snapped: Bool, weights: [Double]?, alphabet: Int) -> Fitted? {
+    /// `tau`: the correlation time to count the residuals with (nil: their own).
+    static func fit(_ coupling: Coupling, _ s: [Snapshot], n: Int, p: Double, snapped: Bool, weights: [Double]?, alphabet: Int, tau: Double?) -> Fitted? {
         guard let solved = solve(coupling, s, n: n, p: p, weights: weights) else { return nil }
         let count = Double(s.count)
         let floor = 1e-24 * max(solved.totalSquares / (2 * count * Double(n)), 1e-300)
-        // covariance of the weighted fit: (AᵀWA)⁻¹ scaled by the weighted residual variance
+        // covariance of the weighted fit: (AᵀWA)⁻¹ scaled by the weighted residual variance and
+        // by the residuals' correlation time (τ snapshots carry about one snapshot's information)
+        let tau = tau ?? solved.correlation
         let dof = max(1.0, 2 * count * Double(n) - Double(solved.constants.count))
-        let scale = max(solved.weightedRSS / dof, floor)
+        let scale = max(solved.weightedRSS / dof, floor) * tau
         let covariance = solved.inverse.map { $0.map { $0 * scale } }
         let sigmas = (0..<solved.constants.count).map { max(0, covariance[$0][$0]).squareRoot() }
         // exponent precision from the curvature of the weighted RSS in p
@@ -260,13 +328,18 @@ public enum PairwiseLaws {
             let curvature = (lo.weightedRSS - 2 * solved.weightedRSS + hi.weightedRSS) / 1e-6
             pSigma = curvature > 0 ? (2 * scale / curvature).squareRoot() : .infinity
         }
-        var nll = 0.0
+        // Gaussian NLL with each row's variance v/w: v per object and component from its
+        // standardised residuals, w the measurement's weight
+        var nll = -0.5 * solved.logWeights
+        let relativeFloor = 1e-24 * max(solved.weightedTotal, 1e-300) / (2 * count * Double(n))
         for i in 0..<n {
             for part in [solved.rssX[i], solved.rssY[i]] {
-                let variance = max(part / count, floor)
+                let variance = max(part / count, relativeFloor)
                 nll += 0.5 * count * log(2 * Double.pi * variance) + 0.5 * part / variance
             }
         }
+        // correlated residuals: the data say as much as count/τ independent snapshots would
+        nll /= tau
         // structure: a sum over the others of c·|d|^p·d, stated once for both axes
         let nodes = coupling == .none ? 1 : 9
         let structure = Double(nodes) * log(Double(max(2, alphabet)))
@@ -295,9 +368,10 @@ public enum PairwiseLaws {
             constants = full
             shownSigmas = fullSigmas
         }
-        let misfit = ((solved.rssX.reduce(0, +) + solved.rssY.reduce(0, +)) / max(solved.totalSquares, 1e-300)).squareRoot()
+        let misfit = ((solved.rssX.reduce(0, +) + solved.rssY.reduce(0, +)) / max(solved.weightedTotal, 1e-300)).squareRoot()
         return Fitted(coupling: coupling, objects: n, exponent: p, exponentSigma: pSigma, exponentSnapped: snapped,
                       constants: constants, sigmas: shownSigmas, covariance: covariance,
-                      bits: (nll + structure + constantBits) / ln2, descriptionBits: (structure + constantBits) / ln2, misfit: misfit)
+                      bits: (nll + structure + constantBits) / ln2, descriptionBits: (structure + constantBits) / ln2, misfit: misfit,
+                      correlationTime: tau)
     }
 }

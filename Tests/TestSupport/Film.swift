@@ -65,6 +65,49 @@ public struct Film: Sendable {
         return (out, states)
     }
 
+    /// One body of a system drawn with `drawBodies`: its start (x, y, vx, vy) and its look.
+    public struct Body: Sendable {
+        public var start: [Double]
+        public var radius: Double
+        public var level: Double
+        public init(start: [Double], radius: Double = 3, level: Double = 200) {
+            self.start = start
+            self.radius = radius
+            self.level = level
+        }
+    }
+
+    /// The frames of several bodies that move together under `accel` (every body's (x, y, vx, vy)
+    /// → every body's acceleration), and their states per frame ([frame][body] of x, y, vx, vy).
+    public func drawBodies(_ bodies: [Body], accel: ([[Double]]) -> [(Double, Double)]) -> (frames: [[UInt8]], states: [[[Double]]]) {
+        var state = bodies.map(\.start)
+        var random = SeededLCG(seed: seed)
+        var out: [[UInt8]] = [], states: [[[Double]]] = []
+        func derivative(_ q: [[Double]]) -> [[Double]] {
+            zip(q, accel(q)).map { s, a in [s[2], s[3], a.0, a.1] }
+        }
+        func step(_ q: [[Double]], _ k: [[Double]], _ h: Double) -> [[Double]] {
+            zip(q, k).map { s, d in zip(s, d).map { $0 + h * $1 } }
+        }
+        for _ in 0..<frames {
+            var pixels = [Double](repeating: sky, count: size * size)
+            for (b, body) in bodies.enumerated() {
+                blob(&pixels, x: state[b][0], y: state[b][1], radius: body.radius, level: body.level, peak: 0.9 * body.level)
+            }
+            out.append(pixels.map { UInt8(max(0, min(255, ($0 + noise * random.gaussian()).rounded()))) })
+            states.append(state)
+            let h = dt / Double(substeps)
+            for _ in 0..<substeps {
+                let k1 = derivative(state)
+                let k2 = derivative(step(state, k1, h / 2))
+                let k3 = derivative(step(state, k2, h / 2))
+                let k4 = derivative(step(state, k3, h))
+                state = state.indices.map { b in (0..<4).map { state[b][$0] + h / 6 * (k1[b][$0] + 2 * k2[b][$0] + 2 * k3[b][$0] + k4[b][$0]) } }
+            }
+        }
+        return (out, states)
+    }
+
     /// Adds one object at (x, y) in physical units: a disc of `radius` px at `level`, or a PSF
     /// whose centre pixel would reach `peak`.
     func blob(_ pixels: inout [Double], x: Double, y: Double, radius: Double, level: Double, peak: Double) {
