@@ -188,6 +188,65 @@ public struct EquationsDocument: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case laws, why, separateBy = "separate_by" }
     }
 
+    /// Bodies that act on each other: the pairwise law between the tracked objects.
+    public struct Interaction: Codable, Sendable {
+        public struct Strength: Codable, Sendable {
+            public var object: String
+            /// s_j (`sources`; absent for `pairs`, whose constants are in `pair_constants`).
+            public var value: Double?
+            public var uncertainty: Double?
+            /// Mass relative to the first object, with 1σ (from the strengths, or from the third
+            /// law for `pairs`).
+            public var massRatio: Double
+            public var massRatioUncertainty: Double?
+            enum CodingKeys: String, CodingKey {
+                case object, value, uncertainty, massRatio = "mass_ratio", massRatioUncertainty = "mass_ratio_uncertainty"
+            }
+        }
+        public struct Alternative: Codable, Sendable {
+            public var law: String
+            public var coupling: String
+            public var exponent: Double
+            public var bits: Double
+        }
+        /// `a_i = Σ_j s_j·|r_j − r_i|^(p)·(r_j − r_i)` (or with c_ij).
+        public var law: String
+        /// "sources" (one strength per object), "pairs" (one constant per ordered pair) or "none".
+        public var coupling: String
+        public var exponent: Double
+        public var exponentUncertainty: Double?
+        public var exponentExact: Bool
+        /// The objects in tracks.csv order (the reference body, if any, first).
+        public var objects: [String]
+        public var strengths: [Strength]
+        /// c_ij row-major for `pairs`.
+        public var pairConstants: [[Double]]?
+        public var attractive: Bool?
+        /// RMS over frames and axes of Σ_i m_i·a_i (measured accelerations, the law's masses)
+        /// in units of its uncertainty from the tracker's σ: about 1 when Newton's third law
+        /// holds with these masses; much larger when the masses (or the σ) are wrong.
+        public var momentumCheck: Double?
+        public var snapshots: Int
+        public var bits: Double
+        public var descriptionBits: Double
+        public var noInteractionBits: Double?
+        public var misfit: Double
+        public var alternatives: [Alternative]
+        /// Laws this video cannot tell from the chosen one (their frames cost the same within
+        /// the frames' scatter); the chosen one has the shortest description.
+        public var equivalent: [Alternative]
+        /// "positions" (refitted by integrating the law over segments of frames) or
+        /// "accelerations" (the refit failed; the tracker's derivatives).
+        public var fittedOn: String
+        public var note: String
+        enum CodingKeys: String, CodingKey {
+            case law, coupling, exponent, exponentUncertainty = "exponent_uncertainty", exponentExact = "exponent_exact", objects
+            case strengths, pairConstants = "pair_constants", attractive, momentumCheck = "momentum_check", snapshots, bits
+            case descriptionBits = "description_bits", noInteractionBits = "no_interaction_bits", misfit, alternatives, note
+            case equivalent, fittedOn = "fitted_on"
+        }
+    }
+
     /// One run of a sweep under the common law.
     public struct Run: Codable, Sendable {
         public var run: String
@@ -232,6 +291,8 @@ public struct EquationsDocument: Codable, Sendable {
     public var candidates: [LawCandidate]?
     /// The chosen law's equivalence class on this video, when it has other members.
     public var ambiguity: Ambiguity?
+    /// The pairwise law between the tracked objects (two or more tracked together).
+    public var interaction: Interaction?
     public var framesPath: String?
     public var calibration: Calibration?
     public var samples: Int?
@@ -250,7 +311,7 @@ public struct EquationsDocument: Codable, Sendable {
         case formulasEvaluated = "formulas_evaluated", datasets, sharedConstants = "shared_constants"
         case jointDescriptionLengthBits = "joint_description_length_bits", jointBitsWithoutSharing = "joint_bits_without_sharing"
         case law, lawConstantsFittedByCoder = "law_constants_fitted_by_coder", streamBytes = "stream_bytes"
-        case totalBits = "total_bits", equationBits = "equation_bits", candidates, ambiguity, framesPath = "frames_path", calibration
+        case totalBits = "total_bits", equationBits = "equation_bits", candidates, ambiguity, interaction, framesPath = "frames_path", calibration
         case samples, movingObjects = "moving_objects", derived, orbits, orbitNotes = "orbit_notes"
         case totalStreamBytes = "total_stream_bytes", runs, lawsTried = "laws_tried", notes
     }

@@ -22,6 +22,15 @@ public enum ExportJob {
         return try equations(try EquationsDocument.read(path), path: path)
     }
 
+    /// The run folder's equations.json as a document.
+    public static func document(runFolder: String) throws -> EquationsDocument {
+        let path = (runFolder as NSString).appendingPathComponent("equations.json")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LabError("\(path): not found (is \(runFolder) a finished discover run?)")
+        }
+        return try EquationsDocument.read(path)
+    }
+
     /// The equations of a document (`path` names it in errors).
     public static func equations(_ doc: EquationsDocument, path: String) throws -> [Equation] {
         try doc.equations.enumerated().map { k, e in
@@ -35,7 +44,113 @@ public enum ExportJob {
         }
     }
 
-    public static func render(_ eqs: [Equation], format: Format) throws -> String {
+    /// `document`: when given (a frame job's equations.json), the Python and Swift exports also
+    /// define `accelerations(t, positions, velocities)` (see `simulationFunction`).
+    public static func render(_ eqs: [Equation], format: Format, document: EquationsDocument? = nil) throws -> String {
+        let body = try renderEquations(eqs, format: format)
+        guard let document, let extra = simulationFunction(document, equations: eqs, format: format) else { return body }
+        return body + "\n" + extra
+    }
+
+    /// A function a user can simulate with: the accelerations of N objects, arrays of shape
+    /// (N, 2) in physical units, y up, objects in the order tracks.csv lists the moving ones.
+    /// Objects that act on each other use the pairwise law (`interaction`); otherwise each
+    /// object follows the one-object law ax, ay of its own state (positions from the origin
+    /// tracks.csv uses: the reference body, when there is one). nil for other documents.
+    static func simulationFunction(_ doc: EquationsDocument, equations eqs: [Equation], format: Format) -> String? {
+        guard format == .python || format == .swift else { return nil }
+        func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "0.0" }
+        if let i = doc.interaction, i.coupling != "none" {
+            let n = i.objects.count
+            let c: [[Double]] = i.coupling == "pairs" ? (i.pairConstants ?? []) : (0..<n).map { _ in i.strengths.map { $0.value ?? 0 } }
+            guard c.count == n, c.allSatisfy({ $0.count == n }) else { return nil }
+            let table = "[" + c.map { "[" + $0.map(number).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+            if format == .python {
+                return """
+                    def accelerations(t, positions, velocities):
+                        \"\"\"Accelerations, shape (N, 2), of the N = \(n) objects (\(i.objects.joined(separator: ", "))) at time t:
+                        \(i.law), p = \(number(i.exponent)). Positions and velocities: shape (N, 2), physical units, y up.\"\"\"
+                        c = \(table)
+                        p = \(number(i.exponent))
+                        n = len(positions)
+                        out = [[0.0, 0.0] for _ in range(n)]
+                        for i in range(n):
+                            for j in range(n):
+                                if j != i:
+                                    dx = positions[j][0] - positions[i][0]
+                                    dy = positions[j][1] - positions[i][1]
+                                    f = c[i][j] * math.hypot(dx, dy) ** p
+                                    out[i][0] += f * dx
+                                    out[i][1] += f * dy
+                        return _array(out)
+
+                    def _array(rows):
+                        try:
+                            import numpy
+                            return numpy.array(rows, dtype=float)
+                        except ImportError:
+                            return rows
+
+                    """
+            }
+            return """
+                /// Accelerations of the N = \(n) objects (\(i.objects.joined(separator: ", "))) at time t:
+                /// \(i.law), p = \(number(i.exponent)). Positions and velocities: N rows of (x, y), physical units, y up.
+                func accelerations(t: Double, positions: [[Double]], velocities: [[Double]]) -> [[Double]] {
+                    let c: [[Double]] = \(table)
+                    let p = \(number(i.exponent))
+                    var out = [[Double]](repeating: [0, 0], count: positions.count)
+                    for i in positions.indices {
+                        for j in positions.indices where j != i {
+                            let dx = positions[j][0] - positions[i][0], dy = positions[j][1] - positions[i][1]
+                            let f = c[i][j] * pow((dx * dx + dy * dy).squareRoot(), p)
+                            out[i][0] += f * dx
+                            out[i][1] += f * dy
+                        }
+                    }
+                    return out
+                }
+
+                """
+        }
+        let frameVariables = ["t", "x", "y", "vx", "vy", "r"]
+        guard eqs.contains(where: { $0.target == "ax" && $0.variables == frameVariables }),
+              eqs.contains(where: { $0.target == "ay" && $0.variables == frameVariables }) else { return nil }
+        let zero = doc.interaction?.coupling == "none"
+        let what = zero ? "no pairwise law was measurable between them (a_i = 0)" : "each object by the one-object law ax, ay of its own state"
+        if format == .python {
+            return """
+                def accelerations(t, positions, velocities):
+                    \"\"\"Accelerations, shape (N, 2), of N moving objects at time t: \(what).
+                    Positions (from the origin tracks.csv uses) and velocities: shape (N, 2), physical units, y up.\"\"\"
+                    out = []
+                    for (x, y), (vx, vy) in zip(positions, velocities):
+                        x, y, vx, vy = float(x), float(y), float(vx), float(vy)
+                        out.append(\(zero ? "[0.0, 0.0]" : "[ax(t, x, y, vx, vy, math.hypot(x, y)), ay(t, x, y, vx, vy, math.hypot(x, y))]"))
+                    return _array(out)
+
+                def _array(rows):
+                    try:
+                        import numpy
+                        return numpy.array(rows, dtype=float)
+                    except ImportError:
+                        return rows
+
+                """
+        }
+        return """
+            /// Accelerations of N moving objects at time t: \(what).
+            /// Positions (from the origin tracks.csv uses) and velocities: N rows of (x, y), physical units, y up.
+            func accelerations(t: Double, positions: [[Double]], velocities: [[Double]]) -> [[Double]] {
+                zip(positions, velocities).map { (s, v) -> [Double] in
+                    \(zero ? "return [0, 0]" : "let r = (s[0] * s[0] + s[1] * s[1]).squareRoot()\n            return [ax(t: t, x: s[0], y: s[1], vx: v[0], vy: v[1], r: r), ay(t: t, x: s[0], y: s[1], vx: v[0], vy: v[1], r: r)]")
+                }
+            }
+
+            """
+    }
+
+    static func renderEquations(_ eqs: [Equation], format: Format) throws -> String {
         switch format {
         case .latex:
             return eqs.map { "\($0.target) = \($0.formula.latex(names: $0.variables))" }.joined(separator: "\n")

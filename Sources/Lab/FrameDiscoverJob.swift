@@ -72,6 +72,8 @@ public enum FrameDiscoverJob {
         public var orbitLaw: DiscoverJob.Outcome? = nil
         /// The laws the stream cannot tell from the chosen one, and what would separate them.
         public var ambiguity: Ambiguity? = nil
+        /// The pairwise law between objects that all move (no reference body).
+        public var interaction: Interaction? = nil
     }
 
     static let variables = Law.variables  // t, x, y, vx, vy, r
@@ -175,6 +177,8 @@ public enum FrameDiscoverJob {
             var outcome = Outcome(tracks: set, search: found, ladder: ladder, laws: laws, chosen: best, rows: rows.count,
                                   stageSeconds: stages)
             outcome.ambiguity = Ambiguity.of(laws, chosen: best, columns: columns, objects: set.moving.count, centred: set.reference != nil)
+            outcome.interaction = Interaction.measure(set, alphabet: o.search.alphabet(variables: columns.count))
+            if outcome.interaction != nil { lap("interaction"); outcome.stageSeconds = stages }
             if set.reference != nil && set.moving.count >= 3 {
                 say("measuring orbits and searching T(a)")
                 try derivedOrbitLaw(&outcome, folder: folder.temporary, search: o.search)
@@ -188,7 +192,7 @@ public enum FrameDiscoverJob {
             try writeFile("\(folder.temporary)/laws.csv", lawsCSV(outcome))
             let equations = try ExportJob.equations(document, path: "equations.json")
             try writeFile("\(folder.temporary)/equations.tex", Data((try ExportJob.render(equations, format: .latex) + "\n").utf8))
-            try writeFile("\(folder.temporary)/equations.py", Data((try ExportJob.render(equations, format: .python) + "\n").utf8))
+            try writeFile("\(folder.temporary)/equations.py", Data((try ExportJob.render(equations, format: .python, document: document) + "\n").utf8))
             try writeFile("\(folder.temporary)/report.html", Data(Report.html(outcome, frames: o.frames).utf8))
             try folder.commit()
             return outcome
@@ -283,6 +287,7 @@ public enum FrameDiscoverJob {
                 laws: a.members.map { EquationsDocument.Ambiguity.Member(law: $0.law, offOrbitDifference: $0.offOrbitDifference) },
                 why: a.why, separateBy: a.separateBy)
         }
+        if let i = o.interaction { doc.interaction = interactionEntry(i) }
         if let derived = o.orbitLaw {
             var e = EquationsDocument.Entry(derived.chosen[0], names: derived.inputNames, target: "T")
             e.source = "orbits.csv: each moving object's semi-major axis a and period T, measured from its track"
@@ -296,6 +301,28 @@ public enum FrameDiscoverJob {
             doc.orbitNotes = o.orbitNotes
         }
         return doc
+    }
+
+    static func interactionEntry(_ i: Interaction) -> EquationsDocument.Interaction {
+        let b = i.best
+        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        let ratios = b.massRatios
+        let strengths: [EquationsDocument.Interaction.Strength] = b.coupling == .none ? [] : i.objects.indices.map { j in
+            EquationsDocument.Interaction.Strength(
+                object: i.objects[j], value: b.coupling == .sources ? b.constants[j] : nil,
+                uncertainty: b.coupling == .sources ? finite(b.sigmas[j]) : nil,
+                massRatio: ratios[j].ratio, massRatioUncertainty: finite(ratios[j].sigma))
+        }
+        let n = b.objects
+        return EquationsDocument.Interaction(
+            law: b.text, coupling: b.coupling.rawValue, exponent: b.exponent, exponentUncertainty: b.exponentSnapped ? nil : finite(b.exponentSigma),
+            exponentExact: b.exponentSnapped, objects: i.objects, strengths: strengths,
+            pairConstants: b.coupling == .pairs ? (0..<n).map { r in Array(b.constants[(r * n)..<(r * n + n)]) } : nil,
+            attractive: b.attractive, momentumCheck: i.momentumCheck, snapshots: i.snapshots, bits: b.bits,
+            descriptionBits: b.descriptionBits, noInteractionBits: i.noInteractionBits, misfit: b.misfit,
+            alternatives: i.alternatives.map { .init(law: $0.text, coupling: $0.coupling.rawValue, exponent: $0.exponent, bits: $0.bits) },
+            equivalent: i.equivalent.map { .init(law: $0.text, coupling: $0.coupling.rawValue, exponent: $0.exponent, bits: $0.bits) },
+            fittedOn: b.fittedOnPositions ? "positions" : "accelerations", note: Interaction.note)
     }
 
     static func lawsCSV(_ o: Outcome) -> Data {

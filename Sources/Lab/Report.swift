@@ -46,6 +46,7 @@ enum Report {
             }
             body += "</table>\n"
         }
+        if let i = o.interaction { body += interactionSection(i) }
         if !o.orbits.isEmpty || !o.orbitNotes.isEmpty { body += orbitSection(o) }
         body += "<h2>Trajectories</h2>\n" + trajectorySVG(o.tracks) + "\n"
         body += "<h2>Compression ladder</h2>\n<p>Bytes of the whole stream with each model; fewer bytes = more of the video explained.</p>\n" + ladderSVG(o.ladder) + "\n"
@@ -64,6 +65,34 @@ enum Report {
         }
         body += "<h2>Time</h2>\n<p>" + o.stageSeconds.map { "\($0.0) \(f($0.1, 3)) s" }.joined(separator: " · ") + "</p>\n"
         return page(title: "Occam report", body: body)
+    }
+
+    /// Bodies that act on each other: the pairwise law, the pairs, the strengths and mass ratios.
+    static func interactionSection(_ i: Interaction) -> String {
+        let b = i.best
+        var out = "<h2>Bodies acting on each other</h2>\n"
+        guard b.coupling != .none else {
+            return out + "<p>No pairwise law between \(escape(i.objects.joined(separator: ", "))) is shorter than no interaction at all (a<sub>i</sub> = 0), over \(i.snapshots) frames that show every object.</p>\n"
+        }
+        out += "<p><code>\(escape(b.text))</code> — \(b.attractive == true ? "attractive" : b.attractive == false ? "repulsive" : "attractive for some pairs, repulsive for others"), "
+        out += "p = \(f(b.exponent, 6))\(b.exponentSnapped ? " (exact)" : " ± \(f(b.exponentSigma, 2))"); \(f(b.bits)) bits against \(f(i.noInteractionBits ?? .nan)) bits for no interaction; "
+        out += "residual \(f(100 * b.misfit, 3)) % of the RMS acceleration, over \(i.snapshots) frames that show every object.</p>\n"
+        let pairs = (0..<i.objects.count).flatMap { a in ((a + 1)..<i.objects.count).map { "\(i.objects[a]) ↔ \(i.objects[$0])" } }
+        out += "<p>Pairs: \(escape(pairs.joined(separator: ", "))).</p>\n"
+        out += "<table><tr><th>object</th><th>strength s<sub>j</sub></th><th>mass relative to \(escape(i.objects[0]))</th></tr>\n"
+        for (j, (name, ratio)) in zip(i.objects, b.massRatios).enumerated() {
+            let strength = b.coupling == .sources ? "\(f(b.constants[j], 6)) ± \(f(b.sigmas[j], 2))" : "(per pair)"
+            out += "<tr><td>\(escape(name))</td><td>\(strength)</td><td>\(f(ratio.ratio, 5)) ± \(f(ratio.sigma, 2))</td></tr>\n"
+        }
+        out += "</table>\n"
+        if let m = i.momentumCheck {
+            out += "<p>Newton's third law with these masses on the measured accelerations: Σ m<sub>i</sub>a<sub>i</sub> is \(f(m, 3)) times its uncertainty (RMS over frames; about 1 when it holds).</p>\n"
+        }
+        if !i.equivalent.isEmpty {
+            out += "<p>What remains ambiguous: the frames cost as much under \(i.equivalent.map { "<code>\(escape($0.text))</code> (p = \(f($0.exponent, 5)))" }.joined(separator: ", ")); the law above has the shorter description. A longer film or closer approaches would separate them.</p>\n"
+        }
+        out += "<p>\(escape(Interaction.note)).</p>\n"
+        return out
     }
 
     static func page(title: String, body: String) -> String {

@@ -31,6 +31,7 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
     let law = o.laws[o.chosen]
     print("chosen: ax = \(law.ax.formula.sympyString(names: names))")
     print("        ay = \(law.ay.formula.sympyString(names: names))")
+    if let i = o.interaction { print(i.summary) }
     if !o.orbits.isEmpty {
         print("orbits: " + o.orbits.map { String(format: "%@ a=%.5g T=%.5g", $0.track, $0.semiMajorAxis, $0.period) }.joined(separator: ", "))
     }

@@ -115,6 +115,23 @@ import Testing
         }
         let report = try String(contentsOfFile: "\(folder)/run/report.html", encoding: .utf8)
         #expect(report.contains("<svg") && report.contains("Compression ladder") && report.contains("Pareto") && !report.contains("http://www.w3.org/1999/xhtml\" src"))
+        // equations.py gives a function to simulate with: the law for each of N objects
+        if ExternalTools.available(.sympy) || ExternalTools.required {
+            try ExternalTools.require(.sympy)
+            let q = [[1.5, 0.5], [-1.0, 1.2]]
+            let (status, output) = ExternalTools.python("""
+                ns = {}
+                exec(open('\(folder)/run/equations.py').read(), ns)
+                a = ns['accelerations'](0.5, \(q), [[0.0, 0.0], [0.3, 0.0]])
+                print(' '.join(repr(float(v)) for row in a for v in row))
+                """)
+            let values = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            #expect(status == 0 && values.count == 4, "\(output)")
+            for (k, p) in q.enumerated() where values.count == 4 {
+                let r3 = pow(p[0] * p[0] + p[1] * p[1], 1.5)
+                #expect(hypot(values[2 * k] + gm * p[0] / r3, values[2 * k + 1] + gm * p[1] / r3) < 0.01 * gm / r3 * hypot(p[0], p[1]))
+            }
+        }
     }
 
     /// Four planets drawn here (GM = 4π², AU and years): one inverse-square law for all of them,
