@@ -16,7 +16,7 @@ import Render
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
         for name in files {
             var text = try String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
-            text = text.replacingOccurrences(of: "frames: 600", with: "frames: 12").replacingOccurrences(of: "frames: 200", with: "frames: 12")
+            text = text.replacingOccurrences(of: #"(?m)^frames: \d+"#, with: "frames: 12", options: .regularExpression)
             var options = SimulateJob.Options(output: "\(dir)/\(name)")
             options.showProgress = false
             options.sweepIndex = text.contains("sweep:") ? 1 : nil
