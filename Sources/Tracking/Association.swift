@@ -1,3 +1,5 @@
+import Foundation
+
 /// A chain of detections of one object through the frames, in image coordinates.
 public struct PixelTrack: Sendable {
     public struct Point: Sendable, Equatable {
@@ -40,7 +42,10 @@ public struct PixelTrack: Sendable {
 /// - a detection within the gate of two tracks, or a track with two detections in its gate
 ///   whose distances are too close to tell apart, is ambiguous: the track ends;
 /// - a track that finds nothing for more than `maxGap` frames ends (left the frame, too faint);
-/// - a detection that no track claims starts a new track.
+/// - a detection that no track claims starts a new track;
+/// - afterwards, a lost track and the one track that starts near where it was lost, within
+///   `maxGap` frames and looking alike, are joined (`stitch`: a close approach of two moving
+///   bodies).
 public struct Associator: Sendable {
     public struct Options: Sendable, Equatable {
         /// Gate radius in pixels for a track seen in the previous frame.
@@ -137,6 +142,57 @@ public struct Associator: Sendable {
             }
         }
         finished.append(contentsOf: active)
-        return finished.sorted { ($0.points.first?.frame ?? 0, $0.id) < ($1.points.first?.frame ?? 0, $1.id) }
+        return stitch(finished).sorted { ($0.points.first?.frame ?? 0, $0.id) < ($1.points.first?.frame ?? 0, $1.id) }
+    }
+
+    /// Joins a track that was lost to the track that took over its object: at a close approach
+    /// two moving bodies merge into one blob, and the lighter one swings around the other
+    /// faster than a constant-acceleration prediction follows, so when the blob splits its
+    /// detection lands outside its gate and starts a new track. A lost track (not seen) and a
+    /// track that starts within `maxGap` frames after it are one object when the new one starts
+    /// within reach of where the old one was last seen (its speed times the gap, plus the gate,
+    /// twice over), both look alike (flux and radius within 30 %), and each is the other's only
+    /// such candidate; anything less certain stays two tracks.
+    func stitch(_ tracks: [PixelTrack]) -> [PixelTrack] {
+        var tracks = tracks
+        func speed(_ t: PixelTrack, atEnd: Bool) -> Double {
+            let p = atEnd ? Array(t.points.suffix(3)) : Array(t.points.prefix(3))
+            guard p.count >= 2, let a = p.first, let b = p.last, b.frame > a.frame else { return 0 }
+            return hypot(b.u - a.u, b.v - a.v) / Double(b.frame - a.frame)
+        }
+        func alike(_ a: PixelTrack, _ b: PixelTrack) -> Bool {
+            func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
+            let fa = median(a.points.suffix(10).map(\.flux)), fb = median(b.points.prefix(10).map(\.flux))
+            let ra = median(a.points.suffix(10).map(\.radius)), rb = median(b.points.prefix(10).map(\.radius))
+            return fa > 0 && fb > 0 && abs(fa / fb - 1) <= 0.3 && ra > 0 && rb > 0 && abs(ra / rb - 1) <= 0.3
+        }
+        func candidates(_ i: Int) -> [Int] {
+            guard let last = tracks[i].points.last, tracks[i].endReason?.hasPrefix("not seen") == true else { return [] }
+            return tracks.indices.filter { j in
+                guard j != i, let first = tracks[j].points.first else { return false }
+                let gap = first.frame - last.frame
+                guard gap >= 1, gap <= options.maxGap + 1 else { return false }
+                let reach = 2 * (max(speed(tracks[i], atEnd: true), speed(tracks[j], atEnd: false)) * Double(gap) + options.gate)
+                return hypot(first.u - last.u, first.v - last.v) <= reach && alike(tracks[i], tracks[j])
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for i in tracks.indices {
+                let forward = candidates(i)
+                guard forward.count == 1, let j = forward.first else { continue }
+                let backward = tracks.indices.filter { candidates($0).contains(j) }
+                guard backward == [i] else { continue }
+                let gap = (tracks[j].points.first?.frame ?? 0) - (tracks[i].points.last?.frame ?? 0) - 1
+                tracks[i].points += tracks[j].points
+                tracks[i].hiddenFrames += tracks[j].hiddenFrames + gap
+                tracks[i].endReason = tracks[j].endReason
+                tracks.remove(at: j)
+                changed = true
+                break
+            }
+        }
+        return tracks
     }
 }
