@@ -287,7 +287,13 @@ public enum FrameDiscoverJob {
                 laws: a.members.map { EquationsDocument.Ambiguity.Member(law: $0.law, offOrbitDifference: $0.offOrbitDifference) },
                 why: a.why, separateBy: a.separateBy)
         }
-        if let i = o.interaction { doc.interaction = interactionEntry(i) }
+        if let i = o.interaction {
+            doc.interaction = interactionEntry(i)
+            if i.best.coupling != .none {
+                doc.notes = ["the objects act on each other: their law is 'interaction'; 'law' and 'equations' are what the stream "
+                             + "coded for each object on its own state (the law level does not yet step objects jointly)"]
+            }
+        }
         if let derived = o.orbitLaw {
             var e = EquationsDocument.Entry(derived.chosen[0], names: derived.inputNames, target: "T")
             e.source = "orbits.csv: each moving object's semi-major axis a and period T, measured from its track"

@@ -30,7 +30,9 @@ enum Report {
         body += "<p>Frames: <code>\(escape(frames))</code> — \(o.tracks.frameCount) frames of \(o.tracks.imageSize.width)×\(o.tracks.imageSize.height) px; "
         body += "\(o.tracks.moving.count) moving object(s), \(o.tracks.reference == nil ? "no reference body" : "a reference body at rest"); "
         body += "origin: \(escape(o.tracks.originDescription)).</p>\n"
-        body += "<h2>Chosen law</h2>\n"
+        let pairwise = o.interaction.map { $0.best.coupling != .none } ?? false
+        if pairwise, let i = o.interaction { body += interactionSection(i) }
+        body += pairwise ? "<h2>Law the stream coded (each object on its own)</h2>\n<p>The objects act on each other (above); the compressor's law level does not yet step them jointly, so the stream codes each with the law below, which is not a law of this system.</p>\n" : "<h2>Chosen law</h2>\n"
         for (component, c) in zip(Law.components, [law.ax, law.ay]) {
             body += equation(component, c.formula.mathML(names: names)) + "\n"
         }
@@ -46,7 +48,7 @@ enum Report {
             }
             body += "</table>\n"
         }
-        if let i = o.interaction { body += interactionSection(i) }
+        if !pairwise, let i = o.interaction { body += interactionSection(i) }
         if !o.orbits.isEmpty || !o.orbitNotes.isEmpty { body += orbitSection(o) }
         body += "<h2>Trajectories</h2>\n" + trajectorySVG(o.tracks) + "\n"
         body += "<h2>Compression ladder</h2>\n<p>Bytes of the whole stream with each model; fewer bytes = more of the video explained.</p>\n" + ladderSVG(o.ladder) + "\n"

@@ -29,8 +29,11 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
         print(String(format: "%@ law   %@%9d bytes  ", i == o.chosen ? "*" : " ", l.finished ? "  " : "≥ ", l.streamBytes) + l.text)
     }
     let law = o.laws[o.chosen]
-    print("chosen: ax = \(law.ax.formula.sympyString(names: names))")
-    print("        ay = \(law.ay.formula.sympyString(names: names))")
+    // With bodies acting on each other the pairwise law is the answer; the stream still codes
+    // each object with a law of its own state.
+    let pairwise = o.interaction.map { $0.best.coupling != .none } ?? false
+    print("\(pairwise ? "stream law (each object on its own): " : "chosen: ")ax = \(law.ax.formula.sympyString(names: names))")
+    print("\(pairwise ? "                                     " : "        ")ay = \(law.ay.formula.sympyString(names: names))")
     if let i = o.interaction { print(i.summary) }
     if !o.orbits.isEmpty {
         print("orbits: " + o.orbits.map { String(format: "%@ a=%.5g T=%.5g", $0.track, $0.semiMajorAxis, $0.period) }.joined(separator: ", "))
