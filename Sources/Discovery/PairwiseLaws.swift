@@ -55,9 +55,41 @@ public enum PairwiseLaws {
         case pairs
     }
 
+    /// What acts on every object besides the others: external fields, searched with each
+    /// coupling.
+    public enum Field: String, Sendable {
+        /// Nothing else.
+        case none
+        /// One uniform acceleration g for every object (gravity near a surface).
+        case uniform
+        /// Per object a uniform acceleration e_i and a magnetic term ω_i·(v_i × ẑ): charges of
+        /// different charge-to-mass ratio in uniform E and B (e_i = (q_i/m_i)·E, ω_i = q_i·B/m_i).
+        case perObject = "per-object"
+
+        func count(_ n: Int) -> Int {
+            switch self {
+            case .none: return 0
+            case .uniform: return 2
+            case .perObject: return 3 * n
+            }
+        }
+        /// Nodes the field adds to the law's structure.
+        var nodes: Int {
+            switch self {
+            case .none: return 0
+            case .uniform: return 2
+            case .perObject: return 6
+            }
+        }
+    }
+
     /// A fitted pairwise law.
     public struct Fitted: Sendable {
         public var coupling: Coupling
+        public var field: Field = .none
+        /// `uniform`: [g_x, g_y]; `perObject`: [e_x, e_y, ω] of each object in turn. Their 1σ.
+        public var fieldConstants: [Double] = []
+        public var fieldSigmas: [Double] = []
         public var objects: Int
         /// p of |d|^p·d (−3: the inverse square along the separation).
         public var exponent: Double
@@ -85,10 +117,23 @@ public enum PairwiseLaws {
         /// Bits of each frame's residuals (positions), for paired comparisons of laws.
         public var frameBits: [Double]? = nil
 
-        /// Every object's acceleration at the given positions (same order as the fit).
-        public func accelerations(x: [Double], y: [Double]) -> [(Double, Double)] {
+        /// Every object's acceleration at the given positions and velocities (same order as the
+        /// fit; velocities matter only for a magnetic field term).
+        public func accelerations(x: [Double], y: [Double], vx: [Double]? = nil, vy: [Double]? = nil) -> [(Double, Double)] {
             let n = x.count
             var out = [(Double, Double)](repeating: (0, 0), count: n)
+            for i in 0..<n {
+                switch field {
+                case .none: break
+                case .uniform:
+                    out[i].0 += fieldConstants[0]
+                    out[i].1 += fieldConstants[1]
+                case .perObject:
+                    let w = fieldConstants[3 * i + 2]
+                    out[i].0 += fieldConstants[3 * i] + w * (vy?[i] ?? 0)
+                    out[i].1 += fieldConstants[3 * i + 1] - w * (vx?[i] ?? 0)
+                }
+            }
             guard coupling != .none else { return out }
             for i in 0..<n {
                 for j in 0..<n where j != i {
@@ -141,13 +186,22 @@ public enum PairwiseLaws {
             return (r, max(0, v).squareRoot())
         }
 
-        /// The law as text: per object i, the sum over the others.
+        /// The law as text: per object i, the sum over the others (and the field).
         public var text: String {
-            switch coupling {
-            case .none: return "a_i = 0"
-            case .sources: return "a_i = Σ_j s_j·|r_j − r_i|^(\(Self.show(exponent)))·(r_j − r_i)"
-            case .pairs: return "a_i = Σ_j c_ij·|r_j − r_i|^(\(Self.show(exponent)))·(r_j − r_i)"
+            let external: String
+            switch field {
+            case .none: external = ""
+            case .uniform: external = "g"
+            case .perObject: external = "e_i + ω_i·(v_i × ẑ)"
             }
+            let pair: String
+            switch coupling {
+            case .none: pair = ""
+            case .sources: pair = "Σ_j s_j·|r_j − r_i|^(\(Self.show(exponent)))·(r_j − r_i)"
+            case .pairs: pair = "Σ_j c_ij·|r_j − r_i|^(\(Self.show(exponent)))·(r_j − r_i)"
+            }
+            let terms = [pair, external].filter { !$0.isEmpty }
+            return "a_i = " + (terms.isEmpty ? "0" : terms.joined(separator: " + "))
         }
 
         static func show(_ p: Double) -> String {
@@ -159,7 +213,8 @@ public enum PairwiseLaws {
 
     /// The laws for these snapshots, shortest description first: `none`, and `sources` and
     /// `pairs` (pairs only with three or more objects), each with p fitted and snapped.
-    public static func search(_ snapshots: [Snapshot], alphabet: Int) -> [Fitted] {
+    /// `fields`: the external fields to try with each coupling (nil: none, uniform, per object).
+    public static func search(_ snapshots: [Snapshot], alphabet: Int, fields: [Field]? = nil) -> [Fitted] {
         guard let n = snapshots.first?.x.count, n >= 2 else { return [] }
         let usable = snapshots.filter { s in
             s.x.count == n && [s.x, s.y, s.ax, s.ay].allSatisfy { $0.count == n && $0.allSatisfy(\.isFinite) }
@@ -168,22 +223,26 @@ public enum PairwiseLaws {
         // One correlation time for every law (else a law would gain or lose by how its
         // residuals happen to correlate): that of the most flexible law's residuals.
         let couplings = n >= 3 ? [Coupling.sources, .pairs] : [.sources]
-        let flexible = fitExponent(couplings[couplings.count - 1], usable, n: n, alphabet: alphabet, tau: nil)
+        let fields = fields ?? [Field.none, .uniform, .perObject]
+        let flexible = fitExponent(couplings[couplings.count - 1], field: fields[fields.count - 1], usable, n: n, alphabet: alphabet, tau: nil)
         let tau = flexible.first?.correlationTime ?? 1
-        var out: [Fitted] = [fit(.none, usable, n: n, p: 0, snapped: true, weights: nil, alphabet: alphabet, tau: tau)].compactMap { $0 }
-        for coupling in couplings {
-            out += fitExponent(coupling, usable, n: n, alphabet: alphabet, tau: tau)
+        var out: [Fitted] = []
+        for field in fields {
+            out += [fit(.none, field: field, usable, n: n, p: 0, snapped: true, weights: nil, alphabet: alphabet, tau: tau)].compactMap { $0 }
+            for coupling in couplings {
+                out += fitExponent(coupling, field: field, usable, n: n, alphabet: alphabet, tau: tau)
+            }
         }
         return out.sorted { $0.bits < $1.bits }
     }
 
     /// p by grid and golden section (weights from a first unweighted pass), then the fit at
     /// that p and at the nearest fraction.
-    static func fitExponent(_ coupling: Coupling, _ s: [Snapshot], n: Int, alphabet: Int, tau: Double?) -> [Fitted] {
+    static func fitExponent(_ coupling: Coupling, field: Field, _ s: [Snapshot], n: Int, alphabet: Int, tau: Double?) -> [Fitted] {
         var weights: [Double]? = nil
         var best = -2.0
         for _ in 0..<2 {
-            func rss(_ p: Double) -> Double { solve(coupling, s, n: n, p: p, weights: weights)?.weightedRSS ?? .infinity }
+            func rss(_ p: Double) -> Double { solve(coupling, field: field, s, n: n, p: p, weights: weights)?.weightedRSS ?? .infinity }
             let grid = stride(from: -4.0, through: 1.0, by: 0.25).map { ($0, rss($0)) }
             guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return [] }
             var lo = start.0 - 0.25, hi = start.0 + 0.25
@@ -194,11 +253,11 @@ public enum PairwiseLaws {
                 if fc < fd { hi = d; d = c; fd = fc; c = hi - ratio * (hi - lo); fc = rss(c) } else { lo = c; c = d; fc = fd; d = lo + ratio * (hi - lo); fd = rss(d) }
             }
             best = (lo + hi) / 2
-            guard let solved = solve(coupling, s, n: n, p: best, weights: weights) else { return [] }
+            guard let solved = solve(coupling, field: field, s, n: n, p: best, weights: weights) else { return [] }
             weights = solved.objectVariance.map { 1 / max($0, 1e-300) }
         }
-        return [fit(coupling, s, n: n, p: best, snapped: false, weights: weights, alphabet: alphabet, tau: tau),
-                fit(coupling, s, n: n, p: Units.nearestFraction(best), snapped: true, weights: weights, alphabet: alphabet, tau: tau)].compactMap { $0 }
+        return [fit(coupling, field: field, s, n: n, p: best, snapped: false, weights: weights, alphabet: alphabet, tau: tau),
+                fit(coupling, field: field, s, n: n, p: Units.nearestFraction(best), snapped: true, weights: weights, alphabet: alphabet, tau: tau)].compactMap { $0 }
     }
 
     struct Solved {
@@ -217,6 +276,46 @@ public enum PairwiseLaws {
         /// Integrated autocorrelation time of the standardised residuals along the video, in
         /// snapshots (1: independent).
         var correlation: Double
+    }
+
+    /// Nats to state constants `values` at the joint precision of `covariance`:
+    /// Σ_a max(log|θ_a|, log σ_a + ½·log 3) − ½·log det(Cov) − (m/2)·log 3, at least 0. With a
+    /// diagonal covariance this is Σ_a max(0, log(|θ_a|/σ_a) − ½·log 3); correlated constants
+    /// are not cheaper for being correlated (the volume of their joint uncertainty counts, not
+    /// the product of the marginal widths).
+    static func jointConstantBits(values: [Double], covariance: [[Double]]) -> Double {
+        let m = values.count
+        guard m > 0, covariance.count == m else { return 0 }
+        let sigmas = (0..<m).map { max(0, covariance[$0][$0]).squareRoot() }
+        guard sigmas.allSatisfy({ $0 > 0 && $0.isFinite }), let logDet = logDeterminant(covariance) else { return 0 }
+        var magnitude = 0.0
+        for a in 0..<m { magnitude += max(log(abs(values[a])), log(sigmas[a]) + 0.5 * log(3)) }
+        return max(0, magnitude - 0.5 * logDet - 0.5 * Double(m) * log(3))
+    }
+
+    /// log det of a symmetric positive-definite matrix (scaled to unit diagonal first; nil if
+    /// it is not positive definite).
+    static func logDeterminant(_ a: [[Double]]) -> Double? {
+        let m = a.count
+        let d = (0..<m).map { a[$0][$0] }
+        guard d.allSatisfy({ $0 > 0 }) else { return nil }
+        var l = (0..<m).map { i in (0..<m).map { j in a[i][j] / (d[i] * d[j]).squareRoot() } }
+        var logDet = d.reduce(0) { $0 + log($1) }
+        // Cholesky
+        for j in 0..<m {
+            var s = l[j][j]
+            for k in 0..<j { s -= l[j][k] * l[j][k] }
+            guard s > 0 else { return nil }
+            let root = s.squareRoot()
+            l[j][j] = root
+            logDet += 2 * log(root)
+            for i in (j + 1)..<max(j + 1, m) {
+                var t = l[i][j]
+                for k in 0..<j { t -= l[i][k] * l[j][k] }
+                l[i][j] = t / root
+            }
+        }
+        return logDet
     }
 
     /// τ = 1 + 2·Σ_k ρ_k of residual sequences (each in time order), summed while the pooled
@@ -241,8 +340,9 @@ public enum PairwiseLaws {
     }
 
     /// Weighted least squares of every object's two components on the coupling's basis at p.
-    static func solve(_ coupling: Coupling, _ s: [Snapshot], n: Int, p: Double, weights: [Double]?) -> Solved? {
-        let m = coupling == .none ? 0 : (coupling == .sources ? n : n * (n - 1))
+    static func solve(_ coupling: Coupling, field: Field = .none, _ s: [Snapshot], n: Int, p: Double, weights: [Double]?) -> Solved? {
+        let mc = coupling == .none ? 0 : (coupling == .sources ? n : n * (n - 1))
+        let m = mc + field.count(n)
         var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
         var b = [Double](repeating: 0, count: m)
         // basis of object i's acceleration: for each other j, |d|^p·d into column(i, j)
@@ -252,7 +352,18 @@ public enum PairwiseLaws {
         for snap in s {
             for i in 0..<n {
                 var ex: [(Int, Double)] = [], ey: [(Int, Double)] = []
-                if m > 0 {
+                switch field {
+                case .none: break
+                case .uniform:
+                    ex.append((mc, 1))
+                    ey.append((mc + 1, 1))
+                case .perObject:
+                    ex.append((mc + 3 * i, 1))
+                    ey.append((mc + 3 * i + 1, 1))
+                    ex.append((mc + 3 * i + 2, snap.vy[i]))
+                    ey.append((mc + 3 * i + 2, -snap.vx[i]))
+                }
+                if mc > 0 {
                     for j in 0..<n where j != i {
                         let dx = snap.x[j] - snap.x[i], dy = snap.y[j] - snap.y[i]
                         let f = pow((dx * dx + dy * dy).squareRoot(), p)
@@ -310,8 +421,9 @@ public enum PairwiseLaws {
     }
 
     /// `tau`: the correlation time to count the residuals with (nil: their own).
-    static func fit(_ coupling: Coupling, _ s: [Snapshot], n: Int, p: Double, snapped: Bool, weights: [Double]?, alphabet: Int, tau: Double?) -> Fitted? {
-        guard let solved = solve(coupling, s, n: n, p: p, weights: weights) else { return nil }
+    static func fit(_ coupling: Coupling, field: Field = .none, _ s: [Snapshot], n: Int, p: Double, snapped: Bool, weights: [Double]?, alphabet: Int, tau: Double?) -> Fitted? {
+        guard let solved = solve(coupling, field: field, s, n: n, p: p, weights: weights) else { return nil }
+        let mc = solved.constants.count - field.count(n)
         let count = Double(s.count)
         let floor = 1e-24 * max(solved.totalSquares / (2 * count * Double(n)), 1e-300)
         // covariance of the weighted fit: (AᵀWA)⁻¹ scaled by the weighted residual variance and
@@ -323,8 +435,8 @@ public enum PairwiseLaws {
         let sigmas = (0..<solved.constants.count).map { max(0, covariance[$0][$0]).squareRoot() }
         // exponent precision from the curvature of the weighted RSS in p
         var pSigma = 0.0
-        if !snapped, let lo = solve(coupling, s, n: n, p: p - 1e-3, weights: weights),
-           let hi = solve(coupling, s, n: n, p: p + 1e-3, weights: weights) {
+        if !snapped, coupling != .none, let lo = solve(coupling, field: field, s, n: n, p: p - 1e-3, weights: weights),
+           let hi = solve(coupling, field: field, s, n: n, p: p + 1e-3, weights: weights) {
             let curvature = (lo.weightedRSS - 2 * solved.weightedRSS + hi.weightedRSS) / 1e-6
             pSigma = curvature > 0 ? (2 * scale / curvature).squareRoot() : .infinity
         }
@@ -341,12 +453,9 @@ public enum PairwiseLaws {
         // correlated residuals: the data say as much as count/τ independent snapshots would
         nll /= tau
         // structure: a sum over the others of c·|d|^p·d, stated once for both axes
-        let nodes = coupling == .none ? 1 : 9
+        let nodes = (coupling == .none ? (field == .none ? 1 : 0) : 9) + field.nodes + (coupling != .none && field != .none ? 1 : 0)
         let structure = Double(nodes) * log(Double(max(2, alphabet)))
-        var constantBits = 0.0
-        for (value, sigma) in zip(solved.constants, sigmas) where sigma > 0 && sigma.isFinite {
-            constantBits += max(0, log(abs(value) / sigma) - 0.5 * log(3))
-        }
+        var constantBits = jointConstantBits(values: solved.constants, covariance: covariance)
         if coupling != .none {
             if snapped, let (a, b) = Formula.exactFraction(p) {
                 constantBits += log(2) + log(Double(abs(a) + 1)) + log(Double(b))
@@ -355,7 +464,7 @@ public enum PairwiseLaws {
             }
         }
         let ln2 = log(2.0)
-        var constants = solved.constants, shownSigmas = sigmas
+        var constants = Array(solved.constants.prefix(mc)), shownSigmas = Array(sigmas.prefix(mc))
         if coupling == .pairs {
             // store c_ij row-major with the diagonal, for callers
             var full = [Double](repeating: 0, count: n * n), fullSigmas = full
@@ -369,7 +478,8 @@ public enum PairwiseLaws {
             shownSigmas = fullSigmas
         }
         let misfit = ((solved.rssX.reduce(0, +) + solved.rssY.reduce(0, +)) / max(solved.weightedTotal, 1e-300)).squareRoot()
-        return Fitted(coupling: coupling, objects: n, exponent: p, exponentSigma: pSigma, exponentSnapped: snapped,
+        return Fitted(coupling: coupling, field: field, fieldConstants: Array(solved.constants.suffix(from: mc)), fieldSigmas: Array(sigmas.suffix(from: mc)),
+                      objects: n, exponent: p, exponentSigma: pSigma, exponentSnapped: snapped,
                       constants: constants, sigmas: shownSigmas, covariance: covariance,
                       bits: (nll + structure + constantBits) / ln2, descriptionBits: (structure + constantBits) / ln2, misfit: misfit,
                       correlationTime: tau)

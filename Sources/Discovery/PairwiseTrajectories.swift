@@ -42,8 +42,15 @@ public enum PairwiseTrajectories {
         let m = a.count
         guard m > 0 else { return [] }
         let d = (0..<m).map { a[$0][$0] > 0 ? 1 / a[$0][$0].squareRoot() : 1 }
-        let scaled = (0..<m).map { i in (0..<m).map { j in a[i][j] * d[i] * d[j] } }
-        guard let inv = VectorLaws.invert(scaled) else { return nil }
+        var scaled = (0..<m).map { i in (0..<m).map { j in a[i][j] * d[i] * d[j] } }
+        // a direction the data do not constrain at all (a start velocity no frame pins down)
+        // gets a tiny ridge rather than failing the whole fit
+        var inverse = VectorLaws.invert(scaled)
+        if inverse == nil {
+            for i in 0..<m { scaled[i][i] += 1e-9 }
+            inverse = VectorLaws.invert(scaled)
+        }
+        guard let inv = inverse else { return nil }
         return (0..<m).map { i in (0..<m).map { j in inv[i][j] * d[i] * d[j] } }
     }
 
@@ -65,9 +72,12 @@ public enum PairwiseTrajectories {
     /// The law's parameters as one vector: constants (sources: N; pairs: N(N−1)) then p if free.
     struct Parameters {
         var coupling: PairwiseLaws.Coupling
+        var field: PairwiseLaws.Field = .none
         var n: Int
         var freeExponent: Bool
         var fixedExponent: Double
+        /// Index of the first field constant in θ.
+        var fieldStart: Int { coupling == .none ? 0 : (coupling == .sources ? n : n * (n - 1)) }
         func pair(_ theta: [Double], _ i: Int, _ j: Int) -> Double {
             switch coupling {
             case .none: return 0
@@ -98,6 +108,16 @@ public enum PairwiseTrajectories {
                     let f = c[i * n + j] * pow(dx * dx + dy * dy, 0.5 * p)
                     ax += f * dx
                     ay += f * dy
+                }
+                switch law.field {
+                case .none: break
+                case .uniform:
+                    ax += theta[law.fieldStart]
+                    ay += theta[law.fieldStart + 1]
+                case .perObject:
+                    let k = law.fieldStart + 3 * i
+                    ax += theta[k] + theta[k + 2] * s[4 * i + 3]
+                    ay += theta[k + 1] - theta[k + 2] * s[4 * i + 2]
                 }
                 d[4 * i + 2] = ax
                 d[4 * i + 3] = ay
@@ -133,14 +153,15 @@ public enum PairwiseTrajectories {
         guard frames.first?.x.count == n else { return nil }
         let parts = segments(frames, length: segment)
         guard !parts.isEmpty else { return nil }
-        let law = Parameters(coupling: start.coupling, n: n, freeExponent: !start.exponentSnapped && start.coupling != .none,
-                             fixedExponent: start.exponent)
+        let law = Parameters(coupling: start.coupling, field: start.field, n: n,
+                             freeExponent: !start.exponentSnapped && start.coupling != .none, fixedExponent: start.exponent)
         var theta: [Double]
         switch start.coupling {
         case .none: theta = []
         case .sources: theta = start.constants
         case .pairs: theta = (0..<n).flatMap { i in (0..<n).filter { $0 != i }.map { start.constants[i * n + $0] } }
         }
+        theta += start.fieldConstants
         if law.freeExponent && start.coupling != .none { theta.append(start.exponent) }
         let m = theta.count
         // segment states from the tracker
@@ -155,6 +176,9 @@ public enum PairwiseTrajectories {
                     if v > 0 { quickest = min(quickest, d / v) }
                 }
             }
+        }
+        if start.field == .perObject {
+            for i in 0..<n { quickest = min(quickest, 1 / max(abs(start.fieldConstants[3 * i + 2]), 1e-12)) }
         }
         let dt = (times[0][1] - times[0][0])
         let substeps = max(4, min(200, Int((50 * dt / max(quickest, 1e-12)).rounded(.up))))
@@ -199,6 +223,7 @@ public enum PairwiseTrajectories {
                 // Normal equations with the segment blocks eliminated (Schur complement).
                 var reducedH = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
                 var reducedG = [Double](repeating: 0, count: m)
+                var plainH = reducedH
                 var blocks: [(hInv: [[Double]], hst: [[Double]], gs: [Double])] = []
                 let k = 4 * n
                 for (s, seg) in parts.enumerated() {
@@ -226,14 +251,28 @@ public enum PairwiseTrajectories {
                     var gs = [Double](repeating: 0, count: k)
                     for a in 0..<k {
                         for b in a..<k { hss[a][b] = dot(columns[a], columns[b]); hss[b][a] = hss[a][b] }
-                        hss[a][a] *= 1 + lambda
                         for b in 0..<m { hst[a][b] = dot(columns[a], columns[k + b]) }
                         gs[a] = dot(columns[a], base)
                     }
                     for a in 0..<m {
-                        for b in 0..<m { reducedH[a][b] += dot(columns[k + a], columns[k + b]) }
+                        for b in 0..<m {
+                            let h = dot(columns[k + a], columns[k + b])
+                            reducedH[a][b] += h
+                            plainH[a][b] += h
+                        }
                         reducedG[a] += dot(columns[k + a], base)
                     }
+                    // The covariance of θ: the undamped Schur complement (a damped segment block
+                    // would pretend the start states are known and θ better than it is).
+                    guard let plainInv = invertScaled(hss) else { debug("segment block singular"); return nil }
+                    for a in 0..<m {
+                        for b in 0..<m {
+                            var t = 0.0
+                            for x in 0..<k { for y in 0..<k { t += hst[x][a] * plainInv[x][y] * hst[y][b] } }
+                            plainH[a][b] -= t
+                        }
+                    }
+                    for a in 0..<k { hss[a][a] *= 1 + lambda }
                     guard let inv = invertScaled(hss) else { debug("segment block singular"); return nil }
                     // reduce: H_θθ −= H_θs H_ss⁻¹ H_sθ, g_θ −= H_θs H_ss⁻¹ g_s
                     var invHst = [[Double]](repeating: [Double](repeating: 0, count: m), count: k)
@@ -251,7 +290,7 @@ public enum PairwiseTrajectories {
                 var damped = reducedH
                 for a in 0..<m { damped[a][a] *= 1 + lambda }
                 guard let hInv = m == 0 ? [] : invertScaled(damped) else { debug("reduced system singular"); return nil }
-                lastInverse = (m == 0 ? [] : invertScaled(reducedH)) ?? hInv
+                lastInverse = (m == 0 ? [] : invertScaled(plainH)) ?? hInv
                 converged = true
                 let dTheta = (0..<m).map { a in -(0..<m).reduce(0) { $0 + hInv[a][$1] * reducedG[$1] } }
                 var trialTheta = theta
@@ -322,21 +361,27 @@ public enum PairwiseTrajectories {
         let variance = max((rssX.reduce(0, +) + rssY.reduce(0, +)) / dof, 1e-24) * tau
         let covariance = m == 0 ? [] : lastInverse.map { $0.map { $0 * variance } }
         let sigmas = (0..<m).map { max(0, covariance[$0][$0]).squareRoot() }
-        let nodes = 9
+        let nodes = (start.coupling == .none ? (start.field == .none ? 1 : 0) : 9) + start.field.nodes
+            + (start.coupling != .none && start.field != .none ? 1 : 0)
         let structure = Double(nodes) * log(Double(max(2, alphabet)))
         let count2 = law.freeExponent ? m - 1 : m
-        var constantBits = 0.0
-        for a in 0..<count2 where sigmas[a] > 0 && sigmas[a].isFinite { constantBits += max(0, log(abs(theta[a]) / sigmas[a]) - 0.5 * log(3)) }
-        if law.freeExponent, sigmas[m - 1] > 0, sigmas[m - 1].isFinite {
-            constantBits += max(0, log(5 / sigmas[m - 1]) - 0.5 * log(3))
-        } else if !law.freeExponent, let (a, b) = Formula.exactFraction(start.exponent) {
-            constantBits += log(2) + log(Double(abs(a) + 1)) + log(Double(b))
+        let couplingCount = law.fieldStart
+        // Constants at the precision the data give them jointly: Σ log|θ_a| − ½·log det(Cov)
+        // (the free exponent over its searched range of 5), not Σ log(|θ_a|/σ_a) with marginal
+        // σ — those grow when a correlated constant is added, and would make a law with a free
+        // exponent cheaper in its other constants than the same law with p = −3 exactly.
+        var constantBits = PairwiseLaws.jointConstantBits(values: theta.enumerated().map { law.freeExponent && $0.offset == m - 1 ? 5 : $0.element },
+                                                           covariance: covariance)
+        if !law.freeExponent, let (a, b) = Formula.exactFraction(start.exponent) {
+            constantBits += start.coupling == .none ? 0 : log(2) + log(Double(abs(a) + 1)) + log(Double(b))
         }
         var out = start
         let p = law.exponent(theta)
         out.exponent = p
         out.exponentSigma = law.freeExponent ? sigmas[m - 1] : 0
-        let fitted = Array(theta.prefix(count2)), fittedSigmas = Array(sigmas.prefix(count2))
+        let fitted = Array(theta.prefix(couplingCount)), fittedSigmas = Array(sigmas.prefix(couplingCount))
+        out.fieldConstants = Array(theta[couplingCount..<count2])
+        out.fieldSigmas = Array(sigmas[couplingCount..<count2])
         out.covariance = (0..<count2).map { a in (0..<count2).map { covariance[a][$0] } }
         if start.coupling == .pairs {
             var full = [Double](repeating: 0, count: n * n), fullSigmas = full

@@ -235,6 +235,12 @@ public struct EquationsDocument: Codable, Sendable {
         /// Laws this video cannot tell from the chosen one (their frames cost the same within
         /// the frames' scatter); the chosen one has the shortest description.
         public var equivalent: [Alternative]
+        /// What else acts on every object: "none", "uniform" (one g for all) or "per-object"
+        /// (each object's own uniform field e_i and gyration ω_i·(v_i × ẑ)).
+        public var field: String?
+        /// `uniform`: [[g_x, g_y]]; `per-object`: one [e_x, e_y, ω] per object, tracks.csv order.
+        public var fieldConstants: [[Double]]?
+        public var fieldUncertainties: [[Double]]?
         /// "positions" (refitted by integrating the law over segments of frames) or
         /// "accelerations" (the refit failed; the tracker's derivatives).
         public var fittedOn: String
@@ -243,7 +249,7 @@ public struct EquationsDocument: Codable, Sendable {
             case law, coupling, exponent, exponentUncertainty = "exponent_uncertainty", exponentExact = "exponent_exact", objects
             case strengths, pairConstants = "pair_constants", attractive, momentumCheck = "momentum_check", snapshots, bits
             case descriptionBits = "description_bits", noInteractionBits = "no_interaction_bits", misfit, alternatives, note
-            case equivalent, fittedOn = "fitted_on"
+            case equivalent, fittedOn = "fitted_on", field, fieldConstants = "field_constants", fieldUncertainties = "field_uncertainties"
         }
     }
 

@@ -60,9 +60,23 @@ public enum ExportJob {
     static func simulationFunction(_ doc: EquationsDocument, equations eqs: [Equation], format: Format) -> String? {
         guard format == .python || format == .swift else { return nil }
         func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "0.0" }
-        if let i = doc.interaction, i.coupling != "none" {
+        if let i = doc.interaction, i.coupling != "none" || (i.field ?? "none") != "none" {
             let n = i.objects.count
-            let c: [[Double]] = i.coupling == "pairs" ? (i.pairConstants ?? []) : (0..<n).map { _ in i.strengths.map { $0.value ?? 0 } }
+            let c: [[Double]]
+            switch i.coupling {
+            case "pairs": c = i.pairConstants ?? []
+            case "sources": c = (0..<n).map { _ in i.strengths.map { $0.value ?? 0 } }
+            default: c = (0..<n).map { _ in [Double](repeating: 0, count: n) }
+            }
+            // each object's own field [e_x, e_y, ω] (a uniform g: the same e for all, ω = 0)
+            let f: [[Double]]
+            switch i.field ?? "none" {
+            case "uniform": f = (0..<n).map { _ in (i.fieldConstants?.first ?? [0, 0]) + [0] }
+            case "per-object": f = i.fieldConstants ?? []
+            default: f = (0..<n).map { _ in [0, 0, 0] }
+            }
+            guard f.count == n, f.allSatisfy({ $0.count == 3 }) else { return nil }
+            let fields = "[" + f.map { "[" + $0.map(number).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
             guard c.count == n, c.allSatisfy({ $0.count == n }) else { return nil }
             let table = "[" + c.map { "[" + $0.map(number).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
             if format == .python {
@@ -72,8 +86,9 @@ public enum ExportJob {
                         \(i.law), p = \(number(i.exponent)). Positions and velocities: shape (N, 2), physical units, y up.\"\"\"
                         c = \(table)
                         p = \(number(i.exponent))
+                        e = \(fields)
                         n = len(positions)
-                        out = [[0.0, 0.0] for _ in range(n)]
+                        out = [[e[i][0] + e[i][2] * float(velocities[i][1]), e[i][1] - e[i][2] * float(velocities[i][0])] for i in range(n)]
                         for i in range(n):
                             for j in range(n):
                                 if j != i:
@@ -99,7 +114,8 @@ public enum ExportJob {
                 func accelerations(t: Double, positions: [[Double]], velocities: [[Double]]) -> [[Double]] {
                     let c: [[Double]] = \(table)
                     let p = \(number(i.exponent))
-                    var out = [[Double]](repeating: [0, 0], count: positions.count)
+                    let e: [[Double]] = \(fields)
+                    var out = positions.indices.map { [e[$0][0] + e[$0][2] * velocities[$0][1], e[$0][1] - e[$0][2] * velocities[$0][0]] }
                     for i in positions.indices {
                         for j in positions.indices where j != i {
                             let dx = positions[j][0] - positions[i][0], dy = positions[j][1] - positions[i][1]
@@ -116,7 +132,7 @@ public enum ExportJob {
         let frameVariables = ["t", "x", "y", "vx", "vy", "r"]
         guard eqs.contains(where: { $0.target == "ax" && $0.variables == frameVariables }),
               eqs.contains(where: { $0.target == "ay" && $0.variables == frameVariables }) else { return nil }
-        let zero = doc.interaction?.coupling == "none"
+        let zero = doc.interaction.map { $0.coupling == "none" && ($0.field ?? "none") == "none" } ?? false
         let what = zero ? "no pairwise law was measurable between them (a_i = 0)" : "each object by the one-object law ax, ay of its own state"
         if format == .python {
             return """

@@ -320,7 +320,14 @@ public enum FrameDiscoverJob {
                 massRatio: ratios[j].ratio, massRatioUncertainty: finite(ratios[j].sigma))
         }
         let n = b.objects
-        return EquationsDocument.Interaction(
+        func rows(_ v: [Double]) -> [[Double]]? {
+            switch b.field {
+            case .none: return nil
+            case .uniform: return [v]
+            case .perObject: return (0..<n).map { Array(v[(3 * $0)..<(3 * $0 + 3)]) }
+            }
+        }
+        var entry = EquationsDocument.Interaction(
             law: b.text, coupling: b.coupling.rawValue, exponent: b.exponent, exponentUncertainty: b.exponentSnapped ? nil : finite(b.exponentSigma),
             exponentExact: b.exponentSnapped, objects: i.objects, strengths: strengths,
             pairConstants: b.coupling == .pairs ? (0..<n).map { r in Array(b.constants[(r * n)..<(r * n + n)]) } : nil,
@@ -329,6 +336,10 @@ public enum FrameDiscoverJob {
             alternatives: i.alternatives.map { .init(law: $0.text, coupling: $0.coupling.rawValue, exponent: $0.exponent, bits: $0.bits) },
             equivalent: i.equivalent.map { .init(law: $0.text, coupling: $0.coupling.rawValue, exponent: $0.exponent, bits: $0.bits) },
             fittedOn: b.fittedOnPositions ? "positions" : "accelerations", note: Interaction.note)
+        entry.field = b.field.rawValue
+        entry.fieldConstants = rows(b.fieldConstants)
+        entry.fieldUncertainties = rows(b.fieldSigmas.map { $0.isFinite ? $0 : 0 })
+        return entry
     }
 
     static func lawsCSV(_ o: Outcome) -> Data {

@@ -53,16 +53,19 @@ public struct Interaction: Sendable {
         // every law's residuals counted with one correlation time (the most flexible law's).
         let fromAccelerations = PairwiseLaws.search(snapshots, alphabet: alphabet)
         var laws = fromAccelerations
-        let flexible = fromAccelerations.filter { $0.coupling != .none }.max { a, b in
-            (a.coupling == .pairs ? 2 : 1, a.exponentSnapped ? 0 : 1) < (b.coupling == .pairs ? 2 : 1, b.exponentSnapped ? 0 : 1)
+        func flexibility(_ l: PairwiseLaws.Fitted) -> (Int, Int, Int) {
+            (l.coupling == .pairs ? 2 : 1, l.field == .perObject ? 2 : l.field == .uniform ? 1 : 0, l.exponentSnapped ? 0 : 1)
         }
+        let flexible = fromAccelerations.filter { $0.coupling != .none }.max { flexibility($0) < flexibility($1) }
         if let flexible, let first = PairwiseTrajectories.refine(flexible, frames: positions, alphabet: alphabet) {
             var refined = [first]
             for law in fromAccelerations {
-                if law.coupling == flexible.coupling && law.exponentSnapped == flexible.exponentSnapped { continue }
+                if law.coupling == flexible.coupling && law.field == flexible.field && law.exponentSnapped == flexible.exponentSnapped { continue }
                 if let r = PairwiseTrajectories.refine(law, frames: positions, alphabet: alphabet, tau: first.correlationTime) { refined.append(r) }
             }
-            if refined.count == fromAccelerations.count { laws = refined.sorted { $0.bits < $1.bits } }
+            // A law that cannot be integrated over the frames (its fit diverged) is not a
+            // candidate; the rest are compared on the positions, where they were all scored.
+            if refined.contains(where: { $0.coupling == .none }) { laws = refined.sorted { $0.bits < $1.bits } }
         }
         guard var best = laws.first else { return nil }
         // The laws whose frames cost no more than the shortest's beyond the frames' own scatter
@@ -74,19 +77,24 @@ public struct Interaction: Sendable {
             let members = laws.filter { l in l.frameBits.map { StreamChoice.indistinguishable($0, from: reference, floor: 0) } ?? false }
             if let shortest = members.min(by: { $0.descriptionBits < $1.descriptionBits }) {
                 best = shortest
-                equivalent = members.filter { $0.text != shortest.text || $0.coupling != shortest.coupling || $0.exponent != shortest.exponent }
+                equivalent = members.filter { $0.text != shortest.text || $0.exponent != shortest.exponent }
             }
         }
-        laws = [best] + laws.filter { $0.coupling != best.coupling || $0.exponent != best.exponent || $0.exponentSnapped != best.exponentSnapped }
+        laws = [best] + laws.filter { $0.text != best.text || $0.exponent != best.exponent || $0.exponentSnapped != best.exponentSnapped }
         // Newton's third law on the measurements: Σ m_i·a_i against its own uncertainty
         // (the tracker's σ of each a_i), per frame and axis; about 1 when it holds.
         var check: Double? = nil
         if best.coupling != .none {
             let masses = best.massRatios.map(\.ratio)
             var sum = 0.0, count = 0.0
+            // the fields' part of each measured acceleration is not a force between the objects
+            var fieldOnly = best
+            fieldOnly.coupling = .none
             for s in snapshots {
                 guard let sx = s.sigmaAX, let sy = s.sigmaAY else { continue }
-                for (a, sigma) in [(s.ax, sx), (s.ay, sy)] {
+                let external = fieldOnly.accelerations(x: s.x, y: s.y, vx: s.vx, vy: s.vy)
+                let ax = zip(s.ax, external).map { $0 - $1.0 }, ay = zip(s.ay, external).map { $0 - $1.1 }
+                for (a, sigma) in [(ax, sx), (ay, sy)] {
                     var total = 0.0, variance = 0.0
                     for i in masses.indices { total += masses[i] * a[i]; variance += masses[i] * masses[i] * sigma[i] * sigma[i] }
                     if variance > 0 { sum += total * total / variance; count += 1 }
@@ -102,7 +110,7 @@ public struct Interaction: Sendable {
     /// One line for the terminal.
     public var summary: String {
         guard best.coupling != .none else {
-            return "interaction: none measurable between \(objects.joined(separator: ", ")) (no pairwise law is shorter than a_i = 0)"
+            return "interaction: none measurable between \(objects.joined(separator: ", ")) (no pairwise law is shorter than \(best.text))"
         }
         let ratios = zip(objects, best.massRatios).dropFirst().map { String(format: "m(%@)/m(%@) = %.4g ± %.2g", $0.0, objects[0], $0.1.ratio, $0.1.sigma) }
         return "interaction: \(best.text) — \(best.attractive == true ? "attractive" : best.attractive == false ? "repulsive" : "mixed signs"); "

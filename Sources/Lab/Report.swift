@@ -74,7 +74,7 @@ enum Report {
         let b = i.best
         var out = "<h2>Bodies acting on each other</h2>\n"
         guard b.coupling != .none else {
-            return out + "<p>No pairwise law between \(escape(i.objects.joined(separator: ", "))) is shorter than no interaction at all (a<sub>i</sub> = 0), over \(i.snapshots) frames that show every object.</p>\n"
+            return out + "<p>No pairwise law between \(escape(i.objects.joined(separator: ", "))) is shorter than no interaction at all (<code>\(escape(b.text))</code>), over \(i.snapshots) frames that show every object.</p>\n"
         }
         out += "<p><code>\(escape(b.text))</code> — \(b.attractive == true ? "attractive" : b.attractive == false ? "repulsive" : "attractive for some pairs, repulsive for others"), "
         out += "p = \(f(b.exponent, 6))\(b.exponentSnapped ? " (exact)" : " ± \(f(b.exponentSigma, 2))"); \(f(b.bits)) bits against \(f(i.noInteractionBits ?? .nan)) bits for no interaction; "
@@ -87,6 +87,14 @@ enum Report {
             out += "<tr><td>\(escape(name))</td><td>\(strength)</td><td>\(f(ratio.ratio, 5)) ± \(f(ratio.sigma, 2))</td></tr>\n"
         }
         out += "</table>\n"
+        switch b.field {
+        case .none: break
+        case .uniform:
+            out += "<p>Besides each other, every object feels one uniform field g = (\(f(b.fieldConstants[0], 5)), \(f(b.fieldConstants[1], 5))).</p>\n"
+        case .perObject:
+            out += "<p>Besides each other, each object feels its own uniform field e<sub>i</sub> and gyration ω<sub>i</sub>·(v<sub>i</sub> × ẑ) (charges in E and B): "
+                + i.objects.indices.map { k in "\(escape(i.objects[k])): e = (\(f(b.fieldConstants[3 * k], 4)), \(f(b.fieldConstants[3 * k + 1], 4))), ω = \(f(b.fieldConstants[3 * k + 2], 5))" }.joined(separator: "; ") + ".</p>\n"
+        }
         if let m = i.momentumCheck {
             out += "<p>Newton's third law with these masses on the measured accelerations: Σ m<sub>i</sub>a<sub>i</sub> is \(f(m, 3)) times its uncertainty (RMS over frames; about 1 when it holds).</p>\n"
         }

@@ -209,4 +209,76 @@ import TestSupport
         let expected = heavyFirst ? 0.5 : 2.0
         #expect(abs(law.massRatios[1].ratio / expected - 1) < (noise > 0 ? 0.03 : 0.01), "\(s): \(law.massRatios)")
     }
+
+    /// Two charges of different charge-to-mass ratio (q/m = 1 and 2/3) in uniform E and B that
+    /// also repel each other: the law is the inverse square between them plus, on each, its own
+    /// uniform field e_i = (q_i/m_i)·E and gyration ω_i = q_i·B/m_i; the mass ratio, both ω_i
+    /// and the off-orbit accelerations (velocities now matter) come out.
+    @Test(arguments: [(Film.Look.discs(samples: 4), 0.0), (.psf(sigma: 1.3), 2.0)])
+    func chargesInFieldsThatRepel(look: Film.Look, noise: Double) throws {
+        let k = 1.37, q = [1.0, 2.0], m = [1.0, 3.0], bz = 0.8, ey = 0.2
+        var film = Film()
+        film.size = 200
+        film.pxPerUnit = 20
+        film.frames = 130
+        film.dt = 0.05
+        film.look = look
+        film.noise = noise
+        film.sky = noise > 0 ? 20 : 0
+        let omega = (0..<2).map { q[$0] * bz / m[$0] }
+        func truth(_ s: [[Double]]) -> [(Double, Double)] {
+            (0..<2).map { i in
+                let j = 1 - i
+                let dx = s[j][0] - s[i][0], dy = s[j][1] - s[i][1], r3 = pow(dx * dx + dy * dy, 1.5)
+                let c = -k * q[i] * q[j] / m[i]
+                return (omega[i] * s[i][3] + c * dx / r3, q[i] / m[i] * ey - omega[i] * s[i][2] + c * dy / r3)
+            }
+        }
+        var s = System(name: "charges in E and B", film: film,
+                       bodies: [.init(start: [-1.6, 0.6, 0.6, 0], radius: 2.5, level: 180), .init(start: [-1.2, -0.7, -0.2, 0.3], radius: 3, level: 230)],
+                       coupling: [[0, -k * q[0] * q[1] / m[0]], [-k * q[0] * q[1] / m[1], 0]], masses: m)
+        s.name = "charges in E and B"
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (frames, states) = film.drawBodies(s.bodies, accel: truth)
+        for (i, pixels) in frames.enumerated() {
+            try PNGFile.write(Image(width: film.size, height: film.size, channels: 1, pixels: pixels), to: String(format: "%@/frame_%05d.png", dir, i))
+        }
+        let calibration = try TrackJob.calibration(folder: dir, pxPerUnit: film.pxPerUnit, fps: nil, dt: film.dt, origin: nil, startTime: nil)
+        let set = try TrackJob.trackFolder(dir, calibration: calibration, options: Tracker.Options(), showProgress: false, frames: nil)
+        let law = try #require(Interaction.measure(set, alphabet: 20)?.best, "\(s)")
+        #expect(law.coupling == .sources && law.exponent == -3 && law.field == .perObject, "\(s): \(law.text) p \(law.exponent)")
+        let order: [Int] = set.moving.map { t in
+            let f = t.samples[0]
+            return hypot(states[f.frame][0][0] - f.x, states[f.frame][0][1] - f.y) < hypot(states[f.frame][1][0] - f.x, states[f.frame][1][1] - f.y) ? 0 : 1
+        }
+        #expect(Set(order).count == 2)
+        let tolerance = noise > 0 ? 0.03 : 0.01
+        guard law.field == .perObject, law.fieldConstants.count == 6, Set(order).count == 2 else { return }
+        for (k, b) in order.enumerated() {
+            #expect(abs(law.fieldConstants[3 * k + 2] / omega[b] - 1) < tolerance, "\(s): ω of body \(b) = \(law.fieldConstants[3 * k + 2]), truth \(omega[b])")
+        }
+        let ratio = law.massRatios[1].ratio, expected = m[order[1]] / m[order[0]]
+        #expect(abs(ratio / expected - 1) < tolerance, "\(s): mass ratio \(ratio), truth \(expected)")
+        // off the filmed states: positions in the filmed boxes, speeds in the filmed range, random directions
+        var random = SeededLCG(seed: 43)
+        let box = (0..<2).map { b in (0..<2).map { c in (states.map { $0[b][c] }.min()!, states.map { $0[b][c] }.max()!) } }
+        let speeds = states.flatMap { $0.map { hypot($0[2], $0[3]) } }
+        var err = 0.0, norm = 0.0, done = 0
+        while done < 200 {
+            let q2 = (0..<2).map { b -> [Double] in
+                let v = speeds.min()! + (speeds.max()! - speeds.min()!) * random.unit(), a = 2 * Double.pi * random.unit()
+                return [box[b][0].0 + (box[b][0].1 - box[b][0].0) * random.unit(), box[b][1].0 + (box[b][1].1 - box[b][1].0) * random.unit(), v * cos(a), v * sin(a)]
+            }
+            guard hypot(q2[0][0] - q2[1][0], q2[0][1] - q2[1][1]) > 1.2 else { continue }
+            done += 1
+            let t = truth(q2)
+            let a = law.accelerations(x: order.map { q2[$0][0] }, y: order.map { q2[$0][1] }, vx: order.map { q2[$0][2] }, vy: order.map { q2[$0][3] })
+            for (k, b) in order.enumerated() {
+                err += pow(a[k].0 - t[b].0, 2) + pow(a[k].1 - t[b].1, 2)
+                norm += t[b].0 * t[b].0 + t[b].1 * t[b].1
+            }
+        }
+        #expect((err / norm).squareRoot() < 0.02, "\(s): off-orbit RMS \((err / norm).squareRoot())")
+    }
 }
