@@ -242,17 +242,10 @@ public enum PairwiseLaws {
         var weights: [Double]? = nil
         var best = -2.0
         for _ in 0..<2 {
-            func rss(_ p: Double) -> Double { solve(coupling, field: field, s, n: n, p: p, weights: weights)?.weightedRSS ?? .infinity }
-            let grid = stride(from: -4.0, through: 1.0, by: 0.25).map { ($0, rss($0)) }
-            guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return [] }
-            var lo = start.0 - 0.25, hi = start.0 + 0.25
-            let ratio = (5.0.squareRoot() - 1) / 2
-            var c = hi - ratio * (hi - lo), d = lo + ratio * (hi - lo)
-            var fc = rss(c), fd = rss(d)
-            for _ in 0..<60 where hi - lo > 1e-10 {
-                if fc < fd { hi = d; d = c; fd = fc; c = hi - ratio * (hi - lo); fc = rss(c) } else { lo = c; c = d; fc = fd; d = lo + ratio * (hi - lo); fd = rss(d) }
-            }
-            best = (lo + hi) / 2
+            guard let p = VectorLaws.minimizeExponent(from: -4, to: 1, {
+                solve(coupling, field: field, s, n: n, p: $0, weights: weights)?.weightedRSS ?? .infinity
+            }) else { return [] }
+            best = p
             guard let solved = solve(coupling, field: field, s, n: n, p: best, weights: weights) else { return [] }
             weights = solved.objectVariance.map { 1 / max($0, 1e-300) }
         }

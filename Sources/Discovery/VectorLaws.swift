@@ -216,22 +216,28 @@ public enum VectorLaws {
         }
         guard picked.contains(where: \.power) else { return [finish(p: 0, snapped: true)].compactMap { $0 } }
         // p: the best of a grid over [−4, 2], then golden section around it
-        func rss(_ p: Double) -> Double { solve(picked, states: states, y: y, p: p)?.rss ?? .infinity }
-        let grid = stride(from: -4.0, through: 2.0, by: 0.25).map { ($0, rss($0)) }
-        guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return [] }
-        var lo = start.0 - 0.25, hi = start.0 + 0.25
-        let ratio = (5.0.squareRoot() - 1) / 2
-        var c = hi - ratio * (hi - lo), d = lo + ratio * (hi - lo)
-        var fc = rss(c), fd = rss(d)
-        for _ in 0..<60 where hi - lo > 1e-10 {
-            if fc < fd { hi = d; d = c; fd = fc; c = hi - ratio * (hi - lo); fc = rss(c) } else { lo = c; c = d; fc = fd; d = lo + ratio * (hi - lo); fd = rss(d) }
-        }
-        let free = finish(p: (lo + hi) / 2, snapped: false)
-        let snapped = finish(p: Units.nearestFraction((lo + hi) / 2), snapped: true)
+        guard let best = minimizeExponent(from: -4, to: 2, { solve(picked, states: states, y: y, p: $0)?.rss ?? .infinity }) else { return [] }
+        let free = finish(p: best, snapped: false)
+        let snapped = finish(p: Units.nearestFraction(best), snapped: true)
         // the shorter description of the two
         return [free, snapped].compactMap { $0 }.sorted {
             cost($0, picked: picked, n2: n2, alphabet: alphabet, floor: floor).total < cost($1, picked: picked, n2: n2, alphabet: alphabet, floor: floor).total
         }
+    }
+
+    /// The exponent minimising `cost`: the best of a grid of step 0.25 over [from, to], then
+    /// golden-section search within one step of it (nil when no grid point is finite).
+    static func minimizeExponent(from: Double, to: Double, _ cost: (Double) -> Double) -> Double? {
+        let grid = stride(from: from, through: to, by: 0.25).map { ($0, cost($0)) }
+        guard let start = grid.min(by: { $0.1 < $1.1 }), start.1.isFinite else { return nil }
+        var lo = start.0 - 0.25, hi = start.0 + 0.25
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var c = hi - ratio * (hi - lo), d = lo + ratio * (hi - lo)
+        var fc = cost(c), fd = cost(d)
+        for _ in 0..<60 where hi - lo > 1e-10 {
+            if fc < fd { hi = d; d = c; fd = fc; c = hi - ratio * (hi - lo); fc = cost(c) } else { lo = c; c = d; fc = fd; d = lo + ratio * (hi - lo); fd = cost(d) }
+        }
+        return (lo + hi) / 2
     }
 
     /// Bits of a subset fit: total, and the law's own (structure + constants).

@@ -99,14 +99,7 @@ public enum ExportJob {
                                     out[i][1] += f * dy
                         return _array(out)
 
-                    def _array(rows):
-                        try:
-                            import numpy
-                            return numpy.array(rows, dtype=float)
-                        except ImportError:
-                            return rows
-
-                    """
+                    """ + pythonArray
             }
             return """
                 /// Accelerations of the N = \(n) objects (\(i.objects.joined(separator: ", "))) at time t:
@@ -145,14 +138,7 @@ public enum ExportJob {
                         out.append(\(zero ? "[0.0, 0.0]" : "[ax(t, x, y, vx, vy, math.hypot(x, y)), ay(t, x, y, vx, vy, math.hypot(x, y))]"))
                     return _array(out)
 
-                def _array(rows):
-                    try:
-                        import numpy
-                        return numpy.array(rows, dtype=float)
-                    except ImportError:
-                        return rows
-
-                """
+                """ + pythonArray
         }
         return """
             /// Accelerations of N moving objects at time t: \(what).
@@ -165,6 +151,19 @@ public enum ExportJob {
 
             """
     }
+
+    /// The Python helper both `accelerations` exports end with: a NumPy array when NumPy is
+    /// there, else lists.
+    static let pythonArray = """
+
+        def _array(rows):
+            try:
+                import numpy
+                return numpy.array(rows, dtype=float)
+            except ImportError:
+                return rows
+
+        """
 
     static func renderEquations(_ eqs: [Equation], format: Format) throws -> String {
         switch format {
