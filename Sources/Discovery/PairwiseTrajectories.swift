@@ -147,7 +147,12 @@ public enum PairwiseTrajectories {
 
     /// The law refitted on the positions; nil when there are too few segments or the fit fails.
     /// `tau`: the correlation time to count the residuals with (nil: their own).
-    public static func refine(_ start: PairwiseLaws.Fitted, frames: [Frame], segment: Int = 80, alphabet: Int,
+    /// Frames per segment: long enough that a weak pull bends the path measurably within one
+    /// (16 left the heavier of two charges' strength 3 % off), short enough that the fit from
+    /// the tracker's start states converges.
+    public static let segmentLength = 80
+
+    public static func refine(_ start: PairwiseLaws.Fitted, frames: [Frame], segment: Int = segmentLength, alphabet: Int,
                               tau fixedTau: Double? = nil) -> PairwiseLaws.Fitted? {
         let n = start.objects
         guard frames.first?.x.count == n else { return nil }

@@ -119,7 +119,7 @@ public struct Interaction: Sendable {
 
     /// The note stored with it.
     public static let note = "candidates found from the tracked accelerations of every object in the frames that show them all, "
-        + "then each refitted on the tracked positions (segments of 16 frames integrated under the law, the law's constants "
+        + "then each refitted on the tracked positions (segments of \(PairwiseTrajectories.segmentLength) frames integrated under the law, the law's constants "
         + "shared) and scored there; the stream still codes each object with the one-object law (the law level does not yet step "
         + "the objects jointly), so the compressor does not yet choose among pairwise laws"
 }
