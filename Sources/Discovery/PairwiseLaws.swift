@@ -222,8 +222,10 @@ public enum PairwiseLaws {
         guard usable.count >= 4 else { return [] }
         // One correlation time for every law (else a law would gain or lose by how its
         // residuals happen to correlate): that of the most flexible law's residuals.
-        let couplings = n >= 3 ? [Coupling.sources, .pairs] : [.sources]
-        let fields = fields ?? [Field.none, .uniform, .perObject]
+        // A constant per ordered pair and a field per object grow as n² and 3n: offered while
+        // the fit stays small (up to five objects for pairs, six for per-object fields).
+        let couplings = n >= 3 && n <= 5 ? [Coupling.sources, .pairs] : [.sources]
+        let fields = fields ?? (n <= 6 ? [Field.none, .uniform, .perObject] : [Field.none, .uniform])
         let flexible = fitExponent(couplings[couplings.count - 1], field: fields[fields.count - 1], usable, n: n, alphabet: alphabet, tau: nil)
         let tau = flexible.first?.correlationTime ?? 1
         var out: [Fitted] = []

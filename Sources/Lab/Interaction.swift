@@ -26,11 +26,14 @@ public struct Interaction: Sendable {
     public var momentumCheck: Double?
     public var noInteractionBits: Double?
 
-    /// nil when fewer than two objects move, a reference body is present (the one-object law
+    /// Objects the pairwise search takes at most (its position fit grows as their square).
+    public static let maxObjects = 10
+
+    /// nil when fewer than two objects move (or more than `maxObjects`), a reference body is present (the one-object law
     /// about it is the law), or fewer than 12 frames show every object.
     public static func measure(_ set: TrackSet, alphabet: Int) -> Interaction? {
         let tracks = set.moving
-        guard tracks.count >= 2, set.reference == nil else { return nil }
+        guard tracks.count >= 2, tracks.count <= maxObjects, set.reference == nil else { return nil }
         var byFrame: [[Int: Track.Sample]] = tracks.map { t in
             Dictionary(t.samples.filter { [$0.x, $0.y, $0.vx, $0.vy, $0.ax, $0.ay].allSatisfy(\.isFinite) }.map { ($0.frame, $0) },
                        uniquingKeysWith: { a, _ in a })

@@ -41,7 +41,12 @@ public struct BulirschStoer: Sendable {
             for b in size.indices where speed[b] > 0 { rate = max(rate, speed[b] / max(size[b], 1e-300)) }
             step = rate > 0 ? min(interval, 0.1 / rate) : interval
         }
+        var attempts = 0
         while remaining > 0 {
+            attempts += 1
+            guard attempts <= 1_000_000 else {
+                throw PhysicsError.invalidParameter("the integrator needed over a million steps for one frame (a near-collision?)")
+            }
             let last = step >= remaining * (1 - 1e-12)
             let h = last ? remaining : step
             let (next, accepted, suggestion) = attempt(y, h: h, derivative: derivative)
