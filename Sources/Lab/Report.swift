@@ -41,7 +41,7 @@ enum Report {
             + "of the laws whose streams are as short within coding noise, it has the shortest description (\(f(law.descriptionBits, 3)) bits of structure and constants). "
         body += "Variables are in physical units (\(escape(o.tracks.calibration.lengthUnit.isEmpty ? "L" : o.tracks.calibration.lengthUnit)), \(escape(o.tracks.calibration.timeUnit.isEmpty ? "T" : o.tracks.calibration.timeUnit))), y up, r = √(x² + y²).</p>\n"
         if let a = o.ambiguity {
-            body += "<h2>What remains ambiguous</h2>\n<p>\(escape(a.why)). What would separate them: \(escape(a.separateBy)).</p>\n"
+            body += "<h2>What remains ambiguous\(pairwise ? " about the stream's one-object law" : "")</h2>\n<p>\(escape(a.why)). What would separate them: \(escape(a.separateBy)).</p>\n"
             body += "<table><tr><th>law the frames cannot tell from the chosen one</th><th>difference off the filmed states</th></tr>\n"
             for m in a.members {
                 body += "<tr><td><code>\(escape(m.law))</code></td><td>\(m.offOrbitDifference.map { "\(f(100 * $0, 3)) %" } ?? "undefined at some states")</td></tr>\n"
