@@ -8,9 +8,10 @@ import Tracking
 /// all of them were tracked becomes a snapshot, and `PairwiseLaws` finds the pairwise law, the
 /// objects' strengths and mass ratios, and whether they attract.
 ///
-/// This is found from the tracked accelerations; the compressor's law level still codes each
-/// object with a one-object law (stepping the objects jointly is not built yet), so the
-/// stream does not yet choose among pairwise laws.
+/// Candidates come from the tracked accelerations and are refitted and scored on the tracked
+/// positions (`PairwiseTrajectories`); the compressor's law level still codes each object with
+/// a one-object law (stepping the objects jointly is not built yet), so the stream does not yet
+/// choose among pairwise laws.
 public struct Interaction: Sendable {
     /// The shortest law, and the others scored (shortest first).
     public var best: PairwiseLaws.Fitted
@@ -40,15 +41,14 @@ public struct Interaction: Sendable {
         }
         let frames = Set(byFrame[0].keys).filter { f in byFrame.allSatisfy { $0[f] != nil } }.sorted()
         guard frames.count >= 12 else { return nil }
-        let snapshots: [PairwiseLaws.Snapshot] = frames.map { f in
+        // each frame once: its accelerations (for the candidates) and positions (for the refit)
+        var snapshots: [PairwiseLaws.Snapshot] = [], positions: [PairwiseTrajectories.Frame] = []
+        for f in frames {
             let s = byFrame.map { $0[f]! }
-            return PairwiseLaws.Snapshot(t: s[0].t, x: s.map(\.x), y: s.map(\.y), vx: s.map(\.vx), vy: s.map(\.vy),
-                                         ax: s.map(\.ax), ay: s.map(\.ay), sigmaAX: s.map(\.sigmaAX), sigmaAY: s.map(\.sigmaAY))
-        }
-        let positions: [PairwiseTrajectories.Frame] = frames.map { f in
-            let s = byFrame.map { $0[f]! }
-            return PairwiseTrajectories.Frame(t: s[0].t, x: s.map(\.x), y: s.map(\.y), vx: s.map(\.vx), vy: s.map(\.vy),
-                                              sigma: s.map { max($0.sigmaX, $0.sigmaY) })
+            snapshots.append(PairwiseLaws.Snapshot(t: s[0].t, x: s.map(\.x), y: s.map(\.y), vx: s.map(\.vx), vy: s.map(\.vy),
+                                                   ax: s.map(\.ax), ay: s.map(\.ay), sigmaAX: s.map(\.sigmaAX), sigmaAY: s.map(\.sigmaAY)))
+            positions.append(PairwiseTrajectories.Frame(t: s[0].t, x: s.map(\.x), y: s.map(\.y), vx: s.map(\.vx), vy: s.map(\.vy),
+                                                        sigma: s.map { max($0.sigmaX, $0.sigmaY) }))
         }
         byFrame = []
         // Candidates from the accelerations, then each refitted on the positions (where the

@@ -29,6 +29,20 @@ let minimalGravity = """
       - {name: p, mass: 1.0e-6, orbit: {a: 1.0, e: 0.3}}
     """
 
+/// A bad scenario text fails with one error line that starts with the file name (bad.yaml)
+/// and contains `expected`.
+func expectOneClearLine(scenario text: String, expected: String) {
+    do {
+        _ = try ScenarioFile(text: text, path: "bad.yaml")
+        Issue.record("no error for \(expected)")
+    } catch {
+        let message = "\(error)"
+        #expect(message.hasPrefix("bad.yaml"), "\(message)")
+        #expect(message.contains(expected), "\(message)")
+        #expect(!message.contains("\n"), "\(message)")
+    }
+}
+
 @Suite struct ScenarioFileTests {
     @Test func everyShippedScenarioLoads() throws {
         let dir = "\(repositoryRoot)/simulations"
@@ -79,15 +93,7 @@ let minimalGravity = """
     /// Each bad input gives one error line that names the file, the field and the problem.
     @Test(arguments: badInputs)
     func badInputGivesOneClearLine(text: String, expected: String) {
-        do {
-            _ = try ScenarioFile(text: text, path: "bad.yaml")
-            Issue.record("no error for \(expected)")
-        } catch {
-            let message = "\(error)"
-            #expect(message.hasPrefix("bad.yaml"), "\(message)")
-            #expect(message.contains(expected), "\(message)")
-            #expect(!message.contains("\n"), "\(message)")
-        }
+        expectOneClearLine(scenario: text, expected: expected)
     }
 
     @Test func sweepExpandsGridAndZip() throws {
