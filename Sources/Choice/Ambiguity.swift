@@ -25,18 +25,25 @@ public struct Ambiguity: Sendable {
         let others = laws.indices.filter { $0 != chosen && laws[$0].equivalent }
         guard !others.isEmpty, columns.count == 6, let rows = columns.first?.count, rows > 0 else { return nil }
         let off = offStates(columns, count: 256, centred: centred)
-        let reference = laws[chosen].law.acceleration(off, rows: 256, values: laws[chosen].law.values)
+        // each law at the coder's values of its constants where it has them
+        func values(_ l: LawCandidate) -> [Double] {
+            zip(l.law.names, l.law.values).map { name, v in l.constants[name].flatMap { $0.isFinite ? $0 : nil } ?? v }
+        }
+        let reference = laws[chosen].law.acceleration(off, rows: 256, values: values(laws[chosen]))
         let norm = (0..<256).reduce(0.0) { $0 + reference[0][$1] * reference[0][$1] + reference[1][$1] * reference[1][$1] }
         let members = others.map { i -> Member in
-            let a = laws[i].law.acceleration(off, rows: 256, values: laws[i].law.values)
+            let a = laws[i].law.acceleration(off, rows: 256, values: values(laws[i]))
             var d = 0.0
             for k in 0..<2 { for j in 0..<256 { d += (a[k][j] - reference[k][j]) * (a[k][j] - reference[k][j]) } }
             let difference = (d / norm).squareRoot()
             return Member(law: laws[i].text, offOrbitDifference: difference.isFinite ? difference : nil)
         }
         let trajectory = objects == 1 ? "one object on one trajectory" : "\(objects) objects on their trajectories"
+        let held = laws[chosen].heldFrameBits != nil && others.contains { laws[$0].heldFrameBits != nil }
         let why = "\(trajectory): these laws predict the filmed motion equally well (their streams differ by less than "
-            + "their coding noise), so the shorter law was chosen; they differ off the filmed states"
+            + (held ? "their coding noise once each law's constants are held at their final values; the difference while the coder "
+                + "fitted them online came from the fit's path, not from the law" : "their coding noise")
+            + "), so the shorter law was chosen; they differ off the filmed states"
         let separate = centred
             ? "another orbit of different energy or angular momentum, or a second object about the same body"
             : "a second object, a throw or orbit with other initial velocity, or a run with another field"

@@ -23,6 +23,9 @@ public struct LawCandidate: Sendable {
     /// The stream cannot tell this law from the chosen one (`StreamChoice.choose`): it is in
     /// the chosen law's equivalence class on this video.
     public var equivalent = false
+    /// Bits of the frames coded again with the named constants held at the values the coder
+    /// ended with (`StreamChoice.challenger`); nil when not coded so.
+    public var heldFrameBits: Double? = nil
     /// RMS residual of the law on the tracked accelerations relative to their RMS
     /// (`Proposals.misfit`; infinite until measured).
     public var misfit = Double.infinity

@@ -73,6 +73,37 @@ public enum StreamChoice {
         return chosen
     }
 
+    /// The law to hold the choice against in hindsight: among the finished laws that fit as the
+    /// chosen one does and have a shorter description, the shortest stream (nil: none).
+    ///
+    /// Why: the coder fits a law's constants online, so a term can pay for itself by the path
+    /// its constant takes while the fit settles — a time-varying offset — rather than by the
+    /// value it ends at. On the four planets (clean frames) `ay = −k·y/r³ + g` codes 32 bytes
+    /// (1.2 %) shorter than the plain central law, yet with g held at its final 0.0004 it codes
+    /// no shorter than without it. A law is a claim with fixed constants: `settle` compares the
+    /// two laws coded again with their constants held at the coder's final values.
+    public static func challenger(_ laws: [LawCandidate], chosen: Int) -> Int? {
+        let rank = ranks(laws)
+        return laws.indices.filter { i in
+            i != chosen && laws[i].finished && rank[i] == rank[chosen] && laws[i].descriptionBits < laws[chosen].descriptionBits
+        }.min { (laws[$0].streamBytes, laws[$0].descriptionBits) < (laws[$1].streamBytes, laws[$1].descriptionBits) }
+    }
+
+    /// The choice after the hindsight codings (`challenger`): `held` holds each law's per-frame
+    /// bits with its constants held. When the challenger's frames then cost no more than the
+    /// chosen law's beyond coding noise (`indistinguishable`), the chosen law's edge came from
+    /// fitting online, not from the law: both are one class, and the challenger — the shorter
+    /// description — is chosen. Returns the index chosen.
+    public static func settle(_ laws: inout [LawCandidate], chosen: Int, challenger: Int,
+                              held: (chosen: [Double], challenger: [Double])) -> Int {
+        laws[chosen].heldFrameBits = held.chosen.reduce(0, +)
+        laws[challenger].heldFrameBits = held.challenger.reduce(0, +)
+        guard indistinguishable(held.challenger, from: held.chosen) else { return chosen }
+        laws[chosen].equivalent = true
+        laws[challenger].equivalent = true
+        return challenger
+    }
+
     /// Whether frames coded with per-frame bits `bits` are no longer than `reference`'s by more
     /// than chance or the coder's own floor: the per-frame differences d_f, their sum D and its
     /// standard error s·√F (s the differences' standard deviation, F frames); indistinguishable

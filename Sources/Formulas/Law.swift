@@ -81,6 +81,20 @@ public struct Law: Sendable, Hashable {
         }
     }
 
+    /// The same law with its named constants held at `values` (by name) as literals: nothing
+    /// left to fit. nil if a name has no value.
+    public func holding(_ values: [String: Double]) -> Law? {
+        var formulas = self.formulas
+        for k in formulas.indices {
+            for (slot, name) in constantNames[k].enumerated() where slot < formulas[k].constants.count {
+                guard let name else { continue }
+                guard let v = values[name], v.isFinite else { return nil }
+                formulas[k].constants[slot] = v
+            }
+        }
+        return Law(formulas: formulas, constantNames: constantNames.map { $0.map { _ in nil } })
+    }
+
     /// The values of the named constants as the formulas hold them (first slot of each name).
     public var values: [Double] {
         names.map { name in

@@ -145,12 +145,16 @@ public struct EquationsDocument: Codable, Sendable {
         public var descriptionBits: Double?
         /// The stream cannot tell this law from the chosen one (one equivalence class).
         public var equivalent: Bool?
+        /// Total frame bits with the law's constants held at the coder's final values (the
+        /// hindsight comparison of `selection`; only the two laws it compared).
+        public var frameBitsConstantsHeld: Double?
         /// Bits of each frame coded with this law (finished laws): what a sweep compares runs by.
         public var frameBits: [Double]?
         enum CodingKeys: String, CodingKey {
             case law, equationBits = "equation_bits", template, constants, streamBytes = "stream_bytes"
             case totalBits = "total_bits", streamBytesAtLeast = "stream_bytes_at_least"
-            case form, descriptionBits = "description_bits", equivalent, frameBits = "frame_bits"
+            case form, descriptionBits = "description_bits", equivalent
+            case frameBitsConstantsHeld = "frame_bits_constants_held", frameBits = "frame_bits"
         }
     }
 

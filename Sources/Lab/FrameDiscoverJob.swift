@@ -167,8 +167,21 @@ public enum FrameDiscoverJob {
             var ladder: [CompressJob.Result] = try ladderJob.value().map { CompressJob.Result($0, rawBytes: rawBytes) }
             lap("ladder")
             // the shortest stream among the laws that fit (Choice.StreamChoice)
-            guard let best = StreamChoice.choose(&laws, coded: coded) else {
+            guard var best = StreamChoice.choose(&laws, coded: coded) else {
                 throw LabError("\(o.frames): no candidate law could be put into the compressor")
+            }
+            // In hindsight: the chosen law against a simpler one that fits, both coded again
+            // with their constants held at the coder's final values (StreamChoice.challenger).
+            if let rival = StreamChoice.challenger(laws, chosen: best),
+               let a = laws[best].law.holding(coded[best].lawConstants), let b = laws[rival].law.holding(coded[rival].lawConstants) {
+                say("holding the constants: \(laws[best].text) against \(laws[rival].text)")
+                let held = try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes,
+                                                   requests: [a, b].map { Codings.Request(model: .law, law: $0) },
+                                                   label: "coding 2 laws with constants held", showProgress: o.showProgress)
+                if held.count == 2, held.allSatisfy(\.finished) {
+                    best = StreamChoice.settle(&laws, chosen: best, challenger: rival, held: (held[0].frameBits, held[1].frameBits))
+                }
+                lap("hindsight")
             }
             ladder.append(CompressJob.Result(coded[best], rawBytes: rawBytes))
             try writeFile("\(folder.temporary)/stream.occ", Data(coded[best].stream))
@@ -257,7 +270,9 @@ public enum FrameDiscoverJob {
         let calibration = o.tracks.calibration
         var doc = EquationsDocument(source: .one(frames), variables: names,
                                     selection: "among the laws that fit the tracked accelerations, those whose frames code no longer than the shortest "
-                                        + "stream's beyond coding noise (one class); of these, the shortest description of the law (structure and constants)",
+                                        + "stream's beyond coding noise (one class); of these, the shortest description of the law (structure and constants); "
+                                        + "then, against the simpler law with the shortest stream, the frames coded again with each law's constants held at "
+                                        + "their final values: if the simpler law's frames then cost no more beyond coding noise, it joins the class and is chosen",
                                     equations: [entry(law.ax, "ax"), entry(law.ay, "ay")])
         doc.variablesNote = "physical units (\(calibration.lengthUnit.isEmpty ? "L" : calibration.lengthUnit), "
             + "\(calibration.timeUnit.isEmpty ? "T" : calibration.timeUnit)), y up; r = sqrt(x**2 + y**2)"
@@ -274,6 +289,7 @@ public enum FrameDiscoverJob {
                                            streamBytes: l.finished ? l.streamBytes : nil, totalBits: l.finished ? l.totalBits : nil,
                                            streamBytesAtLeast: l.finished ? nil : l.streamBytes, form: l.form,
                                            descriptionBits: l.descriptionBits, equivalent: l.equivalent,
+                                           frameBitsConstantsHeld: l.heldFrameBits.map { ($0 * 100).rounded() / 100 },
                                            frameBits: l.finished ? l.frameBitsPerFrame.map { ($0 * 100).rounded() / 100 } : nil)
         }
         doc.framesPath = URL(fileURLWithPath: frames).standardizedFileURL.path

@@ -80,6 +80,30 @@ import Testing
         #expect(StreamChoice.choose(&laws, coded: [coded(62_000, frames: noisy), coded(61_999, frames: base)]) == 0)
     }
 
+    /// In hindsight: the chosen law is held against the simpler law (shorter description) with
+    /// the shortest stream among those that fit; with the constants held, frames that cost the
+    /// same move the choice to the simpler law, frames that still cost more on every frame keep it.
+    @Test func aSimplerLawThatCodesAsShortWithConstantsHeldIsChosen() throws {
+        let base = (0..<100).map { 50 + Double($0 % 7) }
+        let onlineEdge = base.map { $0 - 1 }  // the field law: 100 bits (1.8 %) shorter online
+        var laws = [try law("k*x/r^3", "k*y/r^3 + c", mse: 1e-4), try law("k*x/r^3", "k*y/r^3", mse: 1e-4),
+                    try law("k*x/r^2", "k*y/r^2", mse: 1e-4)]
+        laws[0].descriptionBits = 52
+        laws[1].descriptionBits = 42
+        laws[2].descriptionBits = 40
+        let chosen = try #require(StreamChoice.choose(&laws, coded: [coded(900, frames: onlineEdge), coded(913, frames: base),
+                                                                     coded(990, frames: base.map { $0 + 8 })]))
+        #expect(chosen == 0)
+        #expect(StreamChoice.challenger(laws, chosen: chosen) == 1, "the simpler law with the shortest stream")
+        var same = laws
+        let noisy = base.enumerated().map { $0.element + ($0.offset % 2 == 0 ? 1 : -1) }
+        #expect(StreamChoice.settle(&same, chosen: 0, challenger: 1, held: (base, noisy)) == 1)
+        #expect(same[0].equivalent && same[1].equivalent && same[1].heldFrameBits == noisy.reduce(0, +))
+        var real = laws
+        #expect(StreamChoice.settle(&real, chosen: 0, challenger: 1, held: (onlineEdge, base)) == 0)
+        #expect(!real[1].equivalent)
+    }
+
     /// The coder's estimate replaces the search's only when its 1σ is smaller.
     @Test func eachConstantAtItsBetterEstimate() throws {
         var laws = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4, value: -3.9, sigma: 0.05)]

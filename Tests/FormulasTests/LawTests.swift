@@ -7,6 +7,20 @@ import TestSupport
 import Testing
 
 @Suite struct LawTests {
+    /// Holding a law's named constants makes them literals at the given values: nothing is left
+    /// to fit, the law evaluates as before at those values, and a missing value is refused.
+    @Test func holdingNamedConstantsMakesThemLiterals() throws {
+        let law = try Law(text: "ax = k*x/r^3 + g*0; ay = k*y/r^3 + g")
+        let held = try #require(law.holding(["k": -4.5, "g": 0.25]))
+        #expect(held.names.isEmpty)
+        let columns: [[Double]] = [[0, 1], [1, -2], [0.5, 3], [0, 0], [0, 0], [(1.25).squareRoot(), (13.0).squareRoot()]]
+        let before = law.acceleration(columns, rows: 2, values: law.names.map { $0 == "k" ? -4.5 : 0.25 })
+        let after = held.acceleration(columns, rows: 2, values: [])
+        #expect(before == after)
+        #expect(try Law(text: held.text).acceleration(columns, rows: 2, values: []) == after, "its text reads back")
+        #expect(law.holding(["k": -4.5]) == nil)
+    }
+
     /// A law read from text keeps the user's notation and evaluates with its named constants
     /// (shared between the components) and literals.
     @Test func readLawEvaluatesWithNamedConstants() throws {
