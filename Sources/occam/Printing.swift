@@ -28,6 +28,12 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
     for (i, l) in o.laws.enumerated() {
         print(String(format: "%@ law   %@%9d bytes  ", i == o.chosen ? "*" : " ", l.finished ? "  " : "≥ ", l.streamBytes) + l.text)
     }
+    // the hindsight comparison (StreamChoice.challenger), when the choice made one
+    let held = o.laws.filter { $0.heldFrameBits != nil }
+    if held.count == 2 {
+        print("with constants held at their final values: "
+              + held.map { String(format: "%.0f frame bits  ", $0.heldFrameBits ?? 0) + $0.text }.joined(separator: "; "))
+    }
     let law = o.laws[o.chosen]
     // With bodies acting on each other the pairwise law is the answer; the stream still codes
     // each object with a law of its own state.

@@ -27,6 +27,12 @@ range) within 2 % RMS of the truth.
 """
 import json, math, os, re, subprocess, sys, tempfile, time
 
+try:  # draw.py and draw_bodies.py paint the drawn cases' frames with these
+    import numpy, PIL  # noqa: F401
+except ImportError as e:
+    sys.exit(f"bench/discover: the drawn cases need numpy and Pillow ({e}); python3 -m pip install numpy pillow "
+             "(bench/discover/run --all installs them)")
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OCCAM = os.path.join(ROOT, ".build", "release", "occam")
 WORK = tempfile.mkdtemp(prefix="occam-bench-discover-")
