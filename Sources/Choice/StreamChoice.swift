@@ -27,7 +27,9 @@ public enum StreamChoice {
     /// 1. Among the laws that fit (`fitting`; a law that does not is admitted only if no law
     ///    fits), the shortest whole stream.
     /// 2. Its equivalence class: every finished law that fits whose frames code longer by no
-    ///    more than the noise of such a difference, or than 1 % (`indistinguishable`). On one orbit a = −k·r⃗
+    ///    more than the noise of such a difference, or than 1 % (`indistinguishable`). Finished:
+    ///    the coder abandons a law more than 0.1 % + 64 bytes behind a finished one of its rank,
+    ///    so on a long noisy stream that margin bounds the class before the 1 % floor. On one orbit a = −k·r⃗
     ///    and an alias per component (a_x = c₁·v_y, a_y = c₂·v_x) predict the same; their
     ///    streams then differ by a few bits of online-fitting noise, less than their laws differ.
     /// 3. Within the class, the shortest description of the law itself (structure and
