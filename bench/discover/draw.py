@@ -19,9 +19,9 @@ the star saturates); --states FILE writes the true t, x, y, vx, vy per frame (fo
 256x256, 25 px per unit: harmonic 600 frames at dt = 0.02 s (2.3 periods); gravity 300 frames
 at 0.01 s (a 3 s throw that stays in view). Prints the flags for occam discover.
 """
-import argparse, math, os
+import argparse, os
 import numpy as np
-from PIL import Image
+import paint
 
 p = argparse.ArgumentParser()
 p.add_argument("law", choices=["harmonic", "gravity", "exb", "kepler1", "harmonic1", "cyclotron", "throw"])
@@ -74,30 +74,13 @@ if a.start:
     state = np.array([float(v) for v in a.start.split(",")])
 os.makedirs(a.out, exist_ok=True)
 rng = np.random.default_rng(5)
-sub = (np.arange(4) + 0.5) / 4
-SIGMA = 1.3
-erf = np.vectorize(math.erf)
-def share(edges, c):
-    return 0.5 * (erf((edges[1:] - c) / (SIGMA * math.sqrt(2))) - erf((edges[:-1] - c) / (SIGMA * math.sqrt(2))))
 def disc(img, x, y, radius, level):
     cu, cv = size / 2 + x * scale, size / 2 - y * scale
     if a.look == "psf":
         # a Gaussian PSF integrated over pixels, its centre pixel at 180 (a star's at 400: saturated)
-        peak = 400 if radius > 4 else 180
-        flux = peak / math.erf(0.5 / (SIGMA * math.sqrt(2))) ** 2
-        u0, u1 = max(0, int(cu - 6 * SIGMA)), min(size, int(cu + 6 * SIGMA) + 2)
-        v0, v1 = max(0, int(cv - 6 * SIGMA)), min(size, int(cv + 6 * SIGMA) + 2)
-        if u0 >= u1 or v0 >= v1:
-            return
-        sx = share(np.arange(u0, u1 + 1, dtype=float), cu)
-        sy = share(np.arange(v0, v1 + 1, dtype=float), cv)
-        img[v0:v1, u0:u1] += flux * sy[:, None] * sx[None, :]
-        return
-    for py in range(max(0, int(cv - radius) - 1), min(size, int(cv + radius) + 2)):
-        for px in range(max(0, int(cu - radius) - 1), min(size, int(cu + radius) + 2)):
-            du = px + sub[None, :] - cu
-            dv = py + sub[:, None] - cv
-            img[py, px] += level * np.mean(du * du + dv * dv <= radius * radius)
+        paint.psf(img, cu, cv, paint.psf_flux(400 if radius > 4 else 180))
+    else:
+        paint.disc(img, cu, cv, radius, level)
 def deriv(s):
     return np.concatenate([s[2:], accel(s)])
 states = []
@@ -109,15 +92,10 @@ for k in range(a.frames):
     disc(img, state[0], state[1], 3.0, 200)
     if second is not None:
         disc(img, second[0], second[1], 3.0, 200)
-    img += a.noise * rng.standard_normal(img.shape)
-    Image.fromarray(np.clip(np.rint(img), 0, 255).astype(np.uint8), "L").save(os.path.join(a.out, f"frame_{k:05d}.png"))
-    h = dt / 20
-    for _ in range(20):
-        k1 = deriv(state); k2 = deriv(state + h / 2 * k1); k3 = deriv(state + h / 2 * k2); k4 = deriv(state + h * k3)
-        state = state + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-        if second is not None:
-            k1 = deriv(second); k2 = deriv(second + h / 2 * k1); k3 = deriv(second + h / 2 * k2); k4 = deriv(second + h * k3)
-            second = second + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    paint.save(img, a.noise, rng, os.path.join(a.out, f"frame_{k:05d}.png"))
+    state = paint.rk4(deriv, state, dt)
+    if second is not None:
+        second = paint.rk4(deriv, second, dt)
 if a.states:
     np.savetxt(a.states, np.array(states), delimiter=",", header="t,x,y,vx,vy", comments="")
 print(f"--px-per-unit {scale} --fps {1 / dt:g}")

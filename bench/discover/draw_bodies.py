@@ -15,7 +15,7 @@ occam discover.
 """
 import argparse, json, math, os
 import numpy as np
-from PIL import Image
+import paint
 
 p = argparse.ArgumentParser()
 p.add_argument("system", choices=["binary", "three", "charges", "moon"])
@@ -75,30 +75,15 @@ def deriv(q):
 
 os.makedirs(a.out, exist_ok=True)
 rng = np.random.default_rng(9)
-sub = (np.arange(4) + 0.5) / 4
-SIGMA = 1.3
-erf = np.vectorize(math.erf)
 radii = [4.0, 3.0, 2.5][:n] if a.system != "charges" else [3.0, 3.5]
 levels = [230, 190, 160][:n] if a.system != "charges" else [180, 230]
-
-def share(edges, cc):
-    return 0.5 * (erf((edges[1:] - cc) / (SIGMA * math.sqrt(2))) - erf((edges[:-1] - cc) / (SIGMA * math.sqrt(2))))
 
 def blob(img, x, y, radius, level):
     cu, cv = size / 2 + x * scale, size / 2 - y * scale
     if a.look == "psf":
-        flux = 0.9 * level / math.erf(0.5 / (SIGMA * math.sqrt(2))) ** 2
-        u0, u1 = max(0, int(cu - 6 * SIGMA)), min(size, int(cu + 6 * SIGMA) + 2)
-        v0, v1 = max(0, int(cv - 6 * SIGMA)), min(size, int(cv + 6 * SIGMA) + 2)
-        if u0 >= u1 or v0 >= v1:
-            return
-        img[v0:v1, u0:u1] += flux * share(np.arange(v0, v1 + 1, dtype=float), cv)[:, None] * share(np.arange(u0, u1 + 1, dtype=float), cu)[None, :]
-        return
-    for py in range(max(0, int(cv - radius) - 1), min(size, int(cv + radius) + 2)):
-        for px in range(max(0, int(cu - radius) - 1), min(size, int(cu + radius) + 2)):
-            du = px + sub[None, :] - cu
-            dv = py + sub[:, None] - cv
-            img[py, px] += level * np.mean(du * du + dv * dv <= radius * radius)
+        paint.psf(img, cu, cv, paint.psf_flux(0.9 * level))
+    else:
+        paint.disc(img, cu, cv, radius, level)
 
 q = starts.copy()
 states = []
@@ -107,12 +92,8 @@ for k in range(frames):
     img = np.zeros((size, size)) + (20.0 if a.look == "psf" and a.noise > 0 else 0.0)
     for i in range(n):
         blob(img, q[i, 0], q[i, 1], radii[i], levels[i])
-    img += a.noise * rng.standard_normal(img.shape)
-    Image.fromarray(np.clip(np.rint(img), 0, 255).astype(np.uint8), "L").save(os.path.join(a.out, f"frame_{k:05d}.png"))
-    h = dt / 20
-    for _ in range(20):
-        k1 = deriv(q); k2 = deriv(q + h / 2 * k1); k3 = deriv(q + h / 2 * k2); k4 = deriv(q + h * k3)
-        q = q + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    paint.save(img, a.noise, rng, os.path.join(a.out, f"frame_{k:05d}.png"))
+    q = paint.rk4(deriv, q, dt)
 S = np.array(states)
 edge = (size / 2) / scale
 if np.abs(S[:, 1:].reshape(len(S), n, 4)[:, :, :2]).max() > edge:
