@@ -70,19 +70,12 @@ import TestSupport
         }
     }
 
-    /// The frames as frame_NNNNN.png in `dir` (no scene.json: calibration by flags).
-    static func write(_ frames: [[UInt8]], size: Int, to dir: String) throws {
-        for (i, pixels) in frames.enumerated() {
-            try PNGFile.write(Image(width: size, height: size, channels: 1, pixels: pixels), to: String(format: "%@/frame_%05d.png", dir, i))
-        }
-    }
-
     /// Draws, writes and tracks the system; the interaction and the states drawn.
     static func measure(_ s: System) throws -> (Interaction?, TrackSet, [[[Double]]]) {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (frames, states) = s.film.drawBodies(s.bodies) { q in truth(s.coupling, q) }
-        try Self.write(frames, size: s.film.size, to: dir)
+        try writeFrames(frames, size: s.film.size, to: dir)
         let calibration = try TrackJob.calibration(folder: dir, pxPerUnit: s.film.pxPerUnit, fps: nil, dt: s.film.dt, origin: nil, startTime: nil)
         let set = try TrackJob.trackFolder(dir, calibration: calibration, options: Tracker.Options(), showProgress: false, frames: nil)
         return (Interaction.measure(set, alphabet: 20), set, states)
@@ -143,7 +136,7 @@ import TestSupport
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (frames, _) = s.film.drawBodies(s.bodies) { q in Self.truth(s.coupling, q) }
-        try Self.write(frames, size: s.film.size, to: dir)
+        try writeFrames(frames, size: s.film.size, to: dir)
         var o = FrameDiscoverJob.Options(frames: dir, output: dir + "/run")
         o.pxPerUnit = s.film.pxPerUnit
         o.dt = s.film.dt
@@ -242,7 +235,7 @@ import TestSupport
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (frames, states) = film.drawBodies(s.bodies, accel: truth)
-        try Self.write(frames, size: film.size, to: dir)
+        try writeFrames(frames, size: film.size, to: dir)
         let calibration = try TrackJob.calibration(folder: dir, pxPerUnit: film.pxPerUnit, fps: nil, dt: film.dt, origin: nil, startTime: nil)
         let set = try TrackJob.trackFolder(dir, calibration: calibration, options: Tracker.Options(), showProgress: false, frames: nil)
         let law = try #require(Interaction.measure(set, alphabet: 20)?.best, "\(s)")

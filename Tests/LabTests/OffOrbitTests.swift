@@ -1,6 +1,5 @@
 import Formulas
 import Foundation
-import Render
 import TestSupport
 import Testing
 @testable import Lab
@@ -69,10 +68,7 @@ import Testing
     func discover(_ c: Case) throws -> (FrameDiscoverJob.Outcome, [[Double]], String) {
         let dir = scratchDirectory()
         let (frames, states) = c.film.draw(start: c.start, accel: c.accel)
-        for (i, pixels) in frames.enumerated() {
-            try PNGFile.write(Image(width: c.film.size, height: c.film.size, channels: 1, pixels: pixels),
-                              to: String(format: "%@/frame_%05d.png", dir, i))
-        }
+        try writeFrames(frames, size: c.film.size, to: dir)
         var o = FrameDiscoverJob.Options(frames: dir, output: dir + "/run")
         o.pxPerUnit = c.film.pxPerUnit
         o.dt = c.film.dt

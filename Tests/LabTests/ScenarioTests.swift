@@ -17,6 +17,14 @@ func scratchDirectory() -> String {
     return dir
 }
 
+/// Grey square frames (size × size bytes each) as frame_NNNNN.png in `dir`, with no scene.json:
+/// the job is calibrated by flags, as a user with their own frames would.
+func writeFrames(_ frames: [[UInt8]], size: Int, to dir: String) throws {
+    for (i, pixels) in frames.enumerated() {
+        try PNGFile.write(Image(width: size, height: size, channels: 1, pixels: pixels), to: String(format: "%@/frame_%05d.png", dir, i))
+    }
+}
+
 let minimalGravity = """
     name: tiny
     kind: gravity
