@@ -119,13 +119,8 @@ import Testing
         if ExternalTools.available(.sympy) || ExternalTools.required {
             try ExternalTools.require(.sympy)
             let q = [[1.5, 0.5], [-1.0, 1.2]]
-            let (status, output) = ExternalTools.python("""
-                ns = {}
-                exec(open('\(folder)/run/equations.py').read(), ns)
-                a = ns['accelerations'](0.5, \(q), [[0.0, 0.0], [0.3, 0.0]])
-                print(' '.join(repr(float(v)) for row in a for v in row))
-                """)
-            let values = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let (status, output, values) = exportedAccelerations("\(folder)/run/equations.py", t: 0.5, positions: q,
+                                                                 velocities: [[0.0, 0.0], [0.3, 0.0]])
             #expect(status == 0 && values.count == 4, "\(output)")
             for (k, p) in q.enumerated() where values.count == 4 {
                 let r3 = pow(p[0] * p[0] + p[1] * p[1], 1.5)

@@ -24,14 +24,11 @@ import TestSupport
 
     static func systems(look: Film.Look, noise: Double) -> [System] {
         func film(size: Int, ppu: Double, frames: Int, dt: Double) -> Film {
-            var f = Film()
+            var f = Film(look: look, noise: noise)
             f.size = size
             f.pxPerUnit = ppu
             f.frames = frames
             f.dt = dt
-            f.look = look
-            f.noise = noise
-            f.sky = noise > 0 ? 20 : 0
             return f
         }
         func gravity(_ gm: [Double]) -> [[Double]] { gm.indices.map { i in gm.indices.map { j in i == j ? 0 : gm[j] } } }
@@ -158,13 +155,8 @@ import TestSupport
         try ExternalTools.require(.sympy)
         // a configuration never filmed, in tracks.csv order (the tracker's objects)
         let q = [[0.4, -0.5], [-0.9, 0.7]]
-        let (status, output) = ExternalTools.python("""
-            ns = {}
-            exec(open('\(dir)/run/equations.py').read(), ns)
-            a = ns['accelerations'](0.0, \(q), [[0.0, 0.0], [0.0, 0.0]])
-            print(' '.join(repr(float(v)) for row in a for v in row))
-            """)
-        let values = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let (status, output, values) = exportedAccelerations("\(dir)/run/equations.py", t: 0.0, positions: q,
+                                                             velocities: [[0.0, 0.0], [0.0, 0.0]])
         #expect(status == 0 && values.count == 4, "\(output)")
         guard values.count == 4 else { return }
         // which mass each track is: the strengths are G·m, so the heavier track has the larger one
@@ -211,14 +203,11 @@ import TestSupport
     @Test(arguments: [(Film.Look.discs(samples: 4), 0.0), (.psf(sigma: 1.3), 2.0)])
     func chargesInFieldsThatRepel(look: Film.Look, noise: Double) throws {
         let k = 1.37, q = [1.0, 2.0], m = [1.0, 3.0], bz = 0.8, ey = 0.2
-        var film = Film()
+        var film = Film(look: look, noise: noise)
         film.size = 200
         film.pxPerUnit = 20
         film.frames = 130
         film.dt = 0.05
-        film.look = look
-        film.noise = noise
-        film.sky = noise > 0 ? 20 : 0
         let omega = (0..<2).map { q[$0] * bz / m[$0] }
         func truth(_ s: [[Double]]) -> [(Double, Double)] {
             (0..<2).map { i in

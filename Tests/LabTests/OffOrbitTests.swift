@@ -28,13 +28,10 @@ import Testing
 
     static func cases(look: Film.Look, noise: Double) -> [Case] {
         func film(frames: Int, dt: Double, reference: Bool) -> Film {
-            var f = Film()
-            f.look = look
-            f.noise = noise
+            var f = Film(look: look, noise: noise)
             f.frames = frames
             f.dt = dt
             f.reference = reference
-            f.sky = noise > 0 ? 20 : 0
             return f
         }
         let gm = gm, k = k, omega = omega, field = field, g = g, wc = cyclotron

@@ -3,6 +3,7 @@ import Testing
 @testable import Lab
 @testable import Physics
 @testable import Render
+import TestSupport
 
 /// The repository root (two levels above this file's folder).
 let repositoryRoot: String = {
@@ -15,6 +16,20 @@ func scratchDirectory() -> String {
     let dir = NSTemporaryDirectory() + "occam-lab-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
+}
+
+/// The exported `accelerations(t, positions, velocities)` of a run's equations.py, called by
+/// Python: the script's status and output, and the values flat (a_x, a_y of each object in turn).
+func exportedAccelerations(_ equationsPy: String, t: Double, positions: [[Double]], velocities: [[Double]])
+    -> (status: Int32, output: String, values: [Double]) {
+    let (status, output) = ExternalTools.python("""
+        ns = {}
+        exec(open('\(equationsPy)').read(), ns)
+        a = ns['accelerations'](\(t), \(positions), \(velocities))
+        print(' '.join(repr(float(v)) for row in a for v in row))
+        """)
+    let values = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    return (status, output, values)
 }
 
 /// Grey square frames (size × size bytes each) as frame_NNNNN.png in `dir`, with no scene.json:

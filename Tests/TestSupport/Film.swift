@@ -36,6 +36,12 @@ public struct Film: Sendable {
     public var bodyRadius = 3.0
     public var seed: UInt64 = 7
     public init() {}
+    /// A camera of this look and sensor noise (σ grey levels); a noisy one sees a grey sky (20).
+    public init(look: Look, noise: Double) {
+        self.look = look
+        self.noise = noise
+        sky = noise > 0 ? 20 : 0
+    }
 
     /// The frames (size × size grey bytes each, row 0 at the top) of one body starting at
     /// `start` = (x, y, vx, vy), and the states it passed through (one per frame).
