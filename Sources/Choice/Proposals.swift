@@ -54,8 +54,7 @@ public enum Proposals {
         for d in py { if let c = nearest(d, in: px) { pairs.append((c, d)) } }
         // (columns and targets also score the proposed formulas on either component)
         func score(_ f: Formula, target: Int) -> Candidate? {
-            DescriptionLength.score(f, columns: columns, target: targets[target], weights: Search.weights(targets[target]),
-                                    alphabet: s.alphabet, starts: [f.constants], iterations: 100)
+            Search.score(f, columns: columns, target: targets[target], alphabet: s.alphabet, starts: [f.constants], iterations: 100)
         }
         var seen = Set<String>()
         var laws: [LawCandidate] = []

@@ -54,8 +54,7 @@ public enum Datasets {
             var fits: [Candidate] = []
             for k in targets.indices {
                 let starts = [f.constants, [Double](repeating: 1, count: f.constantCount)]
-                guard let c = DescriptionLength.score(f, columns: inputs[k], target: targets[k], weights: Search.weights(targets[k]),
-                                                      alphabet: alphabet, starts: starts, iterations: 200),
+                guard let c = Search.score(f, columns: inputs[k], target: targets[k], alphabet: alphabet, starts: starts, iterations: 200),
                       c.bits.total.isFinite, options.units.accepts(c.formula) else { break }
                 fits.append(c)
             }

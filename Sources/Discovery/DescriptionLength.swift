@@ -34,6 +34,9 @@ public enum DescriptionLength {
         public var uncertainties: [Double]
         /// The residuals were scored as relative to the prediction (σ_i ∝ |f_i|).
         public var relativeNoise = false
+        /// The target's own weights (`Search.weights`, relative residuals) were set aside and the
+        /// residuals scored as an unweighted target's (`Search.noiseModelChosen`).
+        public var weightsDropped = false
     }
 
     /// `weights` as given to the fit: the likelihood is that of the weighted residuals, and

@@ -129,13 +129,14 @@ public enum Joint {
         }
         var stacked = Formula(tokens: tokens, constants: values)
         stacked.fixedConstants = fixed
-        // Each target's residuals in its own noise model: relative to its prediction when its
-        // own search scored it so, else in units of its RMS, so that one σ describes them all.
+        // Each target's residuals in its own noise model: relative to the target (its own
+        // weights) or to its prediction when its own search scored it so, else in units of its
+        // RMS, so that one σ describes them all.
         var y: [Double] = [], w: [Double] = []
         for (ti, target) in targets.enumerated() {
             let rms = max((target.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot(), 1e-300)
             y += target
-            if let own = Search.weights(target) {
+            if let own = Search.weights(target), !picks[ti].bits.weightsDropped {
                 w += own
             } else if picks[ti].bits.relativeNoise {
                 let f = picks[ti].formula.evaluate(inputs, rows: n)

@@ -128,12 +128,16 @@ public enum Search {
     }
 
     public static func run(inputs: [[Double]], target: [Double], options: SearchOptions = SearchOptions()) throws -> Result {
-        try run(inputs: inputs, target: target, options: options, logarithm: true)
+        try run(inputs: inputs, target: target, options: options, logarithm: true, factors: true)
     }
 
     /// `logarithm`: whether a target spanning many decades is also searched as log|y| (not
-    /// again inside that search).
-    static func run(inputs: [[Double]], target: [Double], options: SearchOptions, logarithm: Bool) throws -> Result {
+    /// again inside that search); `factors`: whether power factors found in the rows are divided
+    /// out and the rest searched (`PowerFactors`; not again inside that search or the logarithm's).
+    /// `given` weights replace the target's own (`weights(_:)`): a target divided by power factors
+    /// keeps the noise of the original rows.
+    static func run(inputs: [[Double]], target: [Double], options: SearchOptions, logarithm: Bool, factors: Bool,
+                    weights given: [Double]? = nil) throws -> Result {
         let started = Date()
         guard !inputs.isEmpty else { throw DiscoveryError("no input columns") }
         let rows = target.count
@@ -141,7 +145,7 @@ public enum Search {
                                   maxSize: options.enumerationSize(variables: inputs.count),
                                   maxConstants: options.maxConstants).formulas()
         let threads = max(1, options.threads)
-        let weights = Self.weights(target)
+        let weights = given ?? Self.weights(target)
         let alphabet = options.alphabet(variables: inputs.count)
         final class Slots: @unchecked Sendable {
             var items: [Candidate?]
@@ -212,6 +216,9 @@ public enum Search {
                 candidates += reducedCandidates(groups, inputs: inputs, target: target, weights: weights, options: remaining(options),
                                                 evaluated: &evaluated)
             }
+            if factors {
+                candidates += factorCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
+            }
             if logarithm {
                 candidates += logarithmCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             }
@@ -227,6 +234,9 @@ public enum Search {
         // points, constants below their precision pruned, constants snapped to fractions.
         let polish = Polish(inputs: inputs, target: target, weights: weights, alphabet: alphabet, units: options.units)
         candidates = polish.apply(to: candidates)
+        if given == nil, let weights {
+            candidates = noiseModelChosen(candidates, inputs: inputs, target: target, weights: weights, alphabet: alphabet)
+        }
         var front = frontOf(candidates)
         // The chosen formula has the fewest total bits among all fitted candidates, and joins the
         // front. Ties (the same function written two ways, 2.21*(0.35 + vy) and
@@ -258,7 +268,9 @@ public enum Search {
             var sub = options
             sub.units = nil
             // a search that finds nothing over the groups leaves the direct search's result
-            guard let result = try? Search.run(inputs: reduced.inputs, target: reduced.target, options: sub, logarithm: true) else { return [] }
+            // the groups may hold power factors of their own (f(π₁, π₂) = π₁²·g(π₂))
+            guard let result = try? Search.run(inputs: reduced.inputs, target: reduced.target, options: sub, logarithm: true,
+                                              factors: true) else { return [] }
             evaluated += result.evaluated
             trees = (result.front + result.alternatives + [result.best]).compactMap { ExpressionTree($0.formula) }
         }
@@ -283,7 +295,8 @@ public enum Search {
         guard options.units == nil, let lo = target.map(abs).min(), let hi = target.map(abs).max(), lo > 0, hi / lo > 1e6,
               target.allSatisfy({ $0 > 0 }) || target.allSatisfy({ $0 < 0 }) else { return [] }
         let negative = target[0] < 0
-        guard let result = try? Search.run(inputs: inputs, target: target.map { log(abs($0)) }, options: options, logarithm: false) else { return [] }
+        guard let result = try? Search.run(inputs: inputs, target: target.map { log(abs($0)) }, options: options, logarithm: false,
+                                           factors: false) else { return [] }
         evaluated += result.evaluated
         let alphabet = options.alphabet(variables: inputs.count)
         var seen = Set<String>()
@@ -293,6 +306,98 @@ public enum Search {
             guard seen.insert(f.program).inserted else { return nil }
             return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet, starts: [f.constants])
         }
+    }
+
+    /// Inputs that enter only as power factors (`PowerFactors`, tested on the rows) are divided
+    /// out and the rest of the law searched over the remaining inputs; its formulas, times the
+    /// factors, are scored on the original target with the others (no larger than `maxSize`).
+    /// Not with units (the search over dimensionless groups separates the monomial there), nor
+    /// for one input (the search enumerates its powers itself).
+    static func factorCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
+                                 evaluated: inout Int) -> [Candidate] {
+        guard options.units == nil, inputs.count >= 2, let factors = PowerFactors(inputs: inputs, target: target),
+              let reduced = factors.reduce(inputs: inputs, target: target) else { return [] }
+        var rests: [Formula?] = [nil]
+        if !reduced.inputs.isEmpty {
+            // y/Π x^p carries y's noise times 1/Π x^p: its residuals weigh |Π x^p| (times the
+            // original weights), so that the rest is fitted as the rows were measured
+            let scaled = zip(target, reduced.target).enumerated().map { r, pair in
+                abs(pair.0 / pair.1) * (weights?[r] ?? 1)
+            }
+            let given = scaled.allSatisfy({ $0.isFinite && $0 > 0 }) ? scaled : nil
+            guard let result = try? Search.run(inputs: reduced.inputs, target: reduced.target, options: options, logarithm: true,
+                                               factors: false, weights: given) else { return [] }
+            evaluated += result.evaluated
+            rests = (result.front + result.alternatives + [result.best]).map(\.formula)
+        }
+        let alphabet = options.alphabet(variables: inputs.count)
+        var seen = Set<String>()
+        return rests.compactMap { rest in
+            guard let f = factors.restore(rest, unary: options.unary, binary: options.binary), f.complexity <= options.maxSize,
+                  seen.insert(f.program).inserted else { return nil }
+            return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet, starts: [f.constants])
+        }
+    }
+
+    /// Relative residuals (weights 1/|y|) assume the noise scales with the target, as it does in
+    /// measurements kept to a number of significant digits; noise of one size on every row (the
+    /// kind SRBench adds, σ = 1 % of the target's RMS) then looks a hundred times larger on the
+    /// smallest values, and an offset that fits it there wins (n·p²·E/(3kT) came back as
+    /// (0.26 − p^1.88·E/k)·n/T). So the last step scores the most promising formulas under both
+    /// noise models and keeps each one's shorter description, a bit added for the choice: the
+    /// relative model with Σ ln σ_i = −Σ ln w_i in its likelihood (so that the two are
+    /// comparable), the plain one as any unweighted target is scored (`DescriptionLength.score`,
+    /// itself homoscedastic or relative to the prediction). `mse` stays the weighted one the
+    /// front is built on.
+    static func noiseModelChosen(_ candidates: [Candidate], inputs: [[Double]], target: [Double], weights: [Double],
+                                 alphabet: Int) -> [Candidate] {
+        let shortlist = Set(frontOf(candidates).map(\.formula.program)
+            + candidates.sorted { $0.bits.total < $1.bits.total }.prefix(30).map(\.formula.program))
+        var rescored: [String: Candidate] = [:]
+        return candidates.map { c in
+            let key = c.formula.program
+            if let done = rescored[key] { return done.formula == c.formula ? done : relative(c, weights: weights) }
+            guard shortlist.contains(key) else { return relative(c, weights: weights) }
+            let chosen = bothNoiseModels(c, inputs: inputs, target: target, weights: weights, alphabet: alphabet)
+            rescored[key] = chosen
+            return chosen
+        }
+    }
+
+    /// A candidate scored with the target's weights, its likelihood completed (Σ ln σ_i) and a
+    /// bit added for the choice of noise model.
+    static func relative(_ c: Candidate, weights: [Double]) -> Candidate {
+        let shift = weights.reduce(0) { $0 - log($1) } / log(2.0)
+        var out = c
+        out.bits.total += shift + 1
+        out.bits.residuals += shift
+        return out
+    }
+
+    /// The shorter of `c` (fitted with the target's `weights`) under the relative model and the
+    /// same structure refitted and scored as an unweighted target's, with the weighted `mse`.
+    static func bothNoiseModels(_ c: Candidate, inputs: [[Double]], target: [Double], weights: [Double], alphabet: Int) -> Candidate {
+        let relative = relative(c, weights: weights)
+        guard var plain = DescriptionLength.score(c.formula, columns: inputs, target: target, weights: nil, alphabet: alphabet,
+                                                  starts: [c.formula.constants]),
+              plain.bits.total < relative.bits.total else { return relative }
+        let f = plain.formula.evaluate(inputs, rows: target.count)
+        plain.mse = target.indices.reduce(0) { s, r in s + pow((f[r] - target[r]) * weights[r], 2) } / Double(max(1, target.count))
+        plain.bits.weightsDropped = true
+        return plain.mse.isFinite ? plain : relative
+    }
+
+    /// A formula scored on a target as the search scores its final candidates: with the
+    /// target's own weights (`weights(_:)`) and, when it has some, also without
+    /// (`noiseModelChosen`), the shorter description kept. For callers that compare formulas
+    /// with a search's results (several datasets, the frame job's proposals).
+    public static func score(_ f: Formula, columns: [[Double]], target: [Double], alphabet: Int, starts: [[Double]]? = nil,
+                             iterations: Int = 60) -> Candidate? {
+        let weights = Self.weights(target)
+        guard let c = DescriptionLength.score(f, columns: columns, target: target, weights: weights, alphabet: alphabet,
+                                              starts: starts, iterations: iterations) else { return nil }
+        guard let weights else { return c }
+        return bothNoiseModels(c, inputs: columns, target: target, weights: weights, alphabet: alphabet)
     }
 
     /// Up to three distinct formulas of each size, fewest bits first: what a caller choosing by

@@ -84,7 +84,9 @@ import Formulas
         var rng = SplitMix64(seed: 11)
         var cols: [[Double]] = [[], [], []], y: [Double] = []
         for _ in 0..<40 {
-            let q = Double.random(in: 0.5...3, using: &rng), b = Double.random(in: 0.2...2, using: &rng), m = Double.random(in: 0.5...4, using: &rng)
+            // charges of both signs: a target of one sign would be solved as a product of
+            // powers (`PowerFactors`) without the evolution
+            let q = Double.random(in: 0.5...3, using: &rng) * (Bool.random(using: &rng) ? 1 : -1), b = Double.random(in: 0.2...2, using: &rng), m = Double.random(in: 0.5...4, using: &rng)
             cols[0].append(q); cols[1].append(b); cols[2].append(m); y.append(q * b / m)
         }
         return (cols, y)

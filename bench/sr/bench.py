@@ -28,7 +28,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import problems  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OCCAM = os.path.join(ROOT, ".build", "release", "occam")
+# OCCAM_BINARY compares another build (e.g. one kept aside while the release build changes)
+OCCAM = os.environ.get("OCCAM_BINARY") or os.path.join(ROOT, ".build", "release", "occam")
 warnings.filterwarnings("ignore")
 
 
