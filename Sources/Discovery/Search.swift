@@ -222,6 +222,10 @@ public enum Search {
             if logarithm {
                 candidates += logarithmCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options), evaluated: &evaluated)
             }
+            if logarithm, factors {
+                candidates += transformCandidates(inputs: inputs, target: target, weights: weights, options: remaining(options),
+                                                  evaluated: &evaluated)
+            }
         }
         guard !candidates.isEmpty else { throw DiscoveryError("no formula could be fitted to the \(rows) rows") }
         if let units = options.units, !units.constantsCarryUnits {
@@ -315,8 +319,15 @@ public enum Search {
     /// for one input (the search enumerates its powers itself).
     static func factorCandidates(inputs: [[Double]], target: [Double], weights: [Double]?, options: SearchOptions,
                                  evaluated: inout Int) -> [Candidate] {
-        guard options.units == nil, inputs.count >= 2, let factors = PowerFactors(inputs: inputs, target: target),
-              let reduced = factors.reduce(inputs: inputs, target: target) else { return [] }
+        guard options.units == nil, inputs.count >= 2 else { return [] }
+        let factors = PowerFactors(inputs: inputs, target: target)
+        var candidates: [Candidate] = []
+        if let symmetries = ScaleGroups(inputs: inputs, target: target),
+           symmetries.reduction.groups.count < factors?.rest.count ?? inputs.count {
+            candidates = scaleGroupCandidates(symmetries.reduction, inputs: inputs, target: target, weights: weights, options: options,
+                                              evaluated: &evaluated)
+        }
+        guard let factors, let reduced = factors.reduce(inputs: inputs, target: target) else { return candidates }
         var rests: [Formula?] = [nil]
         if !reduced.inputs.isEmpty {
             // y/Π x^p carries y's noise times 1/Π x^p: its residuals weigh |Π x^p| (times the
@@ -326,15 +337,41 @@ public enum Search {
             }
             let given = scaled.allSatisfy({ $0.isFinite && $0 > 0 }) ? scaled : nil
             guard let result = try? Search.run(inputs: reduced.inputs, target: reduced.target, options: options, logarithm: true,
-                                               factors: false, weights: given) else { return [] }
+                                               factors: false, weights: given) else { return candidates }
             evaluated += result.evaluated
             rests = (result.front + result.alternatives + [result.best]).map(\.formula)
         }
         let alphabet = options.alphabet(variables: inputs.count)
         var seen = Set<String>()
-        return rests.compactMap { rest in
+        return candidates + rests.compactMap { rest in
             guard let f = factors.restore(rest, unary: options.unary, binary: options.binary), f.complexity <= options.maxSize,
                   seen.insert(f.program).inserted else { return nil }
+            return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet, starts: [f.constants])
+        }
+    }
+
+    /// Scale symmetries found in the rows (`ScaleGroups`) that leave fewer inputs than the power
+    /// factors do: the target divided by the symmetries' monomial is searched over the groups
+    /// they leave, and what it finds, written in the inputs, is scored on the original target
+    /// with the others.
+    static func scaleGroupCandidates(_ groups: DimensionlessGroups, inputs: [[Double]], target: [Double], weights: [Double]?,
+                                     options: SearchOptions, evaluated: inout Int) -> [Candidate] {
+        guard let reduced = groups.reduce(inputs: inputs, target: target) else { return [] }
+        var trees: [ExpressionTree] = [.constant(1)]
+        if !reduced.inputs.isEmpty {
+            // the scaled target keeps the noise of the original rows (as in `factorCandidates`)
+            let scaled = zip(target, reduced.target).enumerated().map { r, pair in abs(pair.0 / pair.1) * (weights?[r] ?? 1) }
+            let given = scaled.allSatisfy({ $0.isFinite && $0 > 0 }) ? scaled : nil
+            guard let result = try? Search.run(inputs: reduced.inputs, target: reduced.target, options: options, logarithm: true,
+                                               factors: false, weights: given) else { return [] }
+            evaluated += result.evaluated
+            trees = (result.front + result.alternatives + [result.best]).compactMap { ExpressionTree($0.formula) }
+        }
+        let alphabet = options.alphabet(variables: inputs.count)
+        var seen = Set<String>()
+        return trees.compactMap { tree in
+            let f = groups.restore(tree).formula
+            guard seen.insert(f.program).inserted else { return nil }
             return DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet, starts: [f.constants])
         }
     }

@@ -84,8 +84,8 @@ import Formulas
         var rng = SplitMix64(seed: 11)
         var cols: [[Double]] = [[], [], []], y: [Double] = []
         for _ in 0..<40 {
-            // charges of both signs: a target of one sign would be solved as a product of
-            // powers (`PowerFactors`) without the evolution
+            // charges of both signs (the test below turns the product-of-powers move off: with
+            // `PowerFactors` the enumeration alone would find q·B/m)
             let q = Double.random(in: 0.5...3, using: &rng) * (Bool.random(using: &rng) ? 1 : -1), b = Double.random(in: 0.2...2, using: &rng), m = Double.random(in: 0.5...4, using: &rng)
             cols[0].append(q); cols[1].append(b); cols[2].append(m); y.append(q * b / m)
         }
@@ -107,11 +107,11 @@ import Formulas
 
     @Test func evolutionFindsWhatTheEnumerationCannotReach() throws {
         let (x, y) = cyclotronData()
-        let r = try Search.run(inputs: x, target: y, options: small)
+        let r = try Search.run(inputs: x, target: y, options: small, logarithm: false, factors: false)
         #expect(r.best.mse < 1e-20 && r.best.complexity <= 6, "\(r.best.formula.sympyString(names: ["q", "B", "m"])) \(r.best.complexity)")
         var none = small
         none.epochs = 0
-        let enumerated = try Search.run(inputs: x, target: y, options: none)
+        let enumerated = try Search.run(inputs: x, target: y, options: none, logarithm: false, factors: false)
         #expect(enumerated.best.mse > 1e-6)
     }
 
