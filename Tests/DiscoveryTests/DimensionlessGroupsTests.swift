@@ -100,12 +100,7 @@ import Formulas
             y = y.map { v in v * (1 + noise * (-2 * log(max(rng.unit(), 1e-300))).squareRoot() * cos(2 * Double.pi * rng.unit())) }
         }
         #expect(y.max()! / y.min()! > 1e6)
-        var o = SearchOptions()
-        o.epochs = 6
-        o.populations = 2
-        o.populationSize = 20
-        o.cyclesPerEpoch = 60
-        let r = try Search.run(inputs: x, target: y, options: o)
+        let r = try Search.run(inputs: x, target: y, options: .short(epochs: 6))
         let text = r.best.formula.sympyString(names: ["n0", "m", "x", "T"])
         let off = r.best.formula.evaluate([[2], [0.5], [3], [6]], rows: 1)[0]
         #expect(abs(off / (2 * exp(-0.25)) - 1) < (noise > 0 ? 0.02 : 1e-9), "\(text)")

@@ -9,14 +9,7 @@ import Formulas
 /// relative residuals when the noise scales with the values, plain ones when it has one size on
 /// every row. Tables the tests draw themselves.
 @Suite struct NoiseModelTests {
-    func options() -> SearchOptions {
-        var o = SearchOptions()
-        o.epochs = 4
-        o.populations = 2
-        o.populationSize = 20
-        o.cyclesPerEpoch = 60
-        return o
-    }
+    func options() -> SearchOptions { .short() }
 
     /// n·p²·E/(3·k·T) over inputs 1…5 (the target spans three decades) with noise of one size,
     /// σ = 1 % of the RMS, as SRBench adds it. Scored relatively only, the smallest values look

@@ -9,21 +9,11 @@ import Formulas
 /// on tables the tests draw themselves, clean and with 1 % noise (σ = 1 % of the target's RMS,
 /// as SRBench adds it).
 @Suite struct PowerFactorsTests {
-    /// Rows of `inputs` columns uniform in 1…5 and the target `law` of them, with noise.
-    func table(_ inputs: Int, rows: Int = 100, noise: Double, seed: UInt64, _ law: ([Double]) -> Double) -> ([[Double]], [Double]) {
-        var rng = SeededLCG(seed: seed)
-        let x = (0..<inputs).map { _ in (0..<rows).map { _ in 1 + 4 * rng.unit() } }
-        var y = (0..<rows).map { r in law(x.map { $0[r] }) }
-        let rms = (y.reduce(0) { $0 + $1 * $1 } / Double(rows)).squareRoot()
-        if noise > 0 { y = y.map { $0 + noise * rms * rng.gaussian() } }
-        return (x, y)
-    }
-
     /// y = 2.5·a²·√b/c · exp(−d/e), with an input f the law ignores: a, b and c are factors with
     /// exponents 2, 1/2 and −1, f one with exponent 0, and d, e are what is left.
     @Test(arguments: [0.0, 0.01])
     func factorsAndTheirExponentsAreFound(noise: Double) throws {
-        let (x, y) = table(6, noise: noise, seed: 21) { v in 2.5 * v[0] * v[0] * v[1].squareRoot() / v[2] * exp(-v[3] / v[4]) }
+        let (x, y) = drawnTable(6, noise: noise, seed: 21) { v in 2.5 * v[0] * v[0] * v[1].squareRoot() / v[2] * exp(-v[3] / v[4]) }
         let factors = try #require(PowerFactors(inputs: x, target: y))
         #expect(factors.exponents == [0: 2, 1: 0.5, 2: -1, 5: 0], "\(factors.exponents)")
         #expect(factors.rest == [3, 4])
@@ -33,10 +23,10 @@ import Formulas
     /// 1/(exp(a·b/c) − 1) has no power factor. A target that changes sign is tested in ln|y|:
     /// a·b·ln(c/3) has the factors a and b, clean and at 1 % noise.
     @Test func noFactorWhereEveryInputInteracts() throws {
-        let (x, y) = table(3, noise: 0, seed: 4) { v in 1 / (exp(v[0] * v[1] / v[2]) - 1) }
+        let (x, y) = drawnTable(3, noise: 0, seed: 4) { v in 1 / (exp(v[0] * v[1] / v[2]) - 1) }
         #expect(PowerFactors(inputs: x, target: y) == nil)
         for noise in [0.0, 0.01] {
-            let (x2, y2) = table(3, noise: noise, seed: 4) { v in v[0] * v[1] * log(v[2] / 3) }
+            let (x2, y2) = drawnTable(3, noise: noise, seed: 4) { v in v[0] * v[1] * log(v[2] / 3) }
             let factors = try #require(PowerFactors(inputs: x2, target: y2))
             #expect(factors.exponents == [0: 1, 1: 1] && factors.rest == [2], "\(factors.exponents) at noise \(noise)")
         }
@@ -75,13 +65,8 @@ import Formulas
     @Test(arguments: [0.0, 0.01])
     func longProductIsFoundThroughItsFactors(noise: Double) throws {
         func law(_ v: [Double]) -> Double { 3 / (4 * Double.pi) * v[0] * v[1] / (v[2] * v[3] * v[3]) * v[4] / (v[4] + v[5]) }
-        let (x, y) = table(6, noise: noise, seed: 33, law)
-        var o = SearchOptions()
-        o.epochs = 4
-        o.populations = 2
-        o.populationSize = 20
-        o.cyclesPerEpoch = 60
-        let r = try Search.run(inputs: x, target: y, options: o)
+        let (x, y) = drawnTable(6, noise: noise, seed: 33, law)
+        let r = try Search.run(inputs: x, target: y, options: .short())
         let text = r.best.formula.sympyString(names: ["p", "z", "eps", "r", "x", "w"])
         // off the table: inputs from 0.5 to 8, outside the sampled 1…5
         let off: [[Double]] = [[7, 0.5, 2], [0.8, 6, 1], [3, 1.5, 8], [0.9, 2, 6], [6, 0.3, 2], [7, 4, 0.5]]

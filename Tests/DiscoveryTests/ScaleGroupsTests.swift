@@ -9,22 +9,12 @@ import Formulas
 /// tables the tests draw themselves, clean and with 1 % noise (σ = 1 % of the target's RMS, as
 /// SRBench adds it).
 @Suite struct ScaleGroupsTests {
-    /// Rows of `inputs` columns uniform in 1…5 and the target `law` of them, with noise.
-    func table(_ inputs: Int, rows: Int = 100, noise: Double, seed: UInt64, _ law: ([Double]) -> Double) -> ([[Double]], [Double]) {
-        var rng = SeededLCG(seed: seed)
-        let x = (0..<inputs).map { _ in (0..<rows).map { _ in 1 + 4 * rng.unit() } }
-        var y = (0..<rows).map { r in law(x.map { $0[r] }) }
-        let rms = (y.reduce(0) { $0 + $1 * $1 } / Double(rows)).squareRoot()
-        if noise > 0 { y = y.map { $0 + noise * rms * rng.gaussian() } }
-        return (x, y)
-    }
-
     /// y = a²/(1 + b·c/d), with an input e the law ignores: scaling a scales y by λ², scaling b
     /// or c together with d leaves it, e does nothing. Five inputs become one group, b·c/d, and
     /// the monomial a²; the target divided by it is 1/(1 + π) on every row.
     @Test(arguments: [0.0, 0.01])
     func oneGroupAndItsMonomialAreFound(noise: Double) throws {
-        let (x, y) = table(5, noise: noise, seed: 12) { v in v[0] * v[0] / (1 + v[1] * v[2] / v[3]) }
+        let (x, y) = drawnTable(5, noise: noise, seed: 12) { v in v[0] * v[0] / (1 + v[1] * v[2] / v[3]) }
         let found = try #require(ScaleGroups(inputs: x, target: y))
         #expect(found.reduction.groups == [[0, 1, 1, -1, 0]], "\(found.reduction.groups)")
         #expect(found.reduction.scale == [2, 0, 0, 0, 0] && found.reduction.scaleRoot == 1, "\(found.reduction.scale)")
@@ -38,11 +28,11 @@ import Formulas
     /// ln|y|: a·ln(b/c) is a times a function of b/c.
     @Test func groupsOnlyWhereThereIsASymmetry() throws {
         for noise in [0.0, 0.01] {
-            let (x, y) = table(2, noise: noise, seed: 5) { v in v[0] + exp(v[1]) }
+            let (x, y) = drawnTable(2, noise: noise, seed: 5) { v in v[0] + exp(v[1]) }
             if let found = ScaleGroups(inputs: x, target: y) {
                 #expect(found.reduction.groups.count == 2, "\(found.reduction.groups) at noise \(noise)")
             }
-            let (x2, y2) = table(3, noise: noise, seed: 4) { v in v[0] * log(v[1] / v[2]) }
+            let (x2, y2) = drawnTable(3, noise: noise, seed: 4) { v in v[0] * log(v[1] / v[2]) }
             let found = try #require(ScaleGroups(inputs: x2, target: y2))
             #expect(found.reduction.groups == [[0, 1, -1]] && found.reduction.scale == [1, 0, 0],
                     "\(found.reduction.groups) \(found.reduction.scale) at noise \(noise)")
@@ -56,13 +46,8 @@ import Formulas
     @Test(arguments: [0.0, 0.01])
     func lawOfOneGroupIsFound(noise: Double) throws {
         func law(_ v: [Double]) -> Double { v[0] / (exp(v[1] * v[2] / v[3]) + 1) }
-        let (x, y) = table(4, noise: noise, seed: 41, law)
-        var o = SearchOptions()
-        o.epochs = 4
-        o.populations = 2
-        o.populationSize = 20
-        o.cyclesPerEpoch = 60
-        let r = try Search.run(inputs: x, target: y, options: o)
+        let (x, y) = drawnTable(4, noise: noise, seed: 41, law)
+        let r = try Search.run(inputs: x, target: y, options: .short())
         let text = r.best.formula.sympyString(names: ["a", "b", "c", "d"])
         // off the table: inputs from 0.5 to 8, outside the sampled 1…5
         let off: [[Double]] = [[7, 0.5, 2], [0.8, 3, 0.6], [3, 0.5, 2], [0.9, 2, 6]]

@@ -15,17 +15,8 @@ import Formulas
     @Test(arguments: [0.0, 0.01])
     func angleIsFoundThroughItsSine(noise: Double) throws {
         func law(_ v: [Double]) -> Double { asin(v[0] * sin(v[1]) / 5) }
-        var rng = SeededLCG(seed: 17)
-        let x = (0..<2).map { _ in (0..<100).map { _ in 1 + 4 * rng.unit() } }
-        var y = (0..<100).map { r in law([x[0][r], x[1][r]]) }
-        let rms = (y.reduce(0) { $0 + $1 * $1 } / 100).squareRoot()
-        if noise > 0 { y = y.map { $0 + noise * rms * rng.gaussian() } }
-        var o = SearchOptions()
-        o.epochs = 4
-        o.populations = 2
-        o.populationSize = 20
-        o.cyclesPerEpoch = 60
-        let r = try Search.run(inputs: x, target: y, options: o)
+        let (x, y) = drawnTable(2, noise: noise, seed: 17, law)
+        let r = try Search.run(inputs: x, target: y, options: .short())
         let text = r.best.formula.sympyString(names: ["a", "b"])
         // off the table: a from 0.5 to 4.8, b from 0.3 to 6
         let off: [[Double]] = [[0.5, 4.8, 2.5], [6, 0.3, 2]]
