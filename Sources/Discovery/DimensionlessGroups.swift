@@ -31,6 +31,17 @@ public struct DimensionlessGroups: Sendable, Equatable {
     /// integer monomial of the inputs' nor the square root of one (constants would have to carry
     /// units), when the free exponents are too many to enumerate, or when it removes nothing
     /// (every input dimensionless and the target too).
+    /// The next integer vector with every coordinate in `range`, counting like an odometer
+    /// (first coordinate fastest); false once it wraps back to the first vector.
+    static func advance(_ digits: inout [Int], in range: ClosedRange<Int>) -> Bool {
+        for k in digits.indices {
+            digits[k] += 1
+            if digits[k] <= range.upperBound { return true }
+            digits[k] = range.lowerBound
+        }
+        return false
+    }
+
     public init?(units: Units) {
         let n = units.inputs.count
         guard n > 0 else { return nil }
@@ -56,13 +67,7 @@ public struct DimensionlessGroups: Sendable, Equatable {
                v.contains(where: { $0 % 2 != 0 }) {
                 halves.append(v)
             }
-            var k = 0
-            while k < freeValues.count {
-                freeValues[k] += 1
-                if freeValues[k] <= range.upperBound { break }
-                freeValues[k] = range.lowerBound
-                k += 1
-            }
+            _ = Self.advance(&freeValues, in: range)
         }
         func cost(_ v: [Int]) -> (Int, Int) { (v.reduce(0) { $0 + abs($1) }, v.count { $0 != 0 }) }
         func shorter(_ a: [Int], _ b: [Int]) -> Bool {

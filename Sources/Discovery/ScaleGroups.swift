@@ -86,15 +86,7 @@ public struct ScaleGroups: Sendable, Equatable {
                 let norm = Double(digits.reduce(0) { $0 + $1 * $1 })
                 candidates.append((v, projection(v).variance / norm, digits.reduce(0) { $0 + abs($1) }))
             }
-            var k = 0
-            while k < digits.count {
-                digits[k] += 1
-                if digits[k] <= range.upperBound { break }
-                digits[k] = range.lowerBound
-                k += 1
-            }
-            if k == digits.count { break }
-        } while true
+        } while DimensionlessGroups.advance(&digits, in: range)
         // Near-symmetries abound where the law is close to a power law over the rows' range
         // ((2, 2, 2, 1) for ħω/(exp(ħω/k_BT) − 1)) and pass the test where noise-free rows leave
         // only the surrogate's misfit as noise; a wrong one accepted first blocks the true ones.
