@@ -81,6 +81,9 @@ public struct SearchOptions: Sendable {
     public var adaptiveParsimony = 20.0
     /// Optional wall-clock limit in seconds (makes results depend on machine speed).
     public var timeLimit: Double? = nil
+    /// Sparse rational functions fitted linearly after the enumeration (`Rationals`); off, the
+    /// evolution alone must assemble them (as the evolution's own tests require).
+    public var rationals = true
     /// Dimensional analysis: formulas it rejects are never kept (see `Units`).
     public var units: Units? = nil
     public init() {}
@@ -195,6 +198,18 @@ public enum Search {
         }
         var candidates = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite }
         var evaluated = slots.items.count { $0 != nil }
+        if !settled, options.rationals {
+            // sparse rational functions, fitted linearly, seed the evolution with the others (`Rationals`)
+            for r in Rationals.fits(inputs: inputs, target: target, weights: weights) {
+                guard let f = r.formula(unary: options.unary, binary: options.binary), f.complexity <= options.maxSize,
+                      searchUnits.accepts(f, fitted: false),
+                      let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                                      starts: [f.constants]),
+                      c.bits.total.isFinite, searchUnits.accepts(c.formula) else { continue }
+                candidates.append(c)
+                evaluated += 1
+            }
+        }
         if options.epochs > 0, !candidates.isEmpty, !settled {
             let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
                 .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
