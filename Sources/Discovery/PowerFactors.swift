@@ -71,7 +71,8 @@ public struct PowerFactors: Sendable, Equatable {
         var held = false
         if !estimates.isEmpty {
             let offset = surrogate.z.indices.map { r in
-                estimates.reduce(0.0) { $0 + $1.value.snapped * surrogate.spread[$1.key] * surrogate.features[$1.key][r] }
+                // in input order: a dictionary's order changes from run to run, and so would the sum's last bits
+                estimates.keys.sorted().reduce(0.0) { $0 + estimates[$1]!.snapped * surrogate.spread[$1] * surrogate.features[$1][r] }
             }
             let kept = terms.indices.filter { k in !estimates.keys.contains { terms[k] == .power($0, 1) } }.map { columns[$0] }
             if let fixed = LogSurrogate.leastSquares(kept, zip(surrogate.z, offset).map { $0 - $1 }, surrogate.weights) {
@@ -92,7 +93,7 @@ public struct PowerFactors: Sendable, Equatable {
     /// finite.
     public func reduce(inputs: [[Double]], target: [Double]) -> (inputs: [[Double]], target: [Double])? {
         let scaled = target.indices.map { r in
-            exponents.reduce(target[r]) { y, e in e.value == 0 ? y : y / pow(inputs[e.key][r], e.value) }
+            exponents.keys.sorted().reduce(target[r]) { y, i in exponents[i]! == 0 ? y : y / pow(inputs[i][r], exponents[i]!) }
         }
         guard scaled.allSatisfy(\.isFinite) else { return nil }
         return (rest.map { inputs[$0] }, scaled)
