@@ -81,6 +81,27 @@ public struct Rationals: Sendable {
         guard columns.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return [] }
         let timesY = columns.map { c in zip(c, y).map { $0 * $1 } }
         let squared = (weights ?? [Double](repeating: 1, count: rows)).map { $0 * $0 }
+        // Every fit's normal equations are entries of one Gram matrix of the monomials and −y
+        // times them (and of their products with y·q₀), summed once: the same sums, in the same
+        // order, that `LogSurrogate.leastSquares` would form for each of the 69 000 supports of
+        // four inputs (which, formed anew each time, took seconds per search).
+        let n = all.count
+        let combined = columns + timesY.map { c in c.map { -$0 } }
+        var gram = [[Double]](repeating: [Double](repeating: 0, count: 2 * n), count: 2 * n)
+        var cross = [[Double]](repeating: [Double](repeating: 0, count: n), count: 2 * n)
+        for a in 0..<(2 * n) {
+            for b in a..<(2 * n) {
+                var sum = 0.0
+                for r in 0..<rows { sum += squared[r] * combined[a][r] * combined[b][r] }
+                gram[a][b] = sum
+                gram[b][a] = sum
+            }
+            for j in 0..<n {
+                var sum = 0.0
+                for r in 0..<rows { sum += squared[r] * combined[a][r] * timesY[j][r] }
+                cross[a][j] = sum
+            }
+        }
         let tops = subsets(all.count, upTo: numeratorTerms)
         let bottoms = subsets(all.count, upTo: denominatorTerms)
         var best: [Int: [Rationals]] = [:]
@@ -88,21 +109,27 @@ public struct Rationals: Sendable {
             for top in tops {
                 // P = c·Q is a constant: the enumeration has it
                 if top == bottom { continue }
-                var cols = top.map { columns[$0] }
-                cols += bottom.dropFirst().map { timesY[$0].map { -$0 } }
-                guard let fit = LogSurrogate.leastSquares(cols, timesY[bottom[0]], squared) else { continue }
-                let c = fit.coefficients
+                // the fit's columns: P's monomials, then −y times Q's after the first (ascending,
+                // so every Gram entry is the one leastSquares would sum for this pair)
+                let index = top + bottom.dropFirst().map { n + $0 }
+                let m = index.count
+                var lhs = index.map { a in index.map { gram[a][$0] } }
+                let rhs = index.map { cross[$0][bottom[0]] }
+                // the same whisper of ridge as `LogSurrogate.leastSquares`
+                let trace = (0..<m).reduce(0) { $0 + lhs[$1][$1] }
+                for i in 0..<m { lhs[i][i] += 1e-12 * trace / Double(m) }
+                guard let c = ConstantFitter.solve(lhs, rhs), c.allSatisfy(\.isFinite) else { continue }
                 var residual = 0.0
-                var signs = Set<Bool>()
+                var positive = false, negative = false
                 for r in 0..<rows {
                     var p = 0.0, q = columns[bottom[0]][r]
                     for (k, i) in top.enumerated() { p += c[k] * columns[i][r] }
                     for (k, j) in bottom.dropFirst().enumerated() { q += c[top.count + k] * columns[j][r] }
-                    signs.insert(q > 0)
+                    if q > 0 { positive = true } else { negative = true }
                     let e = (y[r] - p / q) * (weights?[r] ?? 1)
                     residual += e * e
                 }
-                guard signs.count == 1, residual.isFinite else { continue }
+                guard positive != negative, residual.isFinite else { continue }
                 let size = top.count + bottom.count
                 let candidate = Rationals(numerator: top.map { all[$0] }, denominator: bottom.map { all[$0] }, coefficients: c,
                                           mse: residual / Double(rows))
