@@ -97,6 +97,16 @@ struct LogSurrogate {
 
     /// Weighted least squares by the normal equations (columns are few and standardised), with
     /// the weighted residual sum of squares; nil when singular.
+    /// The normal equations a·x = b solved with a whisper of ridge, which keeps products of
+    /// nearly collinear columns solvable.
+    static func solveNormal(_ a: [[Double]], _ b: [Double]) -> [Double]? {
+        var a = a
+        let m = b.count
+        let trace = (0..<m).reduce(0) { $0 + a[$1][$1] }
+        for i in 0..<m { a[i][i] += 1e-12 * trace / Double(m) }
+        return ConstantFitter.solve(a, b)
+    }
+
     static func leastSquares(_ columns: [[Double]], _ y: [Double], _ w: [Double]) -> (coefficients: [Double], rss: Double)? {
         let m = columns.count
         var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
@@ -110,10 +120,7 @@ struct LogSurrogate {
             }
             for r in y.indices { b[i] += w[r] * columns[i][r] * y[r] }
         }
-        // a whisper of ridge keeps products of nearly collinear columns solvable
-        let trace = (0..<m).reduce(0) { $0 + a[$1][$1] }
-        for i in 0..<m { a[i][i] += 1e-12 * trace / Double(m) }
-        guard let x = ConstantFitter.solve(a, b) else { return nil }
+        guard let x = solveNormal(a, b) else { return nil }
         var rss = 0.0
         for r in y.indices {
             var f = 0.0

@@ -24,7 +24,7 @@ public struct Rationals: Sendable {
     static let numeratorTerms = 3
     static let denominatorTerms = 2
     /// Most inputs for which the supports are enumerated (4 inputs: 575 × 120 fits of ≤ 5
-    /// columns, a fraction of a second).
+    /// columns in every search and sub-search).
     static let maxInputs = 4
     /// Proposals kept per number of terms, best true residual first.
     static let keptPerSize = 2
@@ -113,13 +113,9 @@ public struct Rationals: Sendable {
                 // the fit's columns: P's monomials, then −y times Q's after the first (ascending,
                 // so every Gram entry is the one leastSquares would sum for this pair)
                 let index = top + bottom.dropFirst().map { n + $0 }
-                let m = index.count
-                var lhs = index.map { a in index.map { gram[a][$0] } }
+                let lhs = index.map { a in index.map { gram[a][$0] } }
                 let rhs = index.map { cross[$0][bottom[0]] }
-                // the same whisper of ridge as `LogSurrogate.leastSquares`
-                let trace = (0..<m).reduce(0) { $0 + lhs[$1][$1] }
-                for i in 0..<m { lhs[i][i] += 1e-12 * trace / Double(m) }
-                guard let c = ConstantFitter.solve(lhs, rhs), c.allSatisfy(\.isFinite) else { continue }
+                guard let c = LogSurrogate.solveNormal(lhs, rhs), c.allSatisfy(\.isFinite) else { continue }
                 var residual = 0.0
                 var positive = false, negative = false
                 for r in 0..<rows {

@@ -293,10 +293,10 @@ def main():
     for t in tools:
         if t not in ("occam", "occam-units") and t not in sr.TOOLS:
             sys.exit(f"bench/feynman: unknown tool '{t}' (occam, occam-units, {', '.join(k for k in sr.TOOLS if k != 'occam')})")
-    modules = {"gplearn": "gplearn", "pyoperon": "pyoperon", "pysindy": "pysindy"}
-    missing = [t for t in tools if t in modules and importlib.util.find_spec(modules[t]) is None]
-    if missing:  # a peer that cannot import would score 0/100 and look like a result
-        sys.exit(f"bench/feynman: {', '.join(missing)} not installed (python3 -m pip install {' '.join(modules[t] for t in missing)}, "
+    # each peer's tool name is its Python module's; one that cannot import would score 0/100 and look like a result
+    missing = [t for t in tools if t in ("gplearn", "pyoperon", "pysindy") and importlib.util.find_spec(t) is None]
+    if missing:
+        sys.exit(f"bench/feynman: {', '.join(missing)} not installed (python3 -m pip install {' '.join(missing)}, "
                  "or bench/feynman/run installs them)")
     noises = [float(n) for n in a.noise.split(",")]
     sizes = [int(n) for n in a.rows.split(",")]
