@@ -31,6 +31,7 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -252,16 +253,17 @@ def task(args):
 def run_occam(path, seed, timeout, extra=()):
     import subprocess
     names, target, _, _ = sr.names_and_data(path)
-    out = tempfile.mkdtemp(prefix="occam-feynman-")
-    cmd = [sr.OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed), "--threads", "1"] + list(extra)
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None, f"timeout after {timeout} s"
-    if p.returncode != 0:
-        return None, p.stderr.strip()
-    with open(out + "/run/equations.json") as f:
-        return json.load(f)["equations"][0]["expression"], ""
+    with tempfile.TemporaryDirectory(prefix="occam-feynman-") as out:
+        cmd = [sr.OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed),
+               "--threads", "1"] + list(extra)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, f"timeout after {timeout} s"
+        if p.returncode != 0:
+            return None, p.stderr.strip()
+        with open(out + "/run/equations.json") as f:
+            return json.load(f)["equations"][0]["expression"], ""
 
 
 def main():
@@ -314,6 +316,7 @@ def main():
                       f"{r['expression'] if r['expression'] is not None else r['error']}", flush=True)
             elif len(results) % 20 == 0:
                 print(f"  {len(results)}/{len(tasks)} done", file=sys.stderr, flush=True)
+    shutil.rmtree(folder, ignore_errors=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -13,6 +13,7 @@ constants whose true value is 0, such as a phase), and the returned expression i
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,14 +45,14 @@ def names_and_data(path):
 
 def run_occam(path, seed):
     names, target, _, _ = names_and_data(path)
-    out = tempfile.mkdtemp(prefix="occam-sr-")
-    cmd = [OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed),
-           "--threads", "1"]  # one core per problem, as the peers
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        return None, p.stderr.strip()
-    with open(out + "/run/equations.json") as f:
-        return json.load(f)["equations"][0]["expression"], ""
+    with tempfile.TemporaryDirectory(prefix="occam-sr-") as out:
+        cmd = [OCCAM, "discover", "--table", path, "--target", target, "--out", out + "/run", "--seed", str(seed),
+               "--threads", "1"]  # one core per problem, as the peers
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            return None, p.stderr.strip()
+        with open(out + "/run/equations.json") as f:
+            return json.load(f)["equations"][0]["expression"], ""
 
 
 def run_gplearn(path, seed):
@@ -189,6 +190,7 @@ def main():
                 table[(name, noise, tool)] = (hits, statistics.median(times), seeds)
                 print(f"{name:20s} noise {noise:<5g} {tool:9s} recovered {hits:2d}/{seeds}  "
                       f"median {statistics.median(times):7.2f} s", flush=True)
+    shutil.rmtree(folder, ignore_errors=True)
     print()
     print("| problem | noise | " + " | ".join(f"{t} (recovered, median s)" for t in tools) + " |")
     print("|---|---|" + "---|" * len(tools))
