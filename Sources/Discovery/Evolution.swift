@@ -66,6 +66,7 @@ struct Evolution {
                 add(.unary(.square, e), v.map { $0 * $0 })
             }
         }
+        blocks.prepare(values: library.map(\.values), logs: library.map(\.logs))
     }
 
     /// Evolves from the seed formulas; returns every member ever scored that might matter: the

@@ -32,21 +32,31 @@ extension Evolution {
         var suu = 0.0
         for i in 0..<n { suu += (u[i] - mu) * (u[i] - mu) }
         guard suu > 1e-300 else { return nil }
-        // the best few by |correlation|, one of them at random (diversity between populations)
-        var scored: [(Double, Int, Double)] = []
+        // the best few by |correlation|, one of them at random (diversity between populations);
+        // each block's centred values and sum of squares come from `blocks`, computed once with
+        // the arithmetic this loop used, and the best three are kept as a stable sort's first
+        // three would be (ties to the earlier block)
         let sample = library.count <= 3000 ? Array(library.indices) : (0..<3000).map { _ in Int.random(in: 0..<library.count, using: &rng) }
+        let centred = multiplicative ? blocks.logCentred : blocks.centred
+        let squares = multiplicative ? blocks.logSumSquares : blocks.sumSquares
+        var uc = [Double](repeating: 0, count: n)
+        for i in 0..<n { uc[i] = u[i] - mu }
+        var top: [(r: Double, j: Int, slope: Double)] = []
         for j in sample {
-            let g = multiplicative ? library[j].logs : library[j].values
-            let mg = g.reduce(0, +) / Double(n)
-            var sgg = 0.0, sgu = 0.0
-            for i in 0..<n { let d = g[i] - mg; sgg += d * d; sgu += d * (u[i] - mu) }
+            let sgg = squares[j]
+            var sgu = 0.0
+            centred[j].withUnsafeBufferPointer { d in
+                for i in 0..<n { sgu += d[i] * uc[i] }
+            }
             guard sgg > 1e-300 else { continue }
             let r = Swift.abs(sgu) / (sgg * suu).squareRoot()
-            if r.isFinite { scored.append((r, j, sgu / sgg)) }
+            guard r.isFinite, top.count < 3 || r > top[2].r else { continue }
+            let at = top.firstIndex { r > $0.r } ?? top.count
+            top.insert((r, j, sgu / sgg), at: at)
+            if top.count > 3 { top.removeLast() }
         }
-        scored.sort { $0.0 > $1.0 }
-        guard !scored.isEmpty else { return nil }
-        let (_, j, slope) = scored[Int.random(in: 0..<min(3, scored.count), using: &rng)]
+        guard !top.isEmpty else { return nil }
+        let (_, j, slope) = top[Int.random(in: 0..<top.count, using: &rng)]
         let g = library[j].expression
         if multiplicative {
             // the plainest form of the power: x·g, x/g, x·g², x/g², x·√g, else x·g^p
@@ -199,7 +209,6 @@ extension Evolution {
         let tt = tc.reduce(0) { $0 + $1 * $1 }
         guard tt > 1e-300 else { return [] }
         // screening by squared correlation with t (each block centred once per search)
-        blocks.prepare(library.map(\.values))
         var scored: [(Double, Int)] = []
         var covariance = [Double](repeating: 0, count: library.count)
         scored.reserveCapacity(library.count)
@@ -281,34 +290,49 @@ extension Evolution {
     }
 }
 
-/// The power-sum pursuit's view of the graft library: each block's mean, centred values and
-/// sum of squares, and the products of centred blocks (Gram entries) as they are asked for.
-/// Computed with the same arithmetic the pursuit used on each call, so caching them changes no
-/// result; a search asks for the same pairs across its grafts (the same parent at 8 powers).
+/// The grafts' view of the library: each block's mean, centred values and sum of squares, of
+/// its values and of its logarithms, and the products of centred blocks (Gram entries) as the
+/// power-sum pursuit asks for them. Computed with the same arithmetic the grafts used on each
+/// call, so caching them changes no result; a search asks for the same pairs across its grafts
+/// (the same parent at 8 powers). Prepared once, before the populations run (the single graft
+/// reads it from every thread); `product` is called by the power sums alone, between epochs.
 final class BlockStatistics: @unchecked Sendable {
     private(set) var means: [Double] = []
     private(set) var centred: [[Double]] = []
     private(set) var sumSquares: [Double] = []
-    private var products: [Int: Double] = [:]
+    private(set) var logCentred: [[Double]] = []
+    private(set) var logSumSquares: [Double] = []
+    /// Gram entries by pair, NaN until asked for: the upper triangle, row by row.
+    private var products: [Double] = []
 
-    /// Centre the blocks (once; the library does not change during a search).
-    func prepare(_ values: [[Double]]) {
-        guard centred.count != values.count else { return }
-        means = []; centred = []; sumSquares = []; products = [:]
-        for g in values {
+    func prepare(values: [[Double]], logs: [[Double]]) {
+        func centre(_ g: [Double]) -> (mean: Double, centred: [Double], squares: Double) {
             let n = g.count
             let mg = g.reduce(0, +) / Double(n)
             var sgg = 0.0
             let d = g.map { $0 - mg }
             for i in 0..<n { sgg += d[i] * d[i] }
-            means.append(mg); centred.append(d); sumSquares.append(sgg)
+            return (mg, d, sgg)
         }
+        means = []; centred = []; sumSquares = []; logCentred = []; logSumSquares = []
+        for g in values {
+            let c = centre(g)
+            means.append(c.mean); centred.append(c.centred); sumSquares.append(c.squares)
+        }
+        for g in logs {
+            let c = centre(g)
+            logCentred.append(c.centred); logSumSquares.append(c.squares)
+        }
+        products = []
     }
 
     /// Σᵢ d_a[i]·d_b[i] over the centred blocks a and b.
     func product(_ a: Int, _ b: Int) -> Double {
-        let key = min(a, b) * centred.count + max(a, b)
-        if let p = products[key] { return p }
+        let count = centred.count
+        if products.isEmpty { products = [Double](repeating: .nan, count: count * (count + 1) / 2) }
+        let (lo, hi) = (min(a, b), max(a, b))
+        let key = lo * count - lo * (lo - 1) / 2 + (hi - lo)
+        if !products[key].isNaN { return products[key] }
         let x = centred[a], y = centred[b]
         var s = 0.0
         for i in 0..<x.count { s += x[i] * y[i] }
