@@ -302,8 +302,12 @@ final class BlockStatistics: @unchecked Sendable {
     private(set) var sumSquares: [Double] = []
     private(set) var logCentred: [[Double]] = []
     private(set) var logSumSquares: [Double] = []
-    /// Gram entries by pair, NaN until asked for: the upper triangle, row by row.
-    private var products: [Double] = []
+    /// Gram entries, NaN until asked for: row a holds (a, b) for b ≥ a, allocated when first
+    /// needed, up to `cached` entries in all (32 MB; a library of two inputs has ~4500 blocks);
+    /// past that, entries are computed without being kept.
+    private var rows: [[Double]] = []
+    private var stored = 0
+    static let cached = 1 << 22
 
     func prepare(values: [[Double]], logs: [[Double]]) {
         func centre(_ g: [Double]) -> (mean: Double, centred: [Double], squares: Double) {
@@ -323,20 +327,24 @@ final class BlockStatistics: @unchecked Sendable {
             let c = centre(g)
             logCentred.append(c.centred); logSumSquares.append(c.squares)
         }
-        products = []
+        rows = []
+        stored = 0
     }
 
     /// Σᵢ d_a[i]·d_b[i] over the centred blocks a and b.
     func product(_ a: Int, _ b: Int) -> Double {
         let count = centred.count
-        if products.isEmpty { products = [Double](repeating: .nan, count: count * (count + 1) / 2) }
+        if rows.count != count { rows = [[Double]](repeating: [], count: count); stored = 0 }
         let (lo, hi) = (min(a, b), max(a, b))
-        let key = lo * count - lo * (lo - 1) / 2 + (hi - lo)
-        if !products[key].isNaN { return products[key] }
+        if !rows[lo].isEmpty, !rows[lo][hi - lo].isNaN { return rows[lo][hi - lo] }
         let x = centred[a], y = centred[b]
         var s = 0.0
         for i in 0..<x.count { s += x[i] * y[i] }
-        products[key] = s
+        if rows[lo].isEmpty, stored + count - lo <= Self.cached {
+            rows[lo] = [Double](repeating: .nan, count: count - lo)
+            stored += count - lo
+        }
+        if !rows[lo].isEmpty { rows[lo][hi - lo] = s }
         return s
     }
 }
