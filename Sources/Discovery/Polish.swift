@@ -35,12 +35,21 @@ struct Polish {
     }
 
     /// Each formula refitted from its own constants, all ones and all minus ones; keyed by program.
+    /// One structure may come with several sets of constants (from different paths of the
+    /// search): the refit with the fewest bits is kept, the first in the order of the constants
+    /// on a tie. (Keeping the last in the set's order made the constants of I.38.12 differ in
+    /// their last digits between two runs of the same seed: a set's order changes per process.)
     func refit(_ formulas: Set<Formula>) -> [String: Candidate] {
         var out: [String: Candidate] = [:]
-        for f in formulas.sorted(by: { $0.program < $1.program }) {
+        let ordered = formulas.sorted { a, b in
+            if a.program != b.program { return a.program < b.program }
+            if a.constants != b.constants { return a.constants.lexicographicallyPrecedes(b.constants) }
+            return a.fixedConstants.lexicographicallyPrecedes(b.fixedConstants)
+        }
+        for f in ordered {
             var starts = [f.constants]
             starts += [[Double](repeating: 1, count: f.constantCount), [Double](repeating: -1, count: f.constantCount)]
-            if let c = score(f, starts: starts) { out[f.program] = c }
+            if let c = score(f, starts: starts), c.bits.total < out[f.program]?.bits.total ?? .infinity { out[f.program] = c }
         }
         return out
     }
