@@ -82,6 +82,26 @@ public struct RenderSpec: Sendable, Equatable {
     public var channels: Int
     /// Frames of fading trail drawn behind each moving body (0 for none).
     public var trailFrames: Int
+    /// Telescope look: with a point-spread function every body is a point source of flux
+    /// brightness·π·radius² (the light of its disc) spread by it; nil draws exact discs.
+    public var psf: PointSpread? = nil
+    /// Grey level at which the sensor saturates (255: only the 8-bit range clips).
+    public var saturation: Double = 255
+    /// Fraction of the frame interval the shutter is open, centred on the frame's time: moving
+    /// bodies smear along their path (0: an instantaneous exposure).
+    public var exposure: Double = 0
+    /// Seeing: each frame shifted as a whole by a seeded Gaussian offset of this σ, pixels.
+    public var seeingPx: Double = 0
+    /// A static field of background stars (point sources; needs `psf`).
+    public var stars: StarField? = nil
+}
+
+/// Background stars at seeded uniform positions with fluxes spread evenly in log between
+/// `fluxRange` (grey levels × pixels).
+public struct StarField: Sendable, Equatable, Codable {
+    public var count: Int
+    public var seed: UInt64
+    public var fluxRange: [Double]
 }
 
 /// One fully specified run: what to simulate, for how long, and how to draw it.
@@ -315,6 +335,34 @@ public struct ScenarioFile: Sendable {
         let noise = try renderReader.double("noise_sigma", default: 0, min: 0, max: 255)
         let seed = try renderReader.int("seed", default: 1, min: 0, max: Int.max)
         let trail = try renderReader.int("trail_frames", default: 0, min: 0, max: 10_000)
+        var psf: PointSpread? = nil
+        if var p = try renderReader.child("psf") {
+            switch try p.string("shape", allowed: ["gaussian", "moffat", "airy"]) {
+            case "gaussian" where p.has("fwhm_px"):
+                psf = .gaussian(sigma: try p.double("fwhm_px", positive: true, max: 28) / (2 * (2 * log(2.0)).squareRoot()))
+            case "gaussian": psf = .gaussian(sigma: try p.double("sigma_px", positive: true, max: 12))
+            case "moffat": psf = .moffat(fwhm: try p.double("fwhm_px", positive: true, max: 24),
+                                         beta: try p.double("beta", default: 3, min: 1.5, max: 20))
+            default: psf = .airy(firstZero: try p.double("first_zero_px", positive: true, max: 4))
+            }
+            try p.rejectUnknown()
+        }
+        let saturation = try renderReader.double("saturation", default: 255, min: 1, max: 255)
+        if saturation <= backgroundLevel { throw renderReader.fail("saturation", "must be above the background (\(backgroundLevel))") }
+        let exposure = try renderReader.double("exposure", default: 0, min: 0, max: 1)
+        let seeing = try renderReader.double("seeing_px", default: 0, min: 0, max: 10)
+        var stars: StarField? = nil
+        if var f = try renderReader.child("stars") {
+            let count = try f.int("count", min: 1, max: 10_000)
+            let starSeed = try f.int("seed", default: 1, min: 0, max: Int.max)
+            let range = try f.vector("flux", count: 2, default: [200, 5000])
+            if !(range[0] > 0 && range[1] >= range[0] && range[1] <= 1e7) {
+                throw f.fail("flux", "give [faintest, brightest] with 0 < faintest <= brightest <= 1e7 (got \(range))")
+            }
+            try f.rejectUnknown()
+            if psf == nil { throw renderReader.fail("stars", "needs render.psf (stars are point sources)") }
+            stars = StarField(count: count, seed: UInt64(starSeed), fluxRange: range)
+        }
         try renderReader.rejectUnknown()
 
         var cameraReader = try top.child("camera") ?? { throw top.fail("camera", "missing (required): {width, height, px_per_unit}") }()
@@ -427,7 +475,8 @@ public struct ScenarioFile: Sendable {
         _ = top.node("sweep")
         try top.rejectUnknown()
         let render = RenderSpec(camera: camera, background: [Double](repeating: backgroundLevel, count: channels),
-                                noiseSigma: noise, seed: UInt64(seed), channels: channels, trailFrames: trail)
+                                noiseSigma: noise, seed: UInt64(seed), channels: channels, trailFrames: trail,
+                                psf: psf, saturation: saturation, exposure: exposure, seeingPx: seeing, stars: stars)
         return Scenario(name: name, units: units, system: system, frameCount: frameCount, frameInterval: frameInterval,
                         integrator: integrator, substeps: substeps, render: render)
     }

@@ -101,7 +101,9 @@ public enum SimulateJob {
 
         let camera = s.render.camera
         let rasteriser = Rasteriser(width: camera.width, height: camera.height, channels: s.render.channels,
-                                    background: s.render.background, noiseSigma: s.render.noiseSigma)
+                                    background: s.render.background, noiseSigma: s.render.noiseSigma,
+                                    psf: s.render.psf, saturation: s.render.saturation)
+        let stars = starField(s.render)
         let shared = Shared()
         let workers = max(1, min(options.workers, s.frameCount))
         let png = options.png
@@ -109,8 +111,8 @@ public enum SimulateJob {
             var frame = w
             while frame < s.frameCount, !shared.failed {
                 let r0 = Date()
-                let image = rasteriser.render(discs(trajectory, frame: frame, camera: camera, trail: s.render.trailFrames),
-                                              seed: frameSeed(s.render.seed, frame))
+                let light = sources(trajectory, frame: frame, render: s.render, frameInterval: s.frameInterval, stars: stars)
+                let image = rasteriser.render(light.discs, points: light.points, seed: frameSeed(s.render.seed, frame))
                 let r1 = Date()
                 let path = "\(dir)/\(FrameFolder.fileName(frame))"
                 do {
@@ -140,24 +142,64 @@ public enum SimulateJob {
         return g.next()
     }
 
-    /// The discs of frame `frame`: trails (older positions, dimmer and smaller) then bodies.
-    static func discs(_ t: Trajectory, frame: Int, camera: Camera, trail: Int) -> [Disc] {
-        var out: [Disc] = []
-        if trail > 0 {
+    /// The light of frame `frame`: trails (older positions, dimmer and smaller), then bodies —
+    /// exact discs, or point sources of their disc's flux through the PSF — then the star field,
+    /// everything shifted by the frame's seeing offset. With an exposure, each body is drawn at
+    /// sub-times across the open shutter (x + v·τ + a·τ²/2 about the frame's state, close enough
+    /// apart that the steps do not show: ≤ 0.2 px), each with its share of the light.
+    static func sources(_ t: Trajectory, frame: Int, render r: RenderSpec, frameInterval: Double,
+                        stars: [PointSource]) -> (discs: [Disc], points: [PointSource]) {
+        let camera = r.camera
+        var discs: [Disc] = [], points: [PointSource] = []
+        var shift = (u: 0.0, v: 0.0)
+        if r.seeingPx > 0 {
+            var g = SplitMix64(seed: frameSeed(r.seed ^ 0x5EE1_4600_0000_0000, frame))
+            shift = (r.seeingPx * g.nextGaussian(), r.seeingPx * g.nextGaussian())
+        }
+        func place(_ p: Vector3, radius: Double, light: [Double]) {
+            var (u, v) = camera.project(p)
+            u += shift.u; v += shift.v
+            if r.psf != nil {
+                points.append(PointSource(u: u, v: v, flux: light.map { $0 * Double.pi * radius * radius }))
+            } else {
+                discs.append(Disc(u: u, v: v, radius: radius, intensity: light))
+            }
+        }
+        if r.trailFrames > 0 {
             for (b, body) in t.bodies.enumerated() where body.role != "star" {
-                for k in stride(from: trail, through: 1, by: -1) where frame - k >= 0 {
-                    let (u, v) = camera.project(t.positions[frame - k][b])
-                    let fade = 0.5 * (1 - Double(k) / Double(trail + 1))
-                    out.append(Disc(u: u, v: v, radius: max(0.6, 0.35 * body.appearance.radiusPx),
-                                    intensity: body.appearance.brightness.map { $0 * fade }))
+                for k in stride(from: r.trailFrames, through: 1, by: -1) where frame - k >= 0 {
+                    let fade = 0.5 * (1 - Double(k) / Double(r.trailFrames + 1))
+                    place(t.positions[frame - k][b], radius: max(0.6, 0.35 * body.appearance.radiusPx),
+                          light: body.appearance.brightness.map { $0 * fade })
                 }
             }
         }
         for (b, body) in t.bodies.enumerated() {
-            let (u, v) = camera.project(t.positions[frame][b])
-            out.append(Disc(u: u, v: v, radius: body.appearance.radiusPx, intensity: body.appearance.brightness))
+            let x = t.positions[frame][b], v = t.velocities[frame][b], a = t.accelerations[frame][b]
+            let open = r.exposure * frameInterval
+            let path = (v.x * v.x + v.y * v.y).squareRoot() * open * camera.pixelsPerUnit
+            let samples = open > 0 ? min(512, max(1, Int((path / 0.2).rounded(.up)))) : 1
+            for m in 0..<samples {
+                let tau = samples == 1 ? 0 : ((Double(m) + 0.5) / Double(samples) - 0.5) * open
+                let p = Vector3(x.x + v.x * tau + 0.5 * a.x * tau * tau, x.y + v.y * tau + 0.5 * a.y * tau * tau,
+                                x.z + v.z * tau + 0.5 * a.z * tau * tau)
+                place(p, radius: body.appearance.radiusPx, light: body.appearance.brightness.map { $0 / Double(samples) })
+            }
         }
-        return out
+        for s in stars { points.append(PointSource(u: s.u + shift.u, v: s.v + shift.v, flux: s.flux)) }
+        return (discs, points)
+    }
+
+    /// The static star field of `r` (image coordinates), or none.
+    static func starField(_ r: RenderSpec) -> [PointSource] {
+        guard let f = r.stars else { return [] }
+        var g = SplitMix64(seed: f.seed)
+        let lo = log(f.fluxRange[0]), hi = log(f.fluxRange[1])
+        return (0..<f.count).map { _ in
+            let u = g.nextUnit() * Double(r.camera.width), v = g.nextUnit() * Double(r.camera.height)
+            let flux = exp(lo + (hi - lo) * g.nextUnit())
+            return PointSource(u: u, v: v, flux: [Double](repeating: flux, count: r.channels))
+        }
     }
 
     static func metadata(_ s: Scenario, _ t: Trajectory, scenarioPath: String) throws -> SceneMetadata {
@@ -179,7 +221,11 @@ public enum SimulateJob {
             image: .init(width: s.render.camera.width, height: s.render.camera.height, channels: s.render.channels),
             calibration: .init(camera: s.render.camera), bodies: bodies, fields: fields,
             render: .init(background: s.render.background, noiseSigma: s.render.noiseSigma, seed: s.render.seed,
-                          trailFrames: s.render.trailFrames),
+                          trailFrames: s.render.trailFrames, psf: s.render.psf,
+                          saturation: s.render.saturation < 255 ? s.render.saturation : nil,
+                          exposure: s.render.exposure > 0 ? s.render.exposure : nil,
+                          seeingPx: s.render.seeingPx > 0 ? s.render.seeingPx : nil, stars: s.render.stars.map {
+                              .init(count: $0.count, seed: $0.seed, flux: $0.fluxRange) }),
             integrator: t.integrator, substepsPerFrame: t.substeps)
         if case let .interacting(_, _, _, coulomb, _, _) = s.system, coulomb > 0 { m.coulombConstant = coulomb }
         m.sweepIndex = s.sweepIndex

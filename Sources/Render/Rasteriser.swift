@@ -18,12 +18,30 @@ public struct Disc: Sendable, Equatable {
     }
 }
 
-/// Draws anti-aliased discs with exact area coverage onto a background, adds seeded Gaussian
-/// sensor noise, and quantises to 8 bits.
+/// A point source (a star, a planet too far to resolve), drawn through the point-spread function.
+public struct PointSource: Sendable, Equatable {
+    /// Position in image coordinates (pixels, y down).
+    public var u: Double
+    public var v: Double
+    /// Total light, grey levels × pixels, one per channel (1 or 3).
+    public var flux: [Double]
+
+    public init(u: Double, v: Double, flux: [Double]) {
+        self.u = u
+        self.v = v
+        self.flux = flux
+    }
+}
+
+/// Draws anti-aliased discs with exact area coverage and point sources through a point-spread
+/// function onto a background, saturates, adds seeded Gaussian sensor noise, and quantises to 8
+/// bits.
 ///
-/// A pixel's value is background + Σ coverage·intensity (+ noise), rounded to the nearest grey
-/// level and clipped to [0, 255]. Coverage is the exact area of the pixel inside the disc
-/// (`Coverage`), so the intensity centroid of a disc is its true centre up to quantisation.
+/// A pixel's value is min(saturation, background + Σ coverage·intensity + Σ flux·PSF-integral)
+/// (+ noise), rounded to the nearest grey level and clipped to [0, 255]. Coverage is the exact
+/// area of the pixel inside the disc (`Coverage`), so the intensity centroid of a disc is its
+/// true centre up to quantisation; a PSF is integrated over each pixel (`PointSpread`).
+/// Saturation comes before the noise: a saturated core reads its level plus read noise.
 public struct Rasteriser: Sendable {
     public let width: Int
     public let height: Int
@@ -32,23 +50,44 @@ public struct Rasteriser: Sendable {
     public let background: [Double]
     /// Standard deviation of additive Gaussian noise, grey levels; 0 for none.
     public let noiseSigma: Double
+    /// How point sources spread (nil: point sources are not drawn).
+    public let psf: PointSpread?
+    /// Level (grey) at which the sensor saturates; light above it reads as this level.
+    public let saturation: Double
 
-    public init(width: Int, height: Int, channels: Int, background: [Double], noiseSigma: Double) {
+    public init(width: Int, height: Int, channels: Int, background: [Double], noiseSigma: Double,
+                psf: PointSpread? = nil, saturation: Double = 255) {
         self.width = width
         self.height = height
         self.channels = channels
         self.background = background
         self.noiseSigma = noiseSigma
+        self.psf = psf
+        self.saturation = saturation
     }
 
-    /// Exact-coverage light of `discs` over the background, before noise and quantisation.
-    public func exposure(_ discs: [Disc]) -> [Double] {
+    /// Light of `discs` (exact coverage) and `points` (through the PSF) over the background,
+    /// saturated, before noise and quantisation.
+    public func exposure(_ discs: [Disc], points: [PointSource] = []) -> [Double] {
         var buffer = [Double](repeating: 0, count: width * height * channels)
         for p in 0..<(width * height) {
             for c in 0..<channels { buffer[p * channels + c] = background[c] }
         }
         _ = add(discs, to: &buffer)
+        _ = add(points, to: &buffer)
+        if saturation < 255 { for k in buffer.indices where buffer[k] > saturation { buffer[k] = saturation } }
         return buffer
+    }
+
+    /// Add each point source's pixel-integrated light to `buffer`; returns the first index of
+    /// every pixel touched.
+    private func add(_ points: [PointSource], to buffer: inout [Double]) -> [Int] {
+        guard let psf else { return [] }
+        var touched: [Int] = []
+        for p in points where p.u.isFinite && p.v.isFinite {
+            psf.add(u: p.u, v: p.v, flux: p.flux, to: &buffer, width: width, height: height, channels: channels) { touched.append($0) }
+        }
+        return touched
     }
 
     /// Add each disc's exact-coverage light to `buffer`; returns the first index of every pixel
@@ -71,9 +110,9 @@ public struct Rasteriser: Sendable {
     }
 
     /// The 8-bit frame: exposure plus noise drawn from `seed`, rounded and clipped.
-    public func render(_ discs: [Disc], seed: UInt64) -> Image {
+    public func render(_ discs: [Disc], points: [PointSource] = [], seed: UInt64) -> Image {
         if noiseSigma > 0 {
-            let light = exposure(discs)
+            let light = exposure(discs, points: points)
             var pixels = [UInt8](repeating: 0, count: light.count)
             var rng = SplitMix64(seed: seed)
             for k in 0..<light.count {
@@ -94,9 +133,9 @@ public struct Rasteriser: Sendable {
             }
         }
         var extra = [Double](repeating: 0, count: width * height * channels)
-        let touched = add(discs, to: &extra)
+        let touched = add(discs, to: &extra) + add(points, to: &extra)
         for base in touched {
-            for c in 0..<channels { pixels[base + c] = Self.quantise(background[c] + extra[base + c]) }
+            for c in 0..<channels { pixels[base + c] = Self.quantise(min(saturation, background[c] + extra[base + c])) }
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
     }

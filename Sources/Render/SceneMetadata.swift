@@ -93,12 +93,33 @@ public struct SceneMetadata: Codable, Equatable, Sendable {
         public var noiseSigma: Double
         public var seed: UInt64
         public var trailFrames: Int
-        enum CodingKeys: String, CodingKey { case background, noiseSigma = "noise_sigma", seed, trailFrames = "trail_frames" }
-        public init(background: [Double], noiseSigma: Double, seed: UInt64, trailFrames: Int) {
+        /// The telescope look, when one was drawn (absent from older files: exact discs).
+        public var psf: PointSpread?
+        public var saturation: Double?
+        public var exposure: Double?
+        public var seeingPx: Double?
+        public var stars: Stars?
+        public struct Stars: Codable, Equatable, Sendable {
+            public var count: Int
+            public var seed: UInt64
+            public var flux: [Double]
+            public init(count: Int, seed: UInt64, flux: [Double]) { self.count = count; self.seed = seed; self.flux = flux }
+        }
+        enum CodingKeys: String, CodingKey {
+            case background, noiseSigma = "noise_sigma", seed, trailFrames = "trail_frames", psf, saturation, exposure
+            case seeingPx = "seeing_px", stars
+        }
+        public init(background: [Double], noiseSigma: Double, seed: UInt64, trailFrames: Int, psf: PointSpread? = nil,
+                    saturation: Double? = nil, exposure: Double? = nil, seeingPx: Double? = nil, stars: Stars? = nil) {
             self.background = background
             self.noiseSigma = noiseSigma
             self.seed = seed
             self.trailFrames = trailFrames
+            self.psf = psf
+            self.saturation = saturation
+            self.exposure = exposure
+            self.seeingPx = seeingPx
+            self.stars = stars
         }
     }
 

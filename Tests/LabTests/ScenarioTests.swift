@@ -110,6 +110,16 @@ func expectOneClearLine(scenario text: String, expected: String) {
         cases.append((variant("frames: 4", "frames: 4\nframs: 5"), "frams: unknown field"))
         cases.append((variant("units: {length: AU, time: yr, mass: Msun}", "units: {length: furlong, time: yr, mass: Msun}"), "unknown length unit 'furlong'"))
         cases.append((variant("units: {length: AU, time: yr, mass: Msun}\n", ""), "units: missing"))
+        // the telescope look
+        func look(_ render: String) -> String { variant("frames: 4", "frames: 4\nrender: \(render)") }
+        cases.append((look("{psf: {shape: comet, sigma_px: 1}}"), "render.psf.shape: unknown value 'comet'"))
+        cases.append((look("{psf: {shape: gaussian}}"), "render.psf.sigma_px: missing"))
+        cases.append((look("{psf: {shape: moffat, fwhm_px: 2, beta: 1}}"), "render.psf.beta: must be ≥ 1.5"))
+        cases.append((look("{psf: {shape: airy, first_zero_px: 2, sigma_px: 1}}"), "render.psf.sigma_px: unknown field"))
+        cases.append((look("{background: 40, saturation: 30}"), "render.saturation: must be above the background"))
+        cases.append((look("{exposure: 1.5}"), "render.exposure: must be ≤ 1"))
+        cases.append((look("{stars: {count: 5}}"), "render.stars: needs render.psf"))
+        cases.append((look("{psf: {shape: gaussian, sigma_px: 1}, stars: {count: 5, flux: [10, 1]}}"), "render.stars.flux: give [faintest, brightest]"))
         return cases
     }()
 

@@ -6,6 +6,69 @@ import Testing
 @testable import Render
 
 @Suite struct SimulateJobTests {
+    /// Simulate a free particle (no fields) drawn through a Gaussian PSF with `render`, and return
+    /// each frame's background-subtracted light moments (centroid u, v; variances along u, v) and
+    /// the truth's pixel position.
+    func freeParticleMoments(velocity: Double, render: String, frames: Int = 6) throws -> [(u: Double, v: Double, varU: Double, varV: Double, trueU: Double, trueV: Double)] {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = """
+            name: free
+            kind: charged
+            units: {length: m, time: s, mass: kg, charge: C}
+            frames: \(frames)
+            frame_interval: 0.1
+            camera: {width: 64, height: 64, px_per_unit: 10, centre: [0, 0]}
+            fields: {E: [0, 0, 0], B: [0, 0, 0]}
+            render: \(render)
+            particles:
+              - {name: p, mass: 1.0, charge: 1.0, position: [-1, 0.3, 0], velocity: [\(velocity), 0, 0], radius_px: 2, brightness: 100}
+            """
+        let file = try ScenarioFile(text: text, path: "free.yaml")
+        var options = SimulateJob.Options(output: "\(dir)/free")
+        options.showProgress = false
+        _ = try SimulateJob.run(file, options: options)
+        let folder = try FrameFolder(path: "\(dir)/free")
+        let rows = try truth("\(dir)/free/truth.csv")
+        return try (0..<frames).map { k in
+            let image = try folder.frame(k)
+            var s = 0.0, su = 0.0, sv = 0.0, suu = 0.0, svv = 0.0
+            for j in 0..<image.height {
+                for i in 0..<image.width {
+                    let w = Double(image[i, j, 0]) - 10
+                    let x = Double(i) + 0.5, y = Double(j) + 0.5
+                    s += w; su += w * x; sv += w * y; suu += w * x * x; svv += w * y * y
+                }
+            }
+            let u = su / s, v = sv / s
+            return (u, v, suu / s - u * u, svv / s - v * v, Double(rows[k][12])!, Double(rows[k][13])!)
+        }
+    }
+
+    /// An open shutter smears a moving body along its path: the light's variance along the
+    /// motion grows by L²/12 (a uniform streak of length L = speed × exposure × interval), not
+    /// across it, and the streak is centred on the body's position at the frame's time.
+    @Test func exposureSmearsAlongThePath() throws {
+        // 5 m/s × 0.8 × 0.1 s × 10 px/m = a 4 px streak
+        let smeared = try freeParticleMoments(velocity: 5, render: "{background: 10, psf: {shape: gaussian, sigma_px: 2}, exposure: 0.8}")
+        let sharp = try freeParticleMoments(velocity: 5, render: "{background: 10, psf: {shape: gaussian, sigma_px: 2}}")
+        for (a, b) in zip(smeared, sharp) {
+            #expect(abs((a.varU - b.varU) - 16.0 / 12) < 0.06, "variance along the motion grew by \(a.varU - b.varU)")
+            #expect(abs(a.varV - b.varV) < 0.02, "across: \(a.varV - b.varV)")
+            #expect(abs(a.u - a.trueU) < 0.03 && abs(a.v - a.trueV) < 0.03, "centre \((a.u, a.v)) vs \((a.trueU, a.trueV))")
+        }
+    }
+
+    /// Seeing shifts each frame as a whole by a seeded Gaussian offset of the given σ.
+    @Test func seeingJittersEachFrame() throws {
+        let frames = try freeParticleMoments(velocity: 0, render: "{background: 10, psf: {shape: gaussian, sigma_px: 1.2}, seeing_px: 0.5}", frames: 40)
+        let du = frames.map { $0.u - $0.trueU }, dv = frames.map { $0.v - $0.trueV }
+        let rms = ((du.map { $0 * $0 }.reduce(0, +) + dv.map { $0 * $0 }.reduce(0, +)) / Double(2 * frames.count)).squareRoot()
+        // 80 offsets of σ 0.5: their RMS lies within ±25 % of 0.5 with probability > 0.999
+        #expect(rms > 0.375 && rms < 0.625, "RMS offset \(rms)")
+        #expect(Set(du.map { ($0 * 1000).rounded() }).count > 30, "offsets differ from frame to frame")
+    }
+
     /// Read truth.csv into rows of (frame, body, x, y, vx, vy, u, v).
     func truth(_ path: String) throws -> [[String]] {
         let text = try String(contentsOfFile: path, encoding: .utf8)

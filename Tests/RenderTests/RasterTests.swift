@@ -102,3 +102,93 @@ import Testing
         #expect(back.x == 2 && back.y == 3)
     }
 }
+
+/// Point sources through a point-spread function, checked against the tests' own integration:
+/// midpoint sums on a 24×24 grid per pixel of the written-out profile formulas.
+@Suite struct PointSpreadTests {
+    static func profile(_ psf: PointSpread, _ r2: Double) -> Double {
+        switch psf {
+        case let .gaussian(s): return exp(-r2 / (2 * s * s)) / (2 * Double.pi * s * s)
+        case let .moffat(fwhm, beta):
+            let a = fwhm / (2 * (pow(2, 1 / beta) - 1).squareRoot())
+            return (beta - 1) / (Double.pi * a * a) / pow(1 + r2 / (a * a), beta)
+        case let .airy(r0):
+            let x = 3.8317059702075125 / r0 * r2.squareRoot()
+            let k = 3.8317059702075125 / r0
+            let amp = x < 1e-9 ? 1 : 2 * j1(x) / x
+            return k * k / (4 * Double.pi) * amp * amp
+        }
+    }
+
+    static func brute(_ psf: PointSpread, i: Int, j: Int, u: Double, v: Double) -> Double {
+        let n = 24
+        var sum = 0.0
+        for a in 0..<n {
+            for b in 0..<n {
+                let x = Double(i) + (Double(a) + 0.5) / Double(n) - u, y = Double(j) + (Double(b) + 0.5) / Double(n) - v
+                sum += profile(psf, x * x + y * y)
+            }
+        }
+        return sum / Double(n * n)
+    }
+
+    static let shapes: [PointSpread] = [.gaussian(sigma: 0.8), .gaussian(sigma: 1.3), .moffat(fwhm: 2.6, beta: 3),
+                                        .moffat(fwhm: 1.5, beta: 2.5), .airy(firstZero: 2.0)]
+
+    /// Every pixel's light within 0.5 % of the peak pixel's of the brute-force integral.
+    @Test(arguments: shapes)
+    func pixelIntegralsMatchBruteForce(psf: PointSpread) {
+        let size = 48, u = 23.37, v = 24.81, flux = 1000.0
+        var light = [Double](repeating: 0, count: size * size)
+        psf.add(u: u, v: v, flux: [flux], to: &light, width: size, height: size, channels: 1) { _ in }
+        var worst = 0.0, peak = 0.0
+        for j in 16..<33 {
+            for i in 16..<33 {
+                let expected = flux * Self.brute(psf, i: i, j: j, u: u, v: v)
+                peak = max(peak, expected)
+                worst = max(worst, abs(light[j * size + i] - expected))
+            }
+        }
+        #expect(worst < 0.005 * peak, "\(psf): worst \(worst) of peak \(peak)")
+    }
+
+    /// The drawn light adds up to the flux, less what lies beyond the profile's reach.
+    @Test(arguments: shapes)
+    func fluxIsConserved(psf: PointSpread) {
+        let size = 160, flux = 5000.0
+        var light = [Double](repeating: 0, count: size * size)
+        psf.add(u: 80.2, v: 79.6, flux: [flux], to: &light, width: size, height: size, channels: 1) { _ in }
+        let total = light.reduce(0, +)
+        let lost: Double
+        switch psf { case .gaussian: lost = 1e-5; case .moffat: lost = 2e-3; case .airy: lost = 0.03 }
+        #expect(total <= flux * (1 + 1e-3) && total >= flux * (1 - lost), "\(psf): \(total) of \(flux)")
+    }
+
+    /// A saturated star reads the saturation level wherever its light would exceed it, and is
+    /// unchanged everywhere else.
+    @Test func saturationClipsOnlyTheCore() {
+        func draw(_ level: Double) -> Image {
+            Rasteriser(width: 64, height: 64, channels: 1, background: [20], noiseSigma: 0, psf: .gaussian(sigma: 1.3),
+                       saturation: level).render([], points: [PointSource(u: 31.7, v: 32.2, flux: [4000])], seed: 1)
+        }
+        let clipped = draw(200), full = draw(255)
+        var saturated = 0
+        for j in 0..<64 {
+            for i in 0..<64 {
+                let c = clipped[i, j, 0], f = full[i, j, 0]
+                if f > 200 { #expect(c == 200); saturated += 1 } else { #expect(c == f) }
+            }
+        }
+        // peak 4000/(2π·1.3²) = 377 over a sky of 20: a core of several pixels
+        #expect(saturated >= 4, "\(saturated) saturated pixels")
+    }
+
+    /// With noise the saturated core reads its level plus the noise, not 255.
+    @Test func noiseComesAfterSaturation() {
+        let r = Rasteriser(width: 32, height: 32, channels: 1, background: [20], noiseSigma: 2,
+                           psf: .gaussian(sigma: 1.3), saturation: 200)
+        let image = r.render([], points: [PointSource(u: 16, v: 16, flux: [40000])], seed: 3)
+        let core = [image[15, 15, 0], image[16, 15, 0], image[15, 16, 0], image[16, 16, 0]].map(Double.init)
+        #expect(core.allSatisfy { abs($0 - 200) <= 8 }, "\(core)")
+    }
+}
