@@ -128,7 +128,8 @@ public enum StreamChoice {
         return sum <= 2 * sd * f.squareRoot() + 8 || sum <= floor * reference.reduce(0, +)
     }
 
-    /// The law's equations with each named constant at its better estimate (see `choose`).
+    /// The law's equations with each named constant at its better estimate (see `choose`): the
+    /// one that determines the constant (zero outside its 2σ interval), then the smaller 1σ.
     static func estimateConstants(_ law: inout LawCandidate, coder: [String: Double], uncertainties: [String: Double]) {
         let components = [law.ax, law.ay]
         let names = law.law.constantNames
@@ -139,8 +140,14 @@ public enum StreamChoice {
         for k in 0..<2 where names[k].count == components[k].formula.constants.count {
             for (j, name) in names[k].enumerated() {
                 guard let name, j < components[k].bits.uncertainties.count else { continue }
-                let sigma = components[k].bits.uncertainties[j]
-                if sigma.isFinite, sigma < (estimate[name]?.sigma ?? .infinity) { estimate[name] = (components[k].formula.constants[j], sigma) }
+                let sigma = components[k].bits.uncertainties[j], value = components[k].formula.constants[j]
+                guard sigma.isFinite else { continue }
+                guard let other = estimate[name] else { estimate[name] = (value, sigma); continue }
+                // An estimate whose 2σ interval holds zero has not determined its constant: the
+                // other is kept when it has (a coder whose object model cannot follow the
+                // objects fits k ≈ 0 with a small absolute σ); otherwise the smaller σ wins.
+                let determined = abs(value) > 2 * sigma, otherDetermined = abs(other.value) > 2 * other.sigma
+                if determined != otherDetermined ? determined : sigma < other.sigma { estimate[name] = (value, sigma) }
             }
         }
         for k in 0..<2 where names[k].count == components[k].formula.constants.count {  // literals parsed differently: keep

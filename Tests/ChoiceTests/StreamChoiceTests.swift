@@ -104,7 +104,8 @@ import Testing
         #expect(!real[1].equivalent)
     }
 
-    /// The coder's estimate replaces the search's only when its 1σ is smaller.
+    /// The coder's estimate replaces the search's only when its 1σ is smaller, and not when it
+    /// leaves the constant's sign undetermined while the search's does not.
     @Test func eachConstantAtItsBetterEstimate() throws {
         var laws = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4, value: -3.9, sigma: 0.05)]
         _ = StreamChoice.choose(&laws, coded: [coded(900, constants: ["k1": -3.99], sigmas: ["k1": 0.01])])
@@ -113,5 +114,10 @@ import Testing
         _ = StreamChoice.choose(&worse, coded: [coded(900, constants: ["k1": -3.99], sigmas: ["k1": 0.5])])
         #expect(worse[0].ax.formula.constants.contains(-3.9))
         #expect(worse[0].constants == ["k1": -3.99], "the coder's own value is still reported as the coder's")
+        // a coder that could not follow the objects: k ≈ 0 with a σ that is small in absolute
+        // terms but larger than the value — the search's determined estimate stays
+        var lost = [try law("k*x/r^3", "k*y/r^3", mse: 1e-4, value: -39.8, sigma: 0.4)]
+        _ = StreamChoice.choose(&lost, coded: [coded(900, constants: ["k1": 2.4e-8], sigmas: ["k1": 8.4e-8])])
+        #expect(lost[0].ax.formula.constants.contains(-39.8) && lost[0].ay.formula.constants.contains(-39.8))
     }
 }
