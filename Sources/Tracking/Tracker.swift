@@ -68,7 +68,7 @@ public struct Tracker: Sendable {
         public var differentiator = Differentiator.Options()
         /// Tracks with fewer points are dropped.
         public var minimumPoints = 8
-        /// A track is static if its positions scatter by less than this (pixels RMS).
+        /// A track is static if its positions scatter by less than this (pixels; see `isStatic`).
         public var staticTolerance = 0.5
         /// Worker threads for reading and detecting frames.
         public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -118,19 +118,29 @@ public struct Tracker: Sendable {
                         frameCount: frameCount, imageSize: size, background: background)
     }
 
+    /// Whether a track stays put: its positions scatter about their mean by less than
+    /// `tolerance` (RMS), or — a faint star's noisy centroids, a star a passing body merges
+    /// with for a few frames — 80 % of them lie within max(tolerance, 3 × their median 1σ) of
+    /// it. A body that moves during more than a fifth of the frames is not static.
+    static func isStatic(_ t: PixelTrack, tolerance: Double) -> Bool {
+        let mu = mean(t.points.map(\.u)), mv = mean(t.points.map(\.v))
+        let rms = mean(t.points.map { ($0.u - mu) * ($0.u - mu) + ($0.v - mv) * ($0.v - mv) }).squareRoot()
+        if rms < tolerance { return true }
+        let cu = median(t.points.map(\.u)), cv = median(t.points.map(\.v))
+        let distances = t.points.map { (($0.u - cu) * ($0.u - cu) + ($0.v - cv) * ($0.v - cv)).squareRoot() }.sorted()
+        let reach = max(tolerance, 3 * median(t.points.map(\.sigma)))
+        return distances[min(distances.count - 1, Int(0.8 * Double(distances.count)))] < reach
+    }
+
     /// Calibrate linked tracks, pick the reference body and differentiate.
     public func assemble(_ linked: [PixelTrack], calibration: Calibration, frameCount: Int,
                          imageSize: (width: Int, height: Int), background: Background) -> TrackSet {
         let kept = linked.filter { $0.points.count >= options.minimumPoints }
         var roles = [Track.Role](repeating: .moving, count: kept.count)
         var staticCandidates: [(index: Int, flux: Double)] = []
-        for (k, t) in kept.enumerated() {
-            let mu = mean(t.points.map(\.u)), mv = mean(t.points.map(\.v))
-            let rms = mean(t.points.map { ($0.u - mu) * ($0.u - mu) + ($0.v - mv) * ($0.v - mv) }).squareRoot()
-            if rms < options.staticTolerance {
-                roles[k] = .static
-                staticCandidates.append((k, median(t.points.map(\.flux))))
-            }
+        for (k, t) in kept.enumerated() where Self.isStatic(t, tolerance: options.staticTolerance) {
+            roles[k] = .static
+            staticCandidates.append((k, median(t.points.map(\.flux))))
         }
         let origin: (u: Double, v: Double)
         let originDescription: String

@@ -154,6 +154,32 @@ private func medianOf(_ values: [Double]) -> Double {
         #expect(abs(first.x - 1) < 0.01 && abs(first.y) < 0.01 && first.vy > 0)
     }
 
+    /// A faint background star the planet passes over: its noisy centroids and the frames where
+    /// the planet's light pulls on them do not make it a moving object. Every moving track lies
+    /// on the planet, and the saturated star at the centre is the reference.
+    @Test(arguments: [0.0, 2.0])
+    func aFaintStarThePlanetCrossesStaysStatic(noise: Double) throws {
+        let centre = (u: 48.3, v: 47.6), faint = (u: 48.9, v: 22.1)
+        func planet(_ f: Int) -> (u: Double, v: Double) {
+            let phase = 2 * Double.pi * Double(f) / 80
+            return (centre.u + 25 * cos(phase), centre.v - 25 * sin(phase))
+        }
+        let scene = Scene(sketch: Sketch(width: 96, height: 96, background: 20, noise: noise), frames: 160) { f in
+            [.init(u: centre.u, v: centre.v, shape: .gaussian(sigma: 1.5), brightness: 600),   // saturates at 255
+             .init(u: faint.u, v: faint.v, shape: .gaussian(sigma: 1.3), brightness: 14),
+             .init(u: planet(f).u, v: planet(f).v, shape: .gaussian(sigma: 1.3), brightness: 120)]
+        }
+        let set = try scene.track()
+        #expect(abs(set.originPx.u - centre.u) < 0.1 && abs(set.originPx.v - centre.v) < 0.1, "origin \(set.originPx)")
+        #expect(!set.moving.isEmpty)
+        for t in set.moving {
+            let off = t.samples.map { hypot($0.u - planet($0.frame).u, $0.v - planet($0.frame).v) }.max() ?? 0
+            #expect(off < 2, "moving track \(t.name) (frames \(t.samples.first!.frame)–\(t.samples.last!.frame)) strays \(off) px from the planet")
+        }
+        #expect(set.tracks.contains { $0.role == .static && hypot(mean($0.samples.map(\.u)) - faint.u, mean($0.samples.map(\.v)) - faint.v) < 0.5 },
+                "the faint star is a static track")
+    }
+
     /// Two objects cross (their discs merge for a few frames): each track must stay on one object.
     @Test(arguments: [0.0, 2.0])
     func crossingObjectsKeepTheirIdentity(noise: Double) throws {
