@@ -42,6 +42,9 @@ public struct PixelTrack: Sendable {
 /// - a detection within the gate of two tracks, or a track with two detections in its gate
 ///   whose distances are too close to tell apart, is ambiguous: the track ends;
 /// - a track that finds nothing for more than `maxGap` frames ends (left the frame, too faint);
+/// - a detection whose flux differs from a track's recent median by more than `fluxRatio`
+///   (either way; tracks of three points or more) is not that track's: a faint star a planet
+///   passed over does not take the planet when they part;
 /// - a detection that no track claims starts a new track;
 /// - afterwards, a lost track and the one track that starts near where it was lost, within
 ///   `maxGap` frames and looking alike, are joined (`stitch`: a close approach of two moving
@@ -58,6 +61,8 @@ public struct Associator: Sendable {
         public var maxGap = 12
         /// Two candidates closer than this (pixels) in distance are ambiguous.
         public var ambiguity = 1.0
+        /// A detection's flux and a track's recent median flux differ by at most this factor.
+        public var fluxRatio = 3.0
         public init() {}
     }
 
@@ -89,9 +94,11 @@ public struct Associator: Sendable {
             // Candidate pairs within the gate.
             var pairs: [(track: Int, detection: Int, distance: Double)] = []
             for t in active.indices where !hidden[t] {
+                let flux = active[t].points.count >= 3 ? median(active[t].points.suffix(10).map(\.flux)) : nil
                 for (k, d) in detections.enumerated() where !claimed[k] {
                     let du = d.u - predictions[t].u, dv = d.v - predictions[t].v
                     let distance = (du * du + dv * dv).squareRoot()
+                    if let flux, flux > 0, d.flux > options.fluxRatio * flux || d.flux * options.fluxRatio < flux { continue }
                     if distance <= gates[t] { pairs.append((t, k, distance)) }
                 }
             }

@@ -110,6 +110,9 @@ public struct Detector: Sendable {
         public var apertureMargin: Double = 1.5
         /// Recentring passes of the aperture (0: plain window centroid).
         public var apertureIterations: Int = 3
+        /// Refine each centroid by a maximum-likelihood fit of a pixel-integrated Gaussian
+        /// profile where that profile describes the blob to the noise (`ProfileFit`).
+        public var profileFit = true
         public init() {}
     }
 
@@ -251,9 +254,21 @@ public struct Detector: Sendable {
             }
             // Noise per pixel: sensor σ plus uniform quantisation (1/12 of a grey level squared).
             let pixelSigma = (background.sigma * background.sigma + 1.0 / 12.0).squareRoot()
+            var position = (u: c.u, v: c.v, sigma: pixelSigma * c.spread.squareRoot() / c.flux)
+            if options.profileFit {
+                // saturated: 8-bit white, or the peak level held by three pixels or more
+                let top = component.pixels.reduce(0) { $0 + (lum[$1] >= component.peak - 0.5 ? 1 : 0) }
+                let saturated = component.peak >= 254.5 || top >= 3 ? component.peak - 0.5 : .infinity
+                if let f = ProfileFit.fit(lum, width: width, height: height, label: label, id: id,
+                                          start: (c.u, c.v, c.flux, c.radius / 2), background: local,
+                                          pixelSigma: pixelSigma, saturated: saturated),
+                   f.reducedChiSquare <= ProfileFit.maxReducedChiSquare, inside(f.u, f.v) {
+                    position = (f.u, f.v, max(f.sigmaU, f.sigmaV))
+                }
+            }
             out.append(Detection(
-                u: c.u, v: c.v, flux: c.flux, radius: c.radius,
-                sigma: pixelSigma * c.spread.squareRoot() / c.flux,
+                u: position.u, v: position.v, flux: c.flux, radius: c.radius,
+                sigma: position.sigma,
                 minX: minX, maxX: maxX, minY: minY, maxY: maxY,
                 touchesEdge: touchesEdge, area: component.pixels.count))
         }

@@ -7,6 +7,15 @@ error of |a| against truth.csv (the planet's acceleration relative to the star),
 share of acceleration errors within its reported 1-sigma (0.68 if the uncertainties are
 honest), and the wall time (median of --repeats runs for Occam; one run for the peer, which is slower).
 
+Then streams drawn by bench code (bench/discover/paint.py, not Occam's renderer): a planet on a
+circle of 30 px about a static star, 300 frames of 128x128 on a sky of 20, in two looks — discs
+by 4x4 supersampling (star r = 5 px, planet r = 2.5 px) and Gaussian point-spread functions of
+sigma 1.3 px integrated over pixels (planet flux 2000, the star saturated) — clean and with
+sigma = 2 noise, calibrated by flags. For each it prints the Cramer-Rao bound on the planet's
+position per axis (Fisher information of the pixel model in position, flux and sky, the noise
+sigma, or 1/sqrt(12) for quantisation on clean frames; discs as ideal discs, 64x64 samples per
+pixel) and each method's centroid RMS over that bound.
+
 Peer: trackpy.locate (diameter 9, the documented choice for a ~3 px radius) and trackpy.link,
 then accelerations by (a) scipy.signal.savgol_filter, window 15, order 4, and (b) numpy.gradient
 applied twice (plain finite differences). trackpy is given the benefit of the doubt on identity:
@@ -98,14 +107,114 @@ def run_trackpy(folder, planet, scene):
     return frames, u, v, (sg_ax, sg_ay), (fd_ax, fd_ay), elapsed
 
 
+def drawn_stream(folder, look, noise, frames=300, size=128, seed=5):
+    """Draw the planet-about-a-star stream of `look` ("discs" or "psf") into `folder`; returns
+    the planet's true pixel positions per frame."""
+    sys.path.insert(0, os.path.join(ROOT, "bench", "discover"))
+    import paint
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    centre = (64.3, 63.6)
+    truth = {}
+    for f in range(frames):
+        phase = 2 * np.pi * f / 150
+        pu, pv = centre[0] + 30 * np.cos(phase), centre[1] - 30 * np.sin(phase)
+        truth[f] = (pu, pv)
+        img = np.full((size, size), 20.0)
+        if look == "discs":
+            paint.disc(img, *centre, 5.0, 230)
+            paint.disc(img, pu, pv, 2.5, 180)
+        else:
+            paint.psf(img, *centre, 60000)
+            paint.psf(img, pu, pv, 2000)
+        paint.save(img, noise, rng, os.path.join(folder, f"frame_{f:05d}.png"))
+    return truth
+
+
+def crb_per_axis(look, positions, noise):
+    """Cramer-Rao bound (px, per axis, RMS over `positions`) for the planet's position from one
+    frame: the pixel model's Fisher information in (u, v, flux, sky) with Gaussian noise."""
+    sys.path.insert(0, os.path.join(ROOT, "bench", "discover"))
+    import paint
+    sigma = noise if noise > 0 else 1 / np.sqrt(12)
+    fine = (np.arange(64) + 0.5) / 64
+
+    def model(u, v, flux):
+        img = np.zeros((24, 24))
+        if look == "psf":
+            paint.psf(img, u, v, flux)
+        else:
+            for py in range(24):
+                for px in range(24):
+                    du = px + fine[None, :] - u
+                    dv = py + fine[:, None] - v
+                    img[py, px] = flux / (np.pi * 2.5 ** 2) * np.mean(du * du + dv * dv <= 2.5 ** 2)
+        return img
+
+    bounds = []
+    flux = 2000.0 if look == "psf" else 180 * np.pi * 2.5 ** 2
+    for (u, v) in positions:
+        lu, lv = 12 + (u % 1), 12 + (v % 1)  # the same sub-pixel phase in a small window
+        h = 0.02
+        du = (model(lu + h, lv, flux) - model(lu - h, lv, flux)) / (2 * h)
+        dv = (model(lu, lv + h, flux) - model(lu, lv - h, flux)) / (2 * h)
+        df = model(lu, lv, flux) / flux
+        ds = np.ones((24, 24))
+        J = np.stack([du.ravel(), dv.ravel(), df.ravel(), ds.ravel()])
+        cov = np.linalg.inv(J @ J.T / sigma ** 2)
+        bounds += [cov[0, 0], cov[1, 1]]
+    return float(np.sqrt(np.mean(bounds)))
+
+
+def drawn_looks(args, work):
+    print()
+    print(f"{'drawn stream':24}{'method':28}{'centroid RMS px':>16}{'Cramer-Rao px':>15}{'ratio':>8}")
+    for look in ("discs", "psf"):
+        for noise in (0.0, 2.0):
+            folder = os.path.join(work, f"drawn-{look}-{noise:g}")
+            truth = drawn_stream(folder, look, noise)
+            bound = crb_per_axis(look, [truth[f] for f in range(0, 300, 15)], noise)
+            name = f"{look} {'clean' if noise == 0 else 'sigma 2'}"
+            out = os.path.join(work, "d.csv")
+            subprocess.run([args.occam, "track", folder, "--px-per-unit", "30", "--dt", "1", "--out", out, "--force"],
+                           check=True, capture_output=True)
+            rows = [r for r in csv.DictReader(l for l in open(out) if not l.startswith("#")) if r["role"] == "moving"]
+            err = [d for r in rows for d in (float(r["u_px"]) - truth[int(r["frame"])][0], float(r["v_px"]) - truth[int(r["frame"])][1])]
+            c = float(np.sqrt(np.mean(np.square(err)))) if err else float("nan")
+            print(f"{name:24}{'occam track':28}{c:16.4f}{bound:15.4f}{c / bound:8.2f}")
+            if not args.no_peer:
+                import trackpy as tp
+                from PIL import Image
+                tp.quiet()
+                names = sorted(n for n in os.listdir(folder) if n.endswith(".png"))
+                images = [np.asarray(Image.open(os.path.join(folder, n)), dtype=float) for n in names]
+                feats = tp.batch(images, diameter=9, minmass=100, processes=1)
+                err2 = []
+                for f, group in feats.groupby("frame"):
+                    pu, pv = truth[int(f)]
+                    d = np.hypot(group["x"] + 0.5 - pu, group["y"] + 0.5 - pv)
+                    k = d.idxmin()
+                    if d[k] < 3:
+                        err2 += [group["x"][k] + 0.5 - pu, group["y"][k] + 0.5 - pv]
+                c2 = float(np.sqrt(np.mean(np.square(err2))))
+                print(f"{'':24}{'trackpy locate':28}{c2:16.4f}{bound:15.4f}{c2 / bound:8.2f}")
+
+
 def main():
     import json
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--occam", default=os.path.join(ROOT, ".build", "release", "occam"))
     ap.add_argument("--no-peer", action="store_true", help="skip trackpy")
+    ap.add_argument("--drawn-only", action="store_true", help="only the streams drawn by bench code")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="occam-bench-track-")
+    if args.drawn_only:
+        try:
+            drawn_looks(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     base = open(os.path.join(ROOT, "simulations", "kepler.yaml")).read()
     streams = [("clean", base),
                ("noise 2", base.replace("noise_sigma: 0", "noise_sigma: 2")),
@@ -130,6 +239,7 @@ def main():
                 c3, m3, q3, _ = scores(f2, u2, v2, fd[0], fd[1], planet, star)
                 print(f"{'':20}{'trackpy + finite diff.':28}{c3:16.4f}{m3:16.4f}{q3:9.4f}{'':>9}")
                 print(f"{'':20}{'ratio peer/occam (savgol)':28}{c2 / c:16.1f}{m2 / m:16.1f}{q2 / p90:9.1f}{t2 / t:9.1f}")
+        drawn_looks(args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
