@@ -61,6 +61,28 @@ private func medianOf(_ values: [Double]) -> Double {
         #expect(rms(errors) <= tolerance, "RMS \(rms(errors)) px")
     }
 
+    /// A point source's position by the profile fit: within 1.3x the Cramér–Rao bound at σ = 2
+    /// (≈ √(8π)·s²·σ/F = 0.0085 px per axis for s = 1.3 px and F ≈ 2000; a centroid gets about
+    /// 2.3x), with a reported 1σ that matches the errors. The test draws its Gaussians by sampling
+    /// at pixel centres (not integrating over pixels), so the fit is not handed its own model.
+    @Test func pointSourcePositionsApproachTheCramérRaoBound() {
+        var errors: [Double] = [], reported: [Double] = []
+        var rng = XorShift64Star(seed: 29)
+        for k in 0..<150 {
+            var sketch = Sketch(width: 40, height: 40, background: 20, noise: 2)
+            sketch.seed = UInt64(k + 100)
+            let u = 16 + 8 * rng.unit(), v = 16 + 8 * rng.unit()
+            let image = sketch.draw([.init(u: u, v: v, shape: .gaussian(sigma: 1.3), brightness: 188)], frame: k)
+            guard let d = Detector().detect(image).detections.first else { Issue.record("not found"); continue }
+            errors += [d.u - u, d.v - v]
+            reported.append(d.sigma)
+        }
+        let bound = (8 * Double.pi).squareRoot() * 1.3 * 1.3 * 2 / (188 * 2 * Double.pi * 1.3 * 1.3)
+        #expect(rms(errors) <= 1.3 * bound, "RMS \(rms(errors)) px against the bound \(bound)")
+        let ratio = medianOf(reported) / rms(errors)
+        #expect(ratio > 0.7 && ratio < 1.4, "reported 1σ / actual RMS = \(ratio)")
+    }
+
     @Test func objectsAtTheBorderAreFlaggedAndNoiseMakesNoObjects() {
         let sketch = Sketch(width: 64, height: 64, background: 10, noise: 2)
         let image = sketch.draw([.init(u: 1.5, v: 30, shape: .disc(radius: 3), brightness: 150),
