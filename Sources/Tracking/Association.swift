@@ -94,7 +94,7 @@ public struct Associator: Sendable {
             // Candidate pairs within the gate.
             var pairs: [(track: Int, detection: Int, distance: Double)] = []
             for t in active.indices where !hidden[t] {
-                let flux = active[t].points.count >= 3 ? median(active[t].points.suffix(10).map(\.flux)) : nil
+                let flux = active[t].points.count >= 3 && options.fluxRatio.isFinite ? median(active[t].points.suffix(10).map(\.flux)) : nil
                 for (k, d) in detections.enumerated() where !claimed[k] {
                     let du = d.u - predictions[t].u, dv = d.v - predictions[t].v
                     let distance = (du * du + dv * dv).squareRoot()

@@ -6,7 +6,8 @@ import Testing
 
 /// Frames drawn by this test's own code (not Occam's renderer): supersampled discs moving on a
 /// background with a gradient, optional noise, grey or colour.
-func sketchFrames(count: Int, width: Int, height: Int, channels: Int, noise: Double, seed: UInt64 = 1) -> [[UInt8]] {
+func sketchFrames(count: Int, width: Int, height: Int, channels: Int, noise: Double, seed: UInt64 = 1,
+                  pointSources: Bool = false) -> [[UInt8]] {
     var r = XorShift64Star(seed: seed)
     func gaussian() -> Double {
         let u = max(r.unit(), 1e-12), v = r.unit()
@@ -24,8 +25,18 @@ func sketchFrames(count: Int, width: Int, height: Int, channels: Int, noise: Dou
                 for c in 0..<channels {
                     var v = 10 + 0.1 * Double(x) + 0.05 * Double(y) * Double(c + 1)
                     for (u0, v0, radius, colour) in discs {
-                        let inside = Sketch.samplesInside(x: x, y: y, cu: u0, cv: v0, radius: radius, n: 4)
-                        v += colour[c] * Double(inside) / 16
+                        if pointSources {
+                            // a telescope's look: Gaussian blobs (σ = radius / 2) sampled at pixel centres
+                            let du = Double(x) + 0.5 - u0, dv = Double(y) + 0.5 - v0, s = radius / 2
+                            v += colour[c] * exp(-(du * du + dv * dv) / (2 * s * s))
+                        } else {
+                            let inside = Sketch.samplesInside(x: x, y: y, cu: u0, cv: v0, radius: radius, n: 4)
+                            v += colour[c] * Double(inside) / 16
+                        }
+                    }
+                    if pointSources {   // a static star that saturates
+                        let du = Double(x) + 0.5 - Double(width) * 0.55, dv = Double(y) + 0.5 - Double(height) * 0.75
+                        v += 600 * exp(-(du * du + dv * dv) / (2 * 1.4 * 1.4))
                     }
                     if noise > 0 { v += noise * gaussian() }
                     frame[(y * width + x) * channels + c] = UInt8(max(0, min(255, v.rounded())))

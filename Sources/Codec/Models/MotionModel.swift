@@ -40,6 +40,19 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     var errors: [Int32]
 
     static var historyLength: Int { 6 }
+    /// The detector and associator as stream version 3 has them: the object levels' predictions
+    /// depend on every position they return, bit for bit, so the tracker's later refinements
+    /// (the profile fit, the flux gate) stay out of the codec until a stream version says so.
+    static var detector: Detector {
+        var o = Detector.Options()
+        o.profileFit = false
+        return Detector(options: o)
+    }
+    static var associator: Associator {
+        var o = Associator.Options()
+        o.fluxRatio = .infinity
+        return Associator(options: o)
+    }
     /// Position corrections are coded in 1/quantum pixel.
     static var quantum: Double { 1024 }
     var corrections = SignedCoder()
@@ -273,13 +286,13 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         temporal.endFrame(frame)
         let g = geometry
         let image = Image(width: g.width, height: g.height, channels: g.channels, pixels: frame)
-        let (detections, background) = Detector().detect(image)
+        let (detections, background) = Self.detector.detect(image)
         noise = background.sigma
         history.append(detections)
         fitted.append([])
         if history.count > Self.historyLength { history.removeFirst(); fitted.removeFirst() }
         // Link the recent frames; tracks that reach this frame and move are the moving objects.
-        let tracks = Associator().link(history).filter { $0.points.last?.frame == history.count - 1 }
+        let tracks = Self.associator.link(history).filter { $0.points.last?.frame == history.count - 1 }
         var moving: [(track: PixelTrack, detection: Detection)] = []
         for t in tracks {
             guard let last = t.points.last, t.points.count >= 2, let first = t.points.first else { continue }
