@@ -55,6 +55,9 @@ public struct TrackSet: Sendable {
     public var background: Background
     /// Short tracks (fewer than the minimum points) that were dropped as noise.
     public var droppedShortTracks: Int
+    /// RMS shift (pixels) by which the frames were registered on the stars; 0 when they were
+    /// not (`Tracker.register`).
+    public var registrationShiftPx = 0.0
 
     public var reference: Track? { tracks.first { $0.role == .reference } }
     public var moving: [Track] { tracks.filter { $0.role == .moving } }
@@ -132,10 +135,55 @@ public struct Tracker: Sendable {
         return distances[min(distances.count - 1, Int(0.8 * Double(distances.count)))] < reach
     }
 
-    /// Calibrate linked tracks, pick the reference body and differentiate.
+    /// Frame registration on the stars: with three or more tracks that stay within `reach`
+    /// pixels of their median position for 80 % of their points (stars under seeing jitter or a
+    /// shaking camera), each frame's shift is the median of their offsets from those positions
+    /// (three or more in the frame). When the shifts stand out of the noise of such medians
+    /// (their mean square above four times the expected one), every track's points are moved
+    /// back by their frame's shift; otherwise nothing changes. Returns the registered tracks and
+    /// the RMS shift applied (0 when none).
+    static func register(_ tracks: [PixelTrack], frameCount: Int, reach: Double = 2) -> (tracks: [PixelTrack], shift: Double) {
+        var anchors: [(track: Int, u: Double, v: Double)] = []
+        for (k, t) in tracks.enumerated() {
+            let cu = median(t.points.map(\.u)), cv = median(t.points.map(\.v))
+            let d = t.points.map { (($0.u - cu) * ($0.u - cu) + ($0.v - cv) * ($0.v - cv)).squareRoot() }.sorted()
+            if d[min(d.count - 1, Int(0.8 * Double(d.count)))] < reach { anchors.append((k, cu, cv)) }
+        }
+        guard anchors.count >= 3 else { return (tracks, 0) }
+        var du = [[Double]](repeating: [], count: frameCount), dv = du, variance = [[Double]](repeating: [], count: frameCount)
+        for a in anchors {
+            for p in tracks[a.track].points where p.frame >= 0 && p.frame < frameCount {
+                du[p.frame].append(p.u - a.u); dv[p.frame].append(p.v - a.v); variance[p.frame].append(p.sigma * p.sigma)
+            }
+        }
+        var shifts = [(u: Double, v: Double)?](repeating: nil, count: frameCount)
+        var observed = 0.0, expected = 0.0, frames = 0
+        for f in 0..<frameCount where du[f].count >= 3 {
+            let s = (median(du[f]), median(dv[f]))
+            shifts[f] = s
+            observed += s.0 * s.0 + s.1 * s.1
+            // a median of n offsets: about π/2 times the variance of their mean, per axis
+            expected += 2 * (Double.pi / 2) * mean(variance[f]) / Double(du[f].count)
+            frames += 1
+        }
+        guard frames > 0, observed > 4 * expected else { return (tracks, 0) }
+        var out = tracks
+        for k in out.indices {
+            for i in out[k].points.indices {
+                let f = out[k].points[i].frame
+                guard f >= 0, f < frameCount, let s = shifts[f] else { continue }
+                out[k].points[i].u -= s.u
+                out[k].points[i].v -= s.v
+            }
+        }
+        return (out, (observed / Double(frames)).squareRoot())
+    }
+
+    /// Calibrate linked tracks, register the frames on the stars, pick the reference body and
+    /// differentiate.
     public func assemble(_ linked: [PixelTrack], calibration: Calibration, frameCount: Int,
                          imageSize: (width: Int, height: Int), background: Background) -> TrackSet {
-        let kept = linked.filter { $0.points.count >= options.minimumPoints }
+        let (kept, registration) = Self.register(linked.filter { $0.points.count >= options.minimumPoints }, frameCount: frameCount)
         var roles = [Track.Role](repeating: .moving, count: kept.count)
         var staticCandidates: [(index: Int, flux: Double)] = []
         for (k, t) in kept.enumerated() where Self.isStatic(t, tolerance: options.staticTolerance) {
@@ -186,9 +234,11 @@ public struct Tracker: Sendable {
             tracks.append(Track(name: names[k], role: roles[k], samples: samples, endReason: t.endReason, hiddenFrames: t.hiddenFrames,
                                 noisePx: d[0].noise, radiusPx: mean(t.points.map(\.radius)), flux: mean(t.points.map(\.flux))))
         }
-        return TrackSet(tracks: tracks, calibration: calibration, originPx: origin, originDescription: originDescription,
+        var set = TrackSet(tracks: tracks, calibration: calibration, originPx: origin, originDescription: originDescription,
                         frameCount: frameCount, imageSize: imageSize, background: background,
                         droppedShortTracks: linked.count - kept.count)
+        set.registrationShiftPx = registration
+        return set
     }
 }
 

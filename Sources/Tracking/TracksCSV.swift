@@ -24,6 +24,10 @@ extension TrackSet {
                 : String(format: "# background %.1f, noise sigma %.2f grey levels", background.level, background.sigma))
                 + String(format: "; %d frames of %dx%d", frameCount, imageSize.width, imageSize.height),
         ]
+        if registrationShiftPx > 0 {
+            lines.append(String(format: "# frames registered on the stars (RMS shift %.3f px): u_px, v_px are registered positions",
+                                registrationShiftPx))
+        }
         for t in tracks {
             let ended = (t.hiddenFrames > 0 ? "; hidden (merged or at the border) in \(t.hiddenFrames) frames" : "")
                 + (t.endReason.map { "; ended: \($0)" } ?? "")

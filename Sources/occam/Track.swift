@@ -76,6 +76,9 @@ struct Track: ParsableCommand {
                              t.name, t.role.rawValue, t.samples.count, t.samples.first?.frame ?? 0,
                              t.samples.last?.frame ?? 0, t.radiusPx, t.noisePx) + ended)
             }
+            if set.registrationShiftPx > 0 {
+                print(String(format: "  frames registered on the stars: RMS shift %.3f px", set.registrationShiftPx))
+            }
             if set.droppedShortTracks > 0 {
                 print("  (\(set.droppedShortTracks) short track(s) of fewer than \(options.tracker.minimumPoints) points dropped)")
             }
