@@ -80,7 +80,11 @@ enum ProfileFit {
         var current = evaluate(p, jacobian: true)
         var cost = current.residuals.reduce(0) { $0 + $1 * $1 }
         var lambda = 1e-3
-        for _ in 0..<30 {
+        let variance = pixelSigma * pixelSigma
+        for iteration in 0..<30 {
+            // a profile that still misses by far after a few steps (a disc's flat top and rim)
+            // will not be used: stop early instead of polishing it
+            if iteration == 4 && cost / variance / Double(n - 5) > 4 * maxReducedChiSquare { return nil }
             var ata = [Double](repeating: 0, count: 25), atb = [Double](repeating: 0, count: 5)
             for k in 0..<n {
                 let row = current.rows[k], rk = current.residuals[k]
@@ -112,7 +116,6 @@ enum ProfileFit {
               abs(p[0] - start.u) < 1, abs(p[1] - start.v) < 1 else { return nil }
         var ata = [Double](repeating: 0, count: 25)
         for row in current.rows { for a in 0..<5 { for b in 0..<5 { ata[a * 5 + b] += row[a] * row[b] } } }
-        let variance = pixelSigma * pixelSigma
         guard let cu = solve(ata, [1, 0, 0, 0, 0], size: 5), let cv = solve(ata, [0, 1, 0, 0, 0], size: 5),
               cu[0] > 0, cv[1] > 0 else { return nil }
         return Result(u: p[0], v: p[1], flux: p[2], width: p[3],
