@@ -346,6 +346,7 @@ public enum Search {
         let factors = PowerFactors(inputs: inputs, target: target)
         var candidates: [Candidate] = []
         if let symmetries = ScaleGroups(inputs: inputs, target: target),
+           symmetries.reduction.groups.count <= 2,
            symmetries.reduction.groups.count < factors?.rest.count ?? inputs.count {
             candidates = scaleGroupCandidates(symmetries.reduction, inputs: inputs, target: target, weights: weights, options: options,
                                               evaluated: &evaluated)
@@ -374,9 +375,11 @@ public enum Search {
     }
 
     /// Scale symmetries found in the rows (`ScaleGroups`) that leave fewer inputs than the power
-    /// factors do: the target divided by the symmetries' monomial is searched over the groups
-    /// they leave, and what it finds, written in the inputs, is scored on the original target
-    /// with the others.
+    /// factors do, and at most two groups: the target divided by the symmetries' monomial is
+    /// searched over the groups they leave, and what it finds, written in the inputs, is scored
+    /// on the original target with the others. (Three or four groups are hardly easier than the
+    /// inputs themselves, and their sub-search was most of the time of noisy tables: bench/sr's
+    /// slowest 1 % cells. Two groups are what velocity addition, u/c and v/c, needs.)
     static func scaleGroupCandidates(_ groups: DimensionlessGroups, inputs: [[Double]], target: [Double], weights: [Double]?,
                                      options: SearchOptions, evaluated: inout Int) -> [Candidate] {
         guard let reduced = groups.reduce(inputs: inputs, target: target) else { return [] }
