@@ -1,8 +1,13 @@
 """bench/compress: Occam's model ladder against general and video/image lossless coders.
 
 Streams (600 frames, 256x256, grey): simulations/kepler.yaml and simulations/exb-drift.yaml,
-each clean and with Gaussian sensor noise sigma = 2 grey levels. Every coder runs on the same
-frames in the same run:
+each clean and with Gaussian sensor noise sigma = 2 grey levels; and, with --streams
+drawn-discs,drawn-discs+noise,drawn-psf,drawn-psf+noise, frames drawn by bench code
+(bench/discover/paint.py, not Occam's renderer): a planet on a harmonic ellipse (70 x 45 px,
+200 frames per turn) about a static star on a sky of 20, as 4x4-supersampled discs or as
+pixel-integrated Gaussian PSFs (sigma 1.3 px, planet flux 2000, the star saturated), no
+scene.json (the law level works in pixels and frames; its law is a = -k r). Every coder runs
+on the same frames in the same run:
 
   occam intra / temporal / motion / learned   occam compress --model M, then occam decompress; pixels
                                     compared with the originals (a mismatch aborts the bench)
@@ -104,7 +109,32 @@ def peers(frames, work):
     return out
 
 
-LAWS = {"kepler": "ax = -k*x/r^3; ay = -k*y/r^3", "exb-drift": "ax = w*vy + cx; ay = -w*vx + cy"}
+LAWS = {"kepler": "ax = -k*x/r^3; ay = -k*y/r^3", "exb-drift": "ax = w*vy + cx; ay = -w*vx + cy",
+        "drawn-discs": "ax = -k*x; ay = -k*y", "drawn-psf": "ax = -k*x; ay = -k*y"}
+
+
+def draw(folder, look, frames, noise, seed=3):
+    """A planet on a harmonic ellipse about a static star, drawn by bench code in `look`
+    ("discs" or "psf"); the clean frames are returned for the noise bound."""
+    sys.path.insert(0, os.path.join(ROOT, "bench", "discover"))
+    import paint
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    centre = (128.3, 127.6)
+    clean = []
+    for f in range(frames):
+        phase = 2 * math.pi * f / 200
+        u, v = centre[0] + 70 * math.cos(phase), centre[1] - 45 * math.sin(phase)
+        img = np.full((256, 256), 20.0)
+        if look == "discs":
+            paint.disc(img, *centre, 5.0, 230)
+            paint.disc(img, u, v, 2.5, 180)
+        else:
+            paint.psf(img, *centre, 60000)
+            paint.psf(img, u, v, 2000)
+        clean.append(np.clip(np.rint(img), 0, 255).astype(np.uint8))
+        paint.save(img, noise, rng, os.path.join(folder, f"frame_{f:05d}.png"))
+    return np.stack(clean)
 
 
 def occam_levels(occam, folder, frames, work, repeats, law):
@@ -132,6 +162,23 @@ def occam_levels(occam, folder, frames, work, repeats, law):
     return res
 
 
+def measure(args, work, stream, folder, frames, bound, law, rows):
+    """Every Occam level and every peer on `frames` (read from `folder`): one row each."""
+    n = frames.shape[0]
+    sub = os.path.join(work, "w"); shutil.rmtree(sub, ignore_errors=True); os.makedirs(sub)
+    results = occam_levels(args.occam, folder, frames, sub, args.repeats, law)
+    peer = peers(frames, sub)
+    best_peer = min(b for b, _ in peer.values())
+    for name, (b, te, td, ce, cd) in results.items():
+        rows.append((stream, name, b, b * 8 / n, best_peer / b, (b * 8 / bound) if bound else None,
+                     frames.size / 1e6 / te, frames.size / 1e6 / td, ce, cd))
+    for name, (b, te) in sorted(peer.items(), key=lambda kv: kv[1][0]):
+        rows.append((stream, name, b, b * 8 / n, best_peer / b, (b * 8 / bound) if bound else None, frames.size / 1e6 / te, None, None, None))
+    if bound:
+        rows.append((stream, "noise bound", int(bound / 8), bound / n, best_peer / (bound / 8), 1.0, None, None, None, None))
+    shutil.rmtree(sub, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=3)
@@ -144,6 +191,14 @@ def main():
     try:
         for stream in args.streams.split(","):
             scenario, _, noisy = stream.partition("+")
+            if scenario.startswith("drawn-"):
+                folder = os.path.join(work, stream)
+                clean = draw(folder, scenario[len("drawn-"):], args.frames, 2.0 if noisy else 0.0)
+                frames = load(folder)
+                bound = noise_bound_bits(clean, 2.0) if noisy else None
+                measure(args, work, stream, folder, frames, bound, LAWS.get(scenario), rows)
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
             text = open(os.path.join(ROOT, "simulations", scenario + ".yaml")).read()
             text = text.replace("frames: 600", f"frames: {args.frames}")
             folders = {}
@@ -162,20 +217,8 @@ def main():
                 subprocess.run([args.occam, "simulate", y, "--out", folders[label], "--force"], check=True, capture_output=True)
             folder = folders["noisy" if noisy else "clean"]
             frames = load(folder)
-            n = frames.shape[0]
             bound = noise_bound_bits(load(folders["clean"]), 2.0) if noisy else None
-            sub = os.path.join(work, "w"); shutil.rmtree(sub, ignore_errors=True); os.makedirs(sub)
-            results = occam_levels(args.occam, folder, frames, sub, args.repeats, LAWS.get(scenario))
-            peer = peers(frames, sub)
-            best_peer = min(b for b, _ in peer.values())
-            for name, (b, te, td, ce, cd) in results.items():
-                rows.append((stream, name, b, b * 8 / n, best_peer / b, (b * 8 / bound) if bound else None,
-                             frames.size / 1e6 / te, frames.size / 1e6 / td, ce, cd))
-            for name, (b, te) in sorted(peer.items(), key=lambda kv: kv[1][0]):
-                rows.append((stream, name, b, b * 8 / n, best_peer / b, (b * 8 / bound) if bound else None, frames.size / 1e6 / te, None, None, None))
-            if bound:
-                rows.append((stream, "noise bound", int(bound / 8), bound / n, best_peer / (bound / 8), 1.0, None, None, None, None))
-            shutil.rmtree(sub, ignore_errors=True)
+            measure(args, work, stream, folder, frames, bound, LAWS.get(scenario), rows)
             for f in folders.values():
                 shutil.rmtree(f, ignore_errors=True)
     finally:
