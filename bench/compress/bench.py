@@ -126,12 +126,7 @@ def draw(folder, look, frames, noise, seed=3):
         phase = 2 * math.pi * f / 200
         u, v = centre[0] + 70 * math.cos(phase), centre[1] - 45 * math.sin(phase)
         img = np.full((256, 256), 20.0)
-        if look == "discs":
-            paint.disc(img, *centre, 5.0, 230)
-            paint.disc(img, u, v, 2.5, 180)
-        else:
-            paint.psf(img, *centre, 60000)
-            paint.psf(img, u, v, 2000)
+        paint.star_and_planet(img, look, centre, u, v)
         clean.append(np.clip(np.rint(img), 0, 255).astype(np.uint8))
         paint.save(img, noise, rng, os.path.join(folder, f"frame_{f:05d}.png"))
     return np.stack(clean)

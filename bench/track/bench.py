@@ -121,12 +121,7 @@ def drawn_stream(folder, look, noise, frames=300, size=128, seed=5):
         pu, pv = centre[0] + 30 * np.cos(phase), centre[1] - 30 * np.sin(phase)
         truth[f] = (pu, pv)
         img = np.full((size, size), 20.0)
-        if look == "discs":
-            paint.disc(img, *centre, 5.0, 230)
-            paint.disc(img, pu, pv, 2.5, 180)
-        else:
-            paint.psf(img, *centre, 60000)
-            paint.psf(img, pu, pv, 2000)
+        paint.star_and_planet(img, look, centre, pu, pv)
         paint.save(img, noise, rng, os.path.join(folder, f"frame_{f:05d}.png"))
     return truth
 
