@@ -71,13 +71,18 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
 }
 
 @Suite struct StreamTests {
-    static let cases: [(ModelKind, Int, Double)] = ModelKind.allCases.flatMap { m in [(m, 1, 0.0), (m, 3, 0.0), (m, 1, 2.0)] }
+    /// (level, channels, noise, point sources): discs grey, colour and noisy; and the telescope
+    /// look (Gaussian blobs and a saturated star) clean and noisy.
+    static let cases: [(ModelKind, Int, Double, Bool)] = ModelKind.allCases.flatMap { m in
+        [(m, 1, 0.0, false), (m, 3, 0.0, false), (m, 1, 2.0, false), (m, 1, 0.0, true), (m, 1, 2.0, true)]
+    }
 
-    /// Pixel-exact round trip of every level on frames this test draws (grey, colour, noisy).
+    /// Pixel-exact round trip of every level on frames this test draws, in every look.
     @Test(arguments: cases)
-    func roundTripIsPixelExact(model: ModelKind, channels: Int, noise: Double) throws {
+    func roundTripIsPixelExact(model: ModelKind, channels: Int, noise: Double, pointSources: Bool) throws {
         let g = Geometry(width: 40, height: 30, channels: channels)
-        let frames = sketchFrames(count: 12, width: g.width, height: g.height, channels: channels, noise: noise)
+        let frames = sketchFrames(count: 12, width: g.width, height: g.height, channels: channels, noise: noise,
+                                  pointSources: pointSources)
         let scene = Data("{\"name\":\"sketch\"}".utf8)
         let (path, bytes) = try encodeStream(frames, geometry: g, model: model, scene: scene)
         var reader = try StreamReader(path: path)
