@@ -50,8 +50,19 @@ func sketchFrames(count: Int, width: Int, height: Int, channels: Int, noise: Dou
 /// A law with a linear force in position and velocity, for round trips of the law level.
 let genericLaw = "ax = a*x + b*vx + c; ay = a*y + b*vy + d"
 
+/// One scratch folder per test process, removed when the process exits (each file in its own
+/// sub-folder, so parallel tests never share a path).
+private let codecScratch: String = {
+    let dir = NSTemporaryDirectory() + "occam-codec-\(ProcessInfo.processInfo.processIdentifier)"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    atexit {
+        try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "occam-codec-\(ProcessInfo.processInfo.processIdentifier)")
+    }
+    return dir
+}()
+
 func scratchFile(_ name: String) -> String {
-    let dir = NSTemporaryDirectory() + "occam-codec-\(UUID().uuidString)"
+    let dir = "\(codecScratch)/\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return "\(dir)/\(name)"
 }
