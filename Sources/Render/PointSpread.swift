@@ -46,18 +46,24 @@ public enum PointSpread: Sendable, Equatable, Codable {
         fwhm / (2 * (pow(2, 1 / beta) - 1).squareRoot())
     }
 
-    /// Light per unit area at distance² `r2` (pixels²) from a unit-flux source.
-    func density(_ r2: Double) -> Double {
+    /// Light per unit area at distance² (pixels²) from a unit-flux source, with the profile's
+    /// constants worked out once (not per quadrature point).
+    func density() -> @Sendable (Double) -> Double {
         switch self {
-        case let .gaussian(s): return exp(-r2 / (2 * s * s)) / (2 * Double.pi * s * s)
+        case let .gaussian(s):
+            let a = 1 / (2 * s * s), norm = 1 / (2 * Double.pi * s * s)
+            return { r2 in norm * exp(-r2 * a) }
         case let .moffat(fwhm, beta):
-            let a = Self.moffatAlpha(fwhm: fwhm, beta: beta)
-            return (beta - 1) / (Double.pi * a * a) * pow(1 + r2 / (a * a), -beta)
+            let alpha = Self.moffatAlpha(fwhm: fwhm, beta: beta)
+            let a = 1 / (alpha * alpha), norm = (beta - 1) / (Double.pi * alpha * alpha)
+            return { r2 in norm * pow(1 + r2 * a, -beta) }
         case let .airy(r0):
-            let k = 3.8317059702075125 / r0
-            let x = k * r2.squareRoot()
-            let amplitude = x < 1e-6 ? 1 - x * x / 8 : 2 * j1(x) / x
-            return k * k / (4 * Double.pi) * amplitude * amplitude
+            let k = 3.8317059702075125 / r0, norm = k * k / (4 * Double.pi)
+            return { r2 in
+                let x = k * r2.squareRoot()
+                let amplitude = x < 1e-6 ? 1 - x * x / 8 : 2 * j1(x) / x
+                return norm * amplitude * amplitude
+            }
         }
     }
 
@@ -93,15 +99,15 @@ public enum PointSpread: Sendable, Equatable, Codable {
             }
             return
         }
-        let w = fwhm, near = 3 * w
+        let w = fwhm, near = 3 * w, density = density()
         for j in j0...j1 {
             for i in i0...i1 {
                 // distance² from the source to the pixel's nearest point
                 let dx = max(0, abs(Double(i) + 0.5 - u) - 0.5), dy = max(0, abs(Double(j) + 0.5 - v) - 0.5)
                 let d2 = dx * dx + dy * dy
                 if d2 > r * r { continue }
-                let f = d2 >= near * near ? pixelIntegral(i: i, j: j, u: u, v: v, cells: 1, fine: false)
-                    : pixelIntegral(i: i, j: j, u: u, v: v, cells: w < 2 && d2 < w * w ? 3 : 1, fine: true)
+                let f = d2 >= near * near ? Self.pixelIntegral(density, i: i, j: j, u: u, v: v, cells: 1, fine: false)
+                    : Self.pixelIntegral(density, i: i, j: j, u: u, v: v, cells: w < 2 && d2 < w * w ? 3 : 1, fine: true)
                 if f < 1e-12 { continue }
                 let base = (j * width + i) * channels
                 for c in 0..<channels { buffer[base + c] += f * flux[c] }
@@ -116,7 +122,7 @@ public enum PointSpread: Sendable, Equatable, Codable {
 
     /// ∫∫ over pixel (i, j) of the unit-flux profile centred at (u, v): `cells`×`cells`
     /// sub-cells, each by 4×4-point (`fine`) or 2×2-point Gauss–Legendre quadrature.
-    func pixelIntegral(i: Int, j: Int, u: Double, v: Double, cells: Int, fine: Bool) -> Double {
+    static func pixelIntegral(_ density: (Double) -> Double, i: Int, j: Int, u: Double, v: Double, cells: Int, fine: Bool) -> Double {
         let nodes = fine ? Self.nodes4 : Self.nodes2, weights = fine ? Self.weights4 : Self.weights2
         let h = 1 / Double(cells)
         var sum = 0.0

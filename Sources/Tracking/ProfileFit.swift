@@ -77,7 +77,19 @@ enum ProfileFit {
             }
             return (r, rows)
         }
+        /// JᵀJ and Jᵀr of an evaluation.
+        func normal(_ e: (residuals: [Double], rows: [[Double]])) -> (ata: [Double], atb: [Double]) {
+            var ata = [Double](repeating: 0, count: 25), atb = [Double](repeating: 0, count: 5)
+            for (row, rk) in zip(e.rows, e.residuals) {
+                for a in 0..<5 {
+                    atb[a] += row[a] * rk
+                    for b in 0..<5 { ata[a * 5 + b] += row[a] * row[b] }
+                }
+            }
+            return (ata, atb)
+        }
         var current = evaluate(p, jacobian: true)
+        var equations = normal(current)
         var cost = current.residuals.reduce(0) { $0 + $1 * $1 }
         var lambda = 1e-3
         let variance = pixelSigma * pixelSigma
@@ -85,24 +97,18 @@ enum ProfileFit {
             // a profile that still misses by far after a few steps (a disc's flat top and rim)
             // will not be used: stop early instead of polishing it
             if iteration == 4 && cost / variance / Double(n - 5) > 4 * maxReducedChiSquare { return nil }
-            var ata = [Double](repeating: 0, count: 25), atb = [Double](repeating: 0, count: 5)
-            for k in 0..<n {
-                let row = current.rows[k], rk = current.residuals[k]
-                for a in 0..<5 {
-                    atb[a] += row[a] * rk
-                    for b in 0..<5 { ata[a * 5 + b] += row[a] * row[b] }
-                }
-            }
+            let (ata, atb) = equations
             var damped = ata
             for a in 0..<5 { damped[a * 5 + a] *= 1 + lambda }
-            guard let step = solve(damped, atb, size: 5) else { return nil }
+            guard let inverse = Differentiator.invertSymmetric(damped, size: 5) else { return nil }
+            let step = (0..<5).map { a in (0..<5).reduce(0.0) { $0 + inverse[a * 5 + $1] * atb[$1] } }
             var q = zip(p, step).map { $0 + $1 }
             q[3] = min(max(q[3], 0.3), 10)
             let trial = evaluate(q, jacobian: true)
             let trialCost = trial.residuals.reduce(0) { $0 + $1 * $1 }
             if trialCost.isFinite && trialCost <= cost {
                 let moved = abs(q[0] - p[0]) + abs(q[1] - p[1])
-                p = q; current = trial
+                p = q; current = trial; equations = normal(trial)
                 let gain = cost - trialCost
                 cost = trialCost
                 lambda = max(lambda / 4, 1e-9)
@@ -114,40 +120,9 @@ enum ProfileFit {
         }
         guard p.allSatisfy(\.isFinite), p[2] > 0,
               abs(p[0] - start.u) < 1, abs(p[1] - start.v) < 1 else { return nil }
-        var ata = [Double](repeating: 0, count: 25)
-        for row in current.rows { for a in 0..<5 { for b in 0..<5 { ata[a * 5 + b] += row[a] * row[b] } } }
-        guard let cu = solve(ata, [1, 0, 0, 0, 0], size: 5), let cv = solve(ata, [0, 1, 0, 0, 0], size: 5),
-              cu[0] > 0, cv[1] > 0 else { return nil }
+        guard let covariance = Differentiator.invertSymmetric(equations.ata, size: 5), covariance[0] > 0, covariance[6] > 0 else { return nil }
         return Result(u: p[0], v: p[1], flux: p[2], width: p[3],
-                      sigmaU: (variance * cu[0]).squareRoot(), sigmaV: (variance * cv[1]).squareRoot(),
+                      sigmaU: (variance * covariance[0]).squareRoot(), sigmaV: (variance * covariance[6]).squareRoot(),
                       reducedChiSquare: cost / variance / Double(n - 5))
-    }
-
-    /// Solve the symmetric system `a`·x = `b` (row-major, `size`²) by Gaussian elimination with
-    /// partial pivoting; nil when singular.
-    static func solve(_ a: [Double], _ b: [Double], size m: Int) -> [Double]? {
-        var a = a, b = b
-        for c in 0..<m {
-            var pivot = c
-            for r in (c + 1)..<max(c + 1, m) where abs(a[r * m + c]) > abs(a[pivot * m + c]) { pivot = r }
-            guard abs(a[pivot * m + c]) > 1e-300 else { return nil }
-            if pivot != c {
-                for k in 0..<m { a.swapAt(c * m + k, pivot * m + k) }
-                b.swapAt(c, pivot)
-            }
-            for r in (c + 1)..<max(c + 1, m) {
-                let f = a[r * m + c] / a[c * m + c]
-                if f == 0 { continue }
-                for k in c..<m { a[r * m + k] -= f * a[c * m + k] }
-                b[r] -= f * b[c]
-            }
-        }
-        var x = [Double](repeating: 0, count: m)
-        for c in stride(from: m - 1, through: 0, by: -1) {
-            var s = b[c]
-            for k in (c + 1)..<max(c + 1, m) { s -= a[c * m + k] * x[k] }
-            x[c] = s / a[c * m + c]
-        }
-        return x
     }
 }

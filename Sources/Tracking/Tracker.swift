@@ -129,10 +129,14 @@ public struct Tracker: Sendable {
         let mu = mean(t.points.map(\.u)), mv = mean(t.points.map(\.v))
         let rms = mean(t.points.map { ($0.u - mu) * ($0.u - mu) + ($0.v - mv) * ($0.v - mv) }).squareRoot()
         if rms < tolerance { return true }
+        return settled(t).reach80 < max(tolerance, 3 * median(t.points.map(\.sigma)))
+    }
+
+    /// A track's median position and the distance from it within which 80 % of its points lie.
+    static func settled(_ t: PixelTrack) -> (u: Double, v: Double, reach80: Double) {
         let cu = median(t.points.map(\.u)), cv = median(t.points.map(\.v))
         let distances = t.points.map { (($0.u - cu) * ($0.u - cu) + ($0.v - cv) * ($0.v - cv)).squareRoot() }.sorted()
-        let reach = max(tolerance, 3 * median(t.points.map(\.sigma)))
-        return distances[min(distances.count - 1, Int(0.8 * Double(distances.count)))] < reach
+        return (cu, cv, distances[min(distances.count - 1, Int(0.8 * Double(distances.count)))])
     }
 
     /// Frame registration on the stars: with three or more tracks that stay within `reach`
@@ -145,9 +149,8 @@ public struct Tracker: Sendable {
     static func register(_ tracks: [PixelTrack], frameCount: Int, reach: Double = 2) -> (tracks: [PixelTrack], shift: Double) {
         var anchors: [(track: Int, u: Double, v: Double)] = []
         for (k, t) in tracks.enumerated() {
-            let cu = median(t.points.map(\.u)), cv = median(t.points.map(\.v))
-            let d = t.points.map { (($0.u - cu) * ($0.u - cu) + ($0.v - cv) * ($0.v - cv)).squareRoot() }.sorted()
-            if d[min(d.count - 1, Int(0.8 * Double(d.count)))] < reach { anchors.append((k, cu, cv)) }
+            let c = settled(t)
+            if c.reach80 < reach { anchors.append((k, c.u, c.v)) }
         }
         guard anchors.count >= 3 else { return (tracks, 0) }
         var du = [[Double]](repeating: [], count: frameCount), dv = du, variance = [[Double]](repeating: [], count: frameCount)
