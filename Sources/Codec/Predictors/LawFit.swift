@@ -117,3 +117,14 @@ struct LawFit: Sendable {
         return uncertainties
     }
 }
+
+extension LawFit: AccelerationModel {
+    /// Predict only once the constants are overdetermined (two samples per constant).
+    var ready: Bool { sampleCount >= max(1, 2 * names.count) }
+
+    func acceleration(t: Double, x: Double, y: Double, vx: Double, vy: Double) -> (ax: Double, ay: Double)? {
+        let a = acceleration([[t], [x], [y], [vx], [vy], [(x * x + y * y).squareRoot()]], rows: 1)
+        guard a.ax[0].isFinite, a.ay[0].isFinite else { return nil }
+        return (a.ax[0], a.ay[0])
+    }
+}
