@@ -134,7 +134,7 @@ public enum FrameDiscoverJob {
                                       startTime: calibration.startTime, source: calibration.source)
             let sceneBytes = scene ?? FileManager.default.contents(atPath: (o.frames as NSString).appendingPathComponent("scene.json")) ?? Data()
             // The ladder needs no law: it is coded while the search runs (one reading of the frames).
-            let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned] : [.motion, .learned]
+            let levels: [ModelKind] = o.fullLadder ? [.intra, .temporal, .motion, .learned, .neural] : [.motion, .learned, .neural]
             let ladderJob = Background {
                 try CompressJob.codeAll(frameFolder, frames: frames, scene: sceneBytes, requests: levels.map { Codings.Request(model: $0) },
                                         label: "coding the ladder", showProgress: false, stop: stopLadder)

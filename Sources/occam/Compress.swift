@@ -13,9 +13,10 @@ struct Compress: ParsableCommand {
             Codes every pixel with an adaptive binary range coder driven by a pixel model: \
             intra (neighbours in the frame), temporal (adds the previous frame), motion (a \
             predicted frame: the static scene averaged over decoded frames plus moving objects \
-            found, fitted as discs and extrapolated), learned (object motion from a dynamics \
-            model learned while coding) or law (object motion from the acceleration law given \
-            with --law). The decoder runs the same models on the same decoded pixels, so \
+            found, fitted as discs and extrapolated), learned (object motion from a quadratic \
+            dynamics model fitted while coding), neural (object motion from a small network \
+            trained while coding) or law (object motion from the acceleration law given with \
+            --law). The decoder runs the same models on the same decoded pixels, so \
             nothing learned is stored. --ladder codes the stream with \
             every level and reports bits per frame for each.
 
@@ -82,6 +83,8 @@ struct Compress: ParsableCommand {
                          out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds, Double(r.rawBytes) / 1e6 / max(r.codingSeconds, 1e-9)))
             if kind == .learned {
                 print("learned \(r.lawConstants.count) weights of the dynamics model while coding (none stored)")
+            } else if kind == .neural {
+                print("trained a \(ModelKind.neuralNetworkSummary) while coding (none stored)")
             } else if !r.lawConstants.isEmpty {
                 print("law constants fitted while coding: " + r.lawConstants.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))
             }

@@ -4,8 +4,9 @@ import Testing
 @testable import Codec
 
 /// Streams are archives: these `.occ` files were written by an earlier Occam (stream version 3,
-/// before the codec's predictors moved behind one protocol) and must keep decoding to exactly
-/// the pixels they were made from. A change of format, model arithmetic, toolchain or libm that
+/// before the codec's predictors moved behind one protocol; the neural level's by the commit
+/// that added the level — its network predicts some of the objects' positions there) and must
+/// keep decoding to exactly the pixels they were made from. A change of format, model arithmetic, toolchain or libm that
 /// breaks old streams fails here instead of in a user's archive.
 ///
 /// The frames are this test's own drawing (`sketchFrames`: supersampled discs on a gradient),
@@ -30,7 +31,7 @@ import Testing
         Clip(name: "noisy-rgb", width: 40, height: 32, channels: 3, noise: 2, frames: 24, models: [.temporal, .motion, .law]),
         // Gaussian point sources and a saturated star, σ = 2: the look where the tracker's later
         // profile fit would move the object levels' positions (the codec keeps version 3's).
-        Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.motion, .learned, .law],
+        Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.motion, .learned, .neural, .law],
              pointSources: true),
     ]
     static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)

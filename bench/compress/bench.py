@@ -9,8 +9,8 @@ pixel-integrated Gaussian PSFs (sigma 1.3 px, planet flux 2000, the star saturat
 scene.json (the law level works in pixels and frames; its law is a = -k r). Every coder runs
 on the same frames in the same run:
 
-  occam intra / temporal / motion / learned   occam compress --model M, then occam decompress; pixels
-                                    compared with the originals (a mismatch aborts the bench)
+  occam intra / temporal / motion /  occam compress --model M, then occam decompress; pixels
+    learned / neural                compared with the originals (a mismatch aborts the bench)
   occam law                         the same with --model law and the law's form (constants are
                                     fitted while coding): inverse square for the orbit, Lorentz
                                     (a = w·(vy, −vx) + c) for the E×B drift
@@ -134,7 +134,7 @@ def draw(folder, look, frames, noise, seed=3):
 
 def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    for model in ["intra", "temporal", "motion", "learned", "law"]:
+    for model in ["intra", "temporal", "motion", "learned", "neural", "law"]:
         if model == "law" and not law:
             continue
         stream = os.path.join(work, f"{model}.occ")

@@ -7,7 +7,7 @@ import Foundation
 /// codes with. A new level is a `MotionPredictor` file plus one case here and one in
 /// `AnyFrameCoder` below.
 public enum ModelKind: String, CaseIterable, Sendable {
-    case intra, temporal, motion, learned, law
+    case intra, temporal, motion, learned, neural, law
 
     /// The level's id in the stream header (never reuse one).
     var id: UInt8 {
@@ -17,6 +17,7 @@ public enum ModelKind: String, CaseIterable, Sendable {
         case .motion: 3
         case .law: 4
         case .learned: 5
+        case .neural: 6
         }
     }
 
@@ -28,17 +29,28 @@ public enum ModelKind: String, CaseIterable, Sendable {
     /// Whether the stream carries a law (its text, after the scene metadata) for this level.
     public var carriesLaw: Bool { self == .law }
 
+    /// The neural level's network, for messages ("4-16-16-2 network (386 weights)").
+    public static var neuralNetworkSummary: String {
+        let sizes = NeuralDynamics.sizes
+        return "\(sizes.map(String.init).joined(separator: "-")) network (\(Perceptron.parameterCount(sizes)) weights)"
+    }
+
+    /// Whether the stream names where its network starts (`NeuralStart`, after the scene metadata).
+    public var carriesStart: Bool { self == .neural }
+
     /// Whether the level predicts moving objects (those changed with stream version 3).
-    var modelsObjects: Bool { self == .motion || self == .learned || self == .law }
+    var modelsObjects: Bool { self == .motion || self == .learned || self == .neural || self == .law }
 
     /// The frame coder of this level. `law` is the stream's law (levels that carry one).
-    func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?) -> AnyFrameCoder {
+    func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online) -> AnyFrameCoder {
         switch self {
         case .intra: return .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
         case .temporal: return .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
         case .motion: return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration()), geometry: g))
         case .learned:
             return .learned(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration)), geometry: g))
+        case .neural:
+            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: NeuralPredictor(start: start)), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }
             return .law(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration)), geometry: g))
@@ -54,6 +66,7 @@ enum AnyFrameCoder {
     case temporal(FrameCoder<TemporalModel>)
     case motion(FrameCoder<MotionModel<ConstantAcceleration>>)
     case learned(FrameCoder<MotionModel<LibraryRegression>>)
+    case neural(FrameCoder<MotionModel<NeuralPredictor>>)
     case law(FrameCoder<MotionModel<LawPredictor>>)
     /// Held only while a coder is taken out to code a frame: with `self` still holding it, the
     /// coder's arrays (and its predictor's samples) would be copied on every frame's first write.
@@ -82,6 +95,7 @@ enum AnyFrameCoder {
         case .temporal(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .temporal(f)
         case .motion(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .motion(f)
         case .learned(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .learned(f)
+        case .neural(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .neural(f)
         case .law(var f): self = .vacant; f.code(&frame, coder: &coder, encoding: encoding); self = .law(f)
         case .vacant: preconditionFailure("a frame coder is coding already")
         }

@@ -17,7 +17,8 @@ struct CountingEncoder: BinaryCoder {
 ///     header   "OCCAMVID" · version u16 · model u8 · channels u8 · width u32 · height u32
 ///              · frames u32 · CRC-32 of the scene metadata u32 · CRC-32 of the 28 bytes before it
 ///     payload  one range-coded bit stream: the scene.json bytes (length, then a context-mixing
-///              text model), the law's text for the law level, then every frame
+///              text model), the law's text for the law level, the network's start
+///              (`NeuralStart`'s name) for the neural level, then every frame
 ///     index    per block of 64 frames: CRC-32 of the block's decoded pixels u32 · payload
 ///              offset at the block's start u64
 ///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · block size u32
@@ -114,15 +115,17 @@ public struct StreamWriter {
 
     /// A stream into a file; `handle` must be positioned at the start of an empty file.
     /// `law` (for the law level) is stored in the stream as its text.
-    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil) throws {
+    public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil,
+                start: NeuralStart = .online) throws {
         try self.init(sink: .file(handle), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
-                      formatVersion: StreamFormat.version)
+                      start: start, formatVersion: StreamFormat.version)
     }
 
     /// A stream held in memory (`bytes` after `finish`).
-    public init(geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil) throws {
+    public init(geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil,
+                start: NeuralStart = .online) throws {
         try self.init(sink: .memory([]), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
-                      formatVersion: StreamFormat.version)
+                      start: start, formatVersion: StreamFormat.version)
     }
 
     /// `formatVersion` below the current one writes the layout older readers expect (tests check
@@ -132,7 +135,7 @@ public struct StreamWriter {
     /// The printed text may order a formula's program differently from the value given (and
     /// floating-point sums depend on order), so the encoder must not use the value itself.
     init(sink: Sink, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law?,
-         formatVersion: UInt16) throws {
+         start: NeuralStart = .online, formatVersion: UInt16) throws {
         precondition(formatVersion >= 3 || !model.modelsObjects)
         guard (1...StreamFormat.maxSide).contains(geometry.width), (1...StreamFormat.maxSide).contains(geometry.height),
               geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
@@ -150,7 +153,7 @@ public struct StreamWriter {
             do { decodersLaw = try Law(text: text) } catch { throw CodecError("the law '\(text)' does not read back: \(error)") }
             lawText = text
         }
-        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw)
+        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw, start: start)
         var header = StreamFormat.magic
         header.append(le: formatVersion)
         header.append(model.id)
@@ -166,6 +169,9 @@ public struct StreamWriter {
         _ = sceneCoder.code([UInt8](scene), coder: &counting)
         if let lawText {
             _ = sceneCoder.code(Array(lawText.utf8), coder: &counting)
+        }
+        if model.carriesStart {
+            _ = sceneCoder.code(Array(start.rawValue.utf8), coder: &counting)
         }
         sceneBits = counting.bits
     }
@@ -372,7 +378,17 @@ public struct StreamReader {
             else { throw CodecError("\(path): the stream's law cannot be read (corrupt stream)") }
             law = l
         }
-        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law)
+        var start = NeuralStart.online
+        if model.carriesStart {
+            var startCoder = sceneCoder
+            guard let bytes = startCoder.code([], coder: &decoder), let name = String(bytes: bytes, encoding: .utf8)
+            else { throw CodecError("\(path): the stream's network start cannot be read (corrupt stream)") }
+            guard let s = NeuralStart(rawValue: name) else {
+                throw CodecError("\(path): the stream's network starts from weights '\(name)', which this Occam does not have (known: \(NeuralStart.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            start = s
+        }
+        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law, start: start)
     }
 
     /// Decode the next frame; at the end of each block, check the block's checksum.

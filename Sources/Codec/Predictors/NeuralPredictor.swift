@@ -1,0 +1,171 @@
+import Tracking
+
+/// The `neural` level's predictor: no law is given; a small network (`NeuralDynamics`) learns
+/// the acceleration field a(x, y, vx, vy) from the decoded objects while coding — its hidden
+/// layers by gradient descent, its linear readout by least squares — and objects are stepped
+/// with it by Störmer's method (`StormerStep`), in pixels and frames (the units every video
+/// shares, so that weights learned on other videos transfer).
+///
+/// The network is used only where it predicts better: each object's last position is also
+/// predicted from the points before it, by the network and by constant acceleration (the
+/// `motion` level's predictor), and the better of the two predicts the object's next one.
+/// Both sides see the same decoded positions, so the choice costs no bits; a network that has
+/// not learned yet costs little.
+struct NeuralPredictor: MotionPredictor {
+    var dynamics: NeuralDynamics
+    /// Pixels and frames: the network's units.
+    let stepper = StormerStep(calibration: StreamCalibration())
+    /// Predictions made, and how many of them by the network.
+    private(set) var predictions = 0, networkPredictions = 0
+
+    init(start: NeuralStart) {
+        dynamics = NeuralDynamics(start: start)
+    }
+
+    /// The object's next position by the network's Störmer step when the network predicted the
+    /// object's last position (from the points before it) better than constant acceleration
+    /// did, else by constant acceleration. The choice is per object and per frame: one network
+    /// fits some objects of a scene long before others (a fast inner planet, a slow outer one).
+    mutating func nextPosition(of track: PixelTrack, next: Int, decoded: Int, origin: (u: Double, v: Double)) -> (u: Double, v: Double) {
+        let p = track.points
+        let n = p.count
+        var networkWasBetter = false
+        if n >= 6 && p[n - 1].frame == p[n - 6].frame + 5 && dynamics.ready {
+            var before = track
+            before.points.removeLast()
+            if let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &dynamics, record: false) {
+                let m = before.predict(p[n - 1].frame)
+                let network = (q.u - p[n - 1].u) * (q.u - p[n - 1].u) + (q.v - p[n - 1].v) * (q.v - p[n - 1].v)
+                let motion = (m.u - p[n - 1].u) * (m.u - p[n - 1].u) + (m.v - p[n - 1].v) * (m.v - p[n - 1].v)
+                networkWasBetter = network < motion
+            }
+        }
+        let stepped = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics)
+        predictions += 1
+        if let stepped, networkWasBetter {
+            networkPredictions += 1
+            return stepped
+        }
+        return track.predict(next)
+    }
+
+    mutating func endFrame(decoded: Int) { dynamics.learn(decoded: decoded) }
+}
+
+/// Where the neural level's network starts: weights drawn from a fixed seed (`online`: all it
+/// knows it learns from the stream), or weights trained beforehand on simulated videos. The
+/// stream names its start; a start is never changed once released (streams refer to it).
+public enum NeuralStart: String, Sendable, CaseIterable {
+    case online = "online-1"
+}
+
+/// An acceleration field learned by a perceptron from the measured accelerations of the decoded
+/// objects (pixels and frames, y up, relative to the reference body). Inputs are scaled to
+/// about unit size (x/64 px, v/(2 px/frame)), the output is 16·a (a in px/frame²).
+///
+/// Learning, per decoded frame: eight Adam steps (rate 0.01) on the hidden layers, each over 32
+/// samples drawn from the last 2048 (the readout is held at its least-squares value, so the
+/// hidden layers learn features for it), and the readout solved by ridge least squares over all
+/// of them — every frame while there are few samples, then every fourth. The ridge (10⁻⁴ of
+/// the normal matrix's mean diagonal) keeps the first fits, on a few dozen samples, from
+/// chasing the finite differences' noise. Chosen on the eccentric orbit of the codec tests
+/// (drawn by the test), then checked on the scenarios of `simulations/` (bench/compress).
+struct NeuralDynamics: AccelerationModel, Sendable {
+    static let sizes = [4, 16, 16, 2]
+    static let inputScale = (position: 1.0 / 64, velocity: 0.5)
+    static let outputScale = 16.0
+    static let capacity = 2048, batch = 32, steps = 8, rate = 0.01
+    /// Ridge weight relative to the mean diagonal of the readout's normal matrix.
+    static let ridge = 1e-4
+
+    var network: Perceptron
+    var adam: Adam
+    var random = StreamRandom(seed: 0x0CCA_4E7A)
+    var inputs: [[Double]] = []
+    var targets: [[Double]] = []
+    private(set) var readoutSolved = false
+
+    init(start: NeuralStart) {
+        switch start {
+        case .online: network = Perceptron(sizes: Self.sizes, seed: 0x0CCA_0001)
+        }
+        adam = Adam(count: network.parameters.count, rate: Self.rate)
+    }
+
+    var ready: Bool { readoutSolved }
+
+    static func input(_ x: Double, _ y: Double, _ vx: Double, _ vy: Double) -> [Double] {
+        [x * inputScale.position, y * inputScale.position, vx * inputScale.velocity, vy * inputScale.velocity]
+    }
+
+    mutating func add(t: Double, x: Double, y: Double, vx: Double, vy: Double, ax: Double, ay: Double) {
+        let i = Self.input(x, y, vx, vy), o = [ax * Self.outputScale, ay * Self.outputScale]
+        guard (i + o).allSatisfy(\.isFinite) else { return }
+        inputs.append(i)
+        targets.append(o)
+        if inputs.count > Self.capacity {
+            inputs.removeFirst()
+            targets.removeFirst()
+        }
+    }
+
+    func acceleration(t: Double, x: Double, y: Double, vx: Double, vy: Double) -> (ax: Double, ay: Double)? {
+        let o = network(Self.input(x, y, vx, vy))
+        let a = (o[0] / Self.outputScale, o[1] / Self.outputScale)
+        return a.0.isFinite && a.1.isFinite ? a : nil
+    }
+
+    mutating func learn(decoded: Int) {
+        let n = inputs.count
+        let hidden = Self.sizes[Self.sizes.count - 2]
+        guard n >= 2 * (hidden + 1) else { return }
+        if readoutSolved {
+            let readout = network.offset(Self.sizes.count - 1)
+            for _ in 0..<Self.steps {
+                var gradient = [Double](repeating: 0, count: network.parameters.count)
+                for _ in 0..<Self.batch {
+                    let k = random.below(n)
+                    network.accumulateGradient(inputs[k], target: targets[k], into: &gradient)
+                }
+                for k in readout..<gradient.count { gradient[k] = 0 }
+                for k in 0..<readout { gradient[k] /= Double(Self.batch) }
+                var next = network.parameters
+                adam.step(&next, gradient: gradient)
+                if next.allSatisfy(\.isFinite) { network.parameters = next }
+            }
+        }
+        if n < 256 || decoded % 4 == 0 { solveReadout() }
+    }
+
+    /// The output layer by ridge least squares on the last hidden layer's features (and a bias).
+    mutating func solveReadout() {
+        let sizes = Self.sizes, h = sizes[sizes.count - 2], outputs = sizes[sizes.count - 1], m = h + 1
+        var ata = [Double](repeating: 0, count: m * m)
+        var atb = [[Double]](repeating: [Double](repeating: 0, count: m), count: outputs)
+        for (k, input) in inputs.enumerated() {
+            let f = network.features(input) + [1]
+            for a in 0..<m {
+                for b in a..<m { ata[a * m + b] += f[a] * f[b] }
+                for o in 0..<outputs { atb[o][a] += f[a] * targets[k][o] }
+            }
+        }
+        var trace = 0.0
+        for a in 0..<m {
+            for b in 0..<a { ata[a * m + b] = ata[b * m + a] }
+            trace += ata[a * m + a]
+        }
+        let ridge = Self.ridge * trace / Double(m) + 1e-12
+        for a in 0..<m { ata[a * m + a] += ridge }
+        var solved: [[Double]] = []
+        for o in 0..<outputs {
+            guard let w = solveLinear(ata, atb[o], size: m, minimumPivot: 1e-300), w.allSatisfy(\.isFinite) else { return }
+            solved.append(w)
+        }
+        let readout = network.offset(sizes.count - 1)
+        for o in 0..<outputs {
+            for j in 0..<h { network.parameters[readout + o * h + j] = solved[o][j] }
+            network.parameters[readout + outputs * h + o] = solved[o][h]
+        }
+        readoutSolved = true
+    }
+}

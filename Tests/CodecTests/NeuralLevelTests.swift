@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+@testable import Codec
+
+/// The neural level: its network's arithmetic, and what a user relies on — on an eccentric
+/// orbit (which neither constant acceleration nor the learned level's quadratic library
+/// represents) drawn by this test's own code, in two looks, the network's stream is smaller
+/// than the motion and learned levels' (clean) or costs nothing over them (noisy), and decodes
+/// pixel-exactly.
+@Suite struct NeuralLevelTests {
+    /// Backpropagation agrees with central differences of the loss, parameter by parameter.
+    @Test func gradientMatchesFiniteDifferences() {
+        let net = Perceptron(sizes: [4, 6, 5, 2], seed: 7)
+        let input = [0.3, -1.2, 0.8, 0.1], target = [0.5, -0.25]
+        func loss(_ p: [Double]) -> Double {
+            let o = Perceptron(sizes: net.sizes, parameters: p)(input)
+            return 0.5 * ((o[0] - target[0]) * (o[0] - target[0]) + (o[1] - target[1]) * (o[1] - target[1]))
+        }
+        var gradient = [Double](repeating: 0, count: net.parameters.count)
+        net.accumulateGradient(input, target: target, into: &gradient)
+        #expect(gradient.count == Perceptron.parameterCount(net.sizes))
+        for k in net.parameters.indices {
+            var plus = net.parameters, minus = net.parameters
+            plus[k] += 1e-6
+            minus[k] -= 1e-6
+            let numeric = (loss(plus) - loss(minus)) / 2e-6
+            #expect(abs(numeric - gradient[k]) < 1e-6 * max(1, abs(numeric)), "parameter \(k): \(gradient[k]) vs \(numeric)")
+        }
+    }
+
+    /// The activation's slope is its derivative (the smooth rectifier z(1 + z/√(1+z²))/2).
+    @Test func activationSlope() {
+        for z in stride(from: -4.0, through: 4.0, by: 0.37) {
+            let numeric = (Perceptron.activation(z + 1e-6) - Perceptron.activation(z - 1e-6)) / 2e-6
+            #expect(abs(numeric - Perceptron.slope(z)) < 1e-8)
+        }
+    }
+
+    /// An eccentric Kepler orbit (a = 18 px, e = 1/3, period 50 frames, up to 3.2 px/frame:
+    /// fast enough that the dynamics show in the bits) around a bright static star, integrated
+    /// here with many small leapfrog steps per frame, in pixels and frames.
+    static func orbit(frames: Int) -> [(Double, Double)] {
+        let star = (31.3, 30.6), k = 18 * 18 * 18 * (2 * Double.pi / 50) * (2 * Double.pi / 50)
+        var (x, y, vx, vy) = (12.0, 0.0, 0.0, (k * (2.0 / 12 - 1.0 / 18)).squareRoot())
+        var positions: [(Double, Double)] = []
+        let sub = 200, h = 1.0 / Double(sub)
+        func acc(_ x: Double, _ y: Double) -> (Double, Double) {
+            let r = (x * x + y * y).squareRoot()
+            return (-k * x / (r * r * r), -k * y / (r * r * r))
+        }
+        for _ in 0..<frames {
+            positions.append((star.0 + x, star.1 - y))
+            for _ in 0..<sub {
+                var a = acc(x, y)
+                vx += 0.5 * h * a.0; vy += 0.5 * h * a.1
+                x += h * vx; y += h * vy
+                a = acc(x, y)
+                vx += 0.5 * h * a.0; vy += 0.5 * h * a.1
+            }
+        }
+        return positions
+    }
+
+    /// 64×64 frames: a supersampled disc planet (clean), or Gaussian blobs with σ = 2 noise.
+    static func frames(gaussian: Bool, noise: Double) -> [[UInt8]] {
+        let w = 64, star = (31.3, 30.6)
+        var random = StreamRandom(seed: 5)
+        func normal() -> Double {
+            let u = max(random.unit(), 1e-12), v = random.unit()
+            return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
+        return orbit(frames: 260).map { p in
+            var frame = [UInt8](repeating: 0, count: w * w)
+            for y in 0..<w {
+                for x in 0..<w {
+                    var v = 12.0
+                    if gaussian {
+                        for (c, s, b) in [(star, 1.3, 240.0), (p, 1.1, 150.0)] {
+                            let du = Double(x) + 0.5 - c.0, dv = Double(y) + 0.5 - c.1
+                            v += b * exp(-(du * du + dv * dv) / (2 * s * s))
+                        }
+                    } else {
+                        for (c, r, b) in [(star, 3.5, 230.0), (p, 2.2, 170.0)] {
+                            var inside = 0
+                            for i in 0..<4 {
+                                for j in 0..<4 {
+                                    let du = Double(x) + (Double(i) + 0.5) / 4 - c.0, dv = Double(y) + (Double(j) + 0.5) / 4 - c.1
+                                    if du * du + dv * dv <= r * r { inside += 1 }
+                                }
+                            }
+                            v += b * Double(inside) / 16
+                        }
+                    }
+                    if noise > 0 { v += noise * normal() }
+                    frame[y * w + x] = UInt8(max(0, min(255, v.rounded())))
+                }
+            }
+            return frame
+        }
+    }
+
+    @Test(arguments: [(false, 0.0), (true, 2.0)])
+    func theNetworkCodesAnEccentricOrbitInFewerBits(gaussian: Bool, noise: Double) throws {
+        let g = Geometry(width: 64, height: 64, channels: 1)
+        let frames = Self.frames(gaussian: gaussian, noise: noise)
+        var sizes: [ModelKind: Int] = [:]
+        for model in [ModelKind.motion, .learned, .neural, .law] {
+            let (path, bytes) = try encodeStream(frames, geometry: g, model: model, law: "ax = -k*x/r^3; ay = -k*y/r^3")
+            sizes[model] = bytes.count
+            if model == .neural {
+                var reader = try StreamReader(path: path)
+                for (k, f) in frames.enumerated() {
+                    let same = try reader.next() == f
+                    #expect(same, "frame \(k) differs")
+                    if !same { break }
+                }
+            }
+        }
+        print("neural level, \(gaussian ? "Gaussian σ=\(noise)" : "supersampled discs"): \(sizes)")
+        if noise == 0 {
+            #expect(sizes[.neural]! < sizes[.motion]!, "\(sizes)")
+            #expect(sizes[.neural]! < sizes[.learned]!, "\(sizes)")
+        } else {
+            // With σ = 2 the stream is the noise's (even the true law gains < 0.01 % over
+            // motion); the network must cost nothing: a position 1 px off would cost ~0.2 %.
+            #expect(Double(sizes[.neural]!) <= Double(sizes[.motion]!) * 1.0001, "\(sizes)")
+            #expect(Double(sizes[.neural]!) <= Double(sizes[.learned]!) * 1.0001, "\(sizes)")
+        }
+    }
+}
