@@ -47,6 +47,8 @@ public enum FrameDiscoverJob {
         /// finished one, and equal laws are coded once (the choice is the same).
         public var keepEveryCandidate = false
         public var showProgress = true
+        /// Distil a law from the neural level's network (`Distillation`): a second search.
+        public var distill = false
         public init(frames: String, output: String) {
             self.frames = frames
             self.output = output
@@ -74,6 +76,10 @@ public enum FrameDiscoverJob {
         public var ambiguity: Ambiguity? = nil
         /// The pairwise law between objects that all move (no reference body).
         public var interaction: Interaction? = nil
+        /// The network's implicit law, when asked for (`Options.distill`).
+        public var distillation: Distillation? = nil
+        /// Why there is none, when one was asked for.
+        public var distillationNote: String? = nil
     }
 
     static let variables = Law.variables  // t, x, y, vx, vy, r
@@ -164,7 +170,8 @@ public enum FrameDiscoverJob {
                                                 requests: laws.indices.map { Codings.Request(model: .law, law: laws[$0].law, rank: o.keepEveryCandidate ? nil : ranks[$0]) },
                                                 label: "coding \(laws.count) laws", showProgress: o.showProgress)
             lap("laws")
-            var ladder: [CompressJob.Result] = try ladderJob.value().map { CompressJob.Result($0, rawBytes: rawBytes) }
+            let ladderCodings = try ladderJob.value()
+            var ladder: [CompressJob.Result] = ladderCodings.map { CompressJob.Result($0, rawBytes: rawBytes) }
             lap("ladder")
             // the shortest stream among the laws that fit (Choice.StreamChoice)
             guard var best = StreamChoice.choose(&laws, coded: coded) else {
@@ -192,6 +199,23 @@ public enum FrameDiscoverJob {
             outcome.ambiguity = Ambiguity.of(laws, chosen: best, columns: columns, objects: set.moving.count, centred: set.reference != nil)
             outcome.interaction = Interaction.measure(set, alphabet: o.search.alphabet(variables: columns.count))
             if outcome.interaction != nil { lap("interaction"); outcome.stageSeconds = stages }
+            if o.distill {
+                guard let field = ladderCodings.first(where: { $0.request.model == .neural })?.neuralField else {
+                    throw LabError("--distill: the neural level was not coded")
+                }
+                say("distilling a law from the neural level's network")
+                let explicit = laws[best].law.holding(coded[best].lawConstants)
+                outcome.distillation = try Distillation.run(field: field, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
+                                                            startTime: calibration.startTime, explicit: explicit, maxRows: o.maxRows,
+                                                            options: o.search, source: "\(o.frames): the network's accelerations")
+                if let d = outcome.distillation {
+                    try writeFile("\(folder.temporary)/distilled.json", try d.json())
+                } else {
+                    outcome.distillationNote = "the neural level's network had not learned enough to distil a law from it"
+                }
+                lap("distill")
+                outcome.stageSeconds = stages
+            }
             if set.reference != nil && set.moving.count >= 3 {
                 say("measuring orbits and searching T(a)")
                 try derivedOrbitLaw(&outcome, folder: folder.temporary, search: o.search)

@@ -71,6 +71,9 @@ struct Discover: ParsableCommand {
     @Flag(help: "Frames: skip the intra and temporal ladder levels (faster).")
     var quick = false
 
+    @Flag(help: "Frames: also distil a law from the neural level's network and compare it with the chosen law off the filmed orbits (distilled.json).")
+    var distill = false
+
     @Option(help: "Comma-separated input columns (default: every numeric column but the target).")
     var inputs: String?
 
@@ -103,6 +106,7 @@ struct Discover: ParsableCommand {
                 options.dt = calibration.dt
                 options.candidates = candidates
                 options.fullLadder = !quick
+                options.distill = distill
                 try search.apply(&options.search)
                 if frames.count > 1 {
                     var sweep = SweepDiscoverJob.Options(frames: frames, output: out)

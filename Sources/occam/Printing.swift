@@ -45,6 +45,8 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
         print("orbits: " + o.orbits.map { String(format: "%@ a=%.5g T=%.5g", $0.track, $0.semiMajorAxis, $0.period) }.joined(separator: ", "))
     }
     for note in o.orbitNotes { print("note: \(note)") }
+    if let d = o.distillation { d.summary.forEach { print($0) } }
+    if let note = o.distillationNote { print("note: \(note)") }
     if let d = o.orbitLaw {
         print("derived: T = \(d.chosen[0].formula.sympyString(names: d.inputNames))  (from \(o.orbits.count) measured orbits)")
     }

@@ -41,6 +41,8 @@ public enum Codings {
         /// The predictor's constants when the coding ended, and their 1σ.
         public var lawConstants: [String: Double]
         public var lawUncertainties: [String: Double]
+        /// The neural level's learned field when the coding ended (nil for other levels).
+        public var neuralField: NeuralField? = nil
         /// Time spent in this coding's coder, seconds.
         public var codingSeconds: Double
         /// False when the coding was abandoned (it could not be the shortest of its race).
@@ -154,7 +156,7 @@ public enum Codings {
             let finished = !slot.abandoned
             return Coded(request: request, stream: finished ? slot.writer.bytes : [], frameBits: slot.writer.frameBits,
                          sceneBits: slot.writer.sceneBits, lawConstants: slot.writer.lawConstants,
-                         lawUncertainties: slot.writer.lawUncertainties, codingSeconds: slot.seconds, finished: finished,
+                         lawUncertainties: slot.writer.lawUncertainties, neuralField: slot.writer.neuralField, codingSeconds: slot.seconds, finished: finished,
                          bytes: finished ? slot.writer.bytes.count : slot.writer.bytesAtLeast)
         }
     }

@@ -81,6 +81,12 @@ enum AnyFrameCoder {
         }
     }
 
+    /// The neural level's learned field (nil for the other levels).
+    var neuralField: NeuralField? {
+        if case .neural(let f) = self { return NeuralField(f.model.predictor.dynamics) }
+        return nil
+    }
+
     var lawUncertainties: [String: Double] {
         switch self {
         case .learned(let f): return f.model.predictor.uncertainties

@@ -206,6 +206,8 @@ public struct StreamWriter {
     /// The law level's fitted constants after the frames coded so far.
     public var lawConstants: [String: Double] { coder.lawConstants }
     public var lawUncertainties: [String: Double] { coder.lawUncertainties }
+    /// The neural level's network and the states it learned from (nil for other levels).
+    public var neuralField: NeuralField? { coder.neuralField }
 
     /// Code one frame (pixels interleaved, rows top to bottom). Returns its information content in bits.
     @discardableResult

@@ -83,6 +83,8 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     var random = StreamRandom(seed: 0x0CCA_4E7A)
     var inputs: [[Double]] = []
     var targets: [[Double]] = []
+    /// Each sample's time (frames; for distillation, not an input of the network).
+    var times: [Double] = []
     private(set) var readoutSolved = false
 
     init(start: NeuralStart) {
@@ -103,9 +105,11 @@ struct NeuralDynamics: AccelerationModel, Sendable {
         guard (i + o).allSatisfy(\.isFinite) else { return }
         inputs.append(i)
         targets.append(o)
+        times.append(t)
         if inputs.count > Self.capacity {
             inputs.removeFirst()
             targets.removeFirst()
+            times.removeFirst()
         }
     }
 
@@ -168,4 +172,36 @@ struct NeuralDynamics: AccelerationModel, Sendable {
         }
         readoutSolved = true
     }
+}
+
+/// What the neural level's network learned, after coding: the acceleration field it computes
+/// and the states it learned it from, in pixels and frames (positions from the reference body,
+/// y up) — for distilling a symbolic law from the network (Cranmer et al. 2020).
+public struct NeuralField: Sendable {
+    let network: Perceptron
+    /// The last 2048 learning samples' states: t (frames), x, y (px), vx, vy (px/frame).
+    public let states: [[Double]]
+    /// The accelerations measured there (px/frame², five-point differences of decoded positions).
+    public let measured: [[Double]]
+
+    init(_ d: NeuralDynamics) {
+        network = d.network
+        let s = NeuralDynamics.inputScale
+        states = zip(d.times, d.inputs).map { t, i in [t, i[0] / s.position, i[1] / s.position, i[2] / s.velocity, i[3] / s.velocity] }
+        measured = d.targets.map { [$0[0] / NeuralDynamics.outputScale, $0[1] / NeuralDynamics.outputScale] }
+        trained = d.readoutSolved
+    }
+
+    /// The network's acceleration (px/frame²) at a state (px, px/frame); nil if not finite.
+    public func acceleration(x: Double, y: Double, vx: Double, vy: Double) -> (ax: Double, ay: Double)? {
+        let o = network(NeuralDynamics.input(x, y, vx, vy))
+        let a = (o[0] / NeuralDynamics.outputScale, o[1] / NeuralDynamics.outputScale)
+        return a.0.isFinite && a.1.isFinite ? a : nil
+    }
+
+    /// Whether the network had learned enough to predict (its readout was fitted).
+    public let trained: Bool
+
+    /// Weights of the readout, fitted by least squares per output (the last hidden layer and a bias).
+    public var readoutWeights: Int { NeuralDynamics.sizes[NeuralDynamics.sizes.count - 2] + 1 }
 }
