@@ -66,7 +66,10 @@ public struct Distillation: Sendable {
         return try EquationsDocument.encoder.encode(d)
     }
 
-    func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.2g %%", 100 * x) : "—" }
+    func percent(_ x: Double) -> String {
+        guard x.isFinite else { return "—" }
+        return 100 * x < 10 ? String(format: "%.2g %%", 100 * x) : String(format: "%.0f %%", 100 * x)
+    }
 
     /// Distil `field` (pixels, frames) into a law in the units of `calibration`; `explicit` is
     /// the chosen law with its constants held, for the comparison off the orbits.

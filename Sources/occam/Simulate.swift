@@ -13,7 +13,10 @@ struct Simulate: ParsableCommand {
             Writes frame_00000.png, frame_00001.png, … plus scene.json (calibration and the \
             quantities an experimenter knows) and truth.csv (true states, for validation only) \
             into the output folder. A sweep scenario writes one sub-folder per run (run-000, …) \
-            and sweep.json. The folder appears only when complete. Bodies are drawn as exact             discs, or, with render.psf, as point sources seen through a telescope (Gaussian,             Moffat or Airy PSF; saturation, exposure smear, seeing jitter and a star field are             render options too).
+            and sweep.json. The folder appears only when complete. Bodies are drawn as exact \
+            discs, or, with render.psf, as point sources seen through a telescope (Gaussian, \
+            Moffat or Airy PSF; saturation, exposure smear, seeing jitter and a star field are \
+            render options too).
 
             Examples:
               occam simulate simulations/kepler.yaml --out frames/kepler
