@@ -45,6 +45,9 @@ struct Compress: ParsableCommand {
     @Option(help: "With --ladder: write the ladder (bits per frame, per level) as JSON here.")
     var json: String?
 
+    @Option(help: "For --model neural: where the network starts, \(NeuralStart.allCases.map(\.rawValue).joined(separator: " or ")) (online-1: weights from a fixed seed; prior-1: pretrained by occam train). The stream names it.")
+    var start: String = NeuralStart.online.rawValue
+
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
@@ -78,7 +81,10 @@ struct Compress: ParsableCommand {
             guard let kind = ModelKind(rawValue: model.lowercased()) else {
                 throw LabError("--model: unknown model '\(model)' (expected \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law)
+            guard let start = NeuralStart(rawValue: start) else {
+                throw LabError("--start: unknown start '\(self.start)' (expected \(NeuralStart.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law, start: start)
             print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s (coding %.1f MB/s)",
                          out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds, Double(r.rawBytes) / 1e6 / max(r.codingSeconds, 1e-9)))
             if kind == .learned {

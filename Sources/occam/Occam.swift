@@ -23,5 +23,5 @@ struct Occam: ParsableCommand {
               occam video frames/kepler --format apng --out kepler.png
               occam track frames/kepler --out kepler-tracks.csv
             """,
-        subcommands: [Run.self, Sweep.self, Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self])
+        subcommands: [Run.self, Sweep.self, Simulate.self, Video.self, Track.self, Compress.self, Decompress.self, Discover.self, Export.self, Train.self])
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Render
 import Testing
 @testable import Codec
 
@@ -126,5 +127,43 @@ import Testing
             #expect(Double(sizes[.neural]!) <= Double(sizes[.motion]!) * 1.0001, "\(sizes)")
             #expect(Double(sizes[.neural]!) <= Double(sizes[.learned]!) * 1.0001, "\(sizes)")
         }
+    }
+}
+
+/// The pretrained start (`prior-1`, `NeuralPriorWeights.swift`): a stream that names it is an
+/// archive like any other — this one was written when the start was released and must keep
+/// decoding to its frames, and today's encoder must still write its bytes.
+@Suite struct NeuralPriorGoldenTests {
+    static let path = "\(GoldenStreamTests.folder)/clean-grey-neural-prior-1.occ"
+
+    @Test func thePretrainedStartsGoldenStreamDecodesAndReencodes() throws {
+        let clip = try #require(GoldenStreamTests.clips.first { $0.name == "clean-grey" })
+        let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
+        let frames = try (0..<clip.frames).map { try PNGFile.read(GoldenStreamTests.framePath(clip, $0)).pixels }
+        func encode() throws -> [UInt8] {
+            var writer = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene,
+                                          start: .prior1)
+            for f in frames { try writer.append(f) }
+            _ = try writer.finish()
+            return writer.bytes
+        }
+        if ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"] == "1" {
+            try Data(try encode()).write(to: URL(fileURLWithPath: Self.path))
+        }
+        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.path)))
+        var reader = try StreamReader(bytes: golden)
+        #expect(reader.model == .neural && reader.frameCount == frames.count)
+        for (k, f) in frames.enumerated() {
+            let same = try reader.next() == f
+            #expect(same, "frame \(k) differs")
+            if !same { break }
+        }
+        let today = try encode()
+        #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
+        // the start matters: from the seed the same frames code differently
+        var online = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene)
+        for f in frames { try online.append(f) }
+        _ = try online.finish()
+        #expect(online.bytes != golden)
     }
 }

@@ -57,6 +57,8 @@ struct NeuralPredictor: MotionPredictor {
 /// stream names its start; a start is never changed once released (streams refer to it).
 public enum NeuralStart: String, Sendable, CaseIterable {
     case online = "online-1"
+    /// Hidden layers pretrained on simulated videos (`occam train`, `NeuralPrior`).
+    case prior1 = "prior-1"
 }
 
 /// An acceleration field learned by a perceptron from the measured accelerations of the decoded
@@ -75,6 +77,9 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     static let inputScale = (position: 1.0 / 64, velocity: 0.5)
     static let outputScale = 16.0
     static let capacity = 2048, batch = 32, steps = 8, rate = 0.01
+    /// Adam's rate from a pretrained start: features learned on many videos are adjusted, not
+    /// relearned (with 0.01 the Kepler and E×B streams coded longer than from the seed).
+    static let fineTuningRate = 0.001
     /// Ridge weight relative to the mean diagonal of the readout's normal matrix.
     static let ridge = 1e-4
 
@@ -90,8 +95,9 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     init(start: NeuralStart) {
         switch start {
         case .online: network = Perceptron(sizes: Self.sizes, seed: 0x0CCA_0001)
+        case .prior1: network = NeuralPrior.prior1
         }
-        adam = Adam(count: network.parameters.count, rate: Self.rate)
+        adam = Adam(count: network.parameters.count, rate: start == .online ? Self.rate : Self.fineTuningRate)
     }
 
     var ready: Bool { readoutSolved }
@@ -143,7 +149,13 @@ struct NeuralDynamics: AccelerationModel, Sendable {
 
     /// The output layer by ridge least squares on the last hidden layer's features (and a bias).
     mutating func solveReadout() {
-        let sizes = Self.sizes, h = sizes[sizes.count - 2], outputs = sizes[sizes.count - 1], m = h + 1
+        if Self.solveReadout(&network, inputs: inputs, targets: targets) { readoutSolved = true }
+    }
+
+    /// Set `network`'s readout to the ridge least-squares fit of `targets` on its features at
+    /// `inputs`; false (network unchanged) when the normal equations cannot be solved.
+    static func solveReadout(_ network: inout Perceptron, inputs: [[Double]], targets: [[Double]]) -> Bool {
+        let sizes = network.sizes, h = sizes[sizes.count - 2], outputs = sizes[sizes.count - 1], m = h + 1
         var ata = [Double](repeating: 0, count: m * m)
         var atb = [[Double]](repeating: [Double](repeating: 0, count: m), count: outputs)
         for (k, input) in inputs.enumerated() {
@@ -162,7 +174,7 @@ struct NeuralDynamics: AccelerationModel, Sendable {
         for a in 0..<m { ata[a * m + a] += ridge }
         var solved: [[Double]] = []
         for o in 0..<outputs {
-            guard let w = solveLinear(ata, atb[o], size: m, minimumPivot: 1e-300), w.allSatisfy(\.isFinite) else { return }
+            guard let w = solveLinear(ata, atb[o], size: m, minimumPivot: 1e-300), w.allSatisfy(\.isFinite) else { return false }
             solved.append(w)
         }
         let readout = network.offset(sizes.count - 1)
@@ -170,7 +182,7 @@ struct NeuralDynamics: AccelerationModel, Sendable {
             for j in 0..<h { network.parameters[readout + o * h + j] = solved[o][j] }
             network.parameters[readout + outputs * h + o] = solved[o][h]
         }
-        readoutSolved = true
+        return true
     }
 }
 

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Pretraining of the neural level's hidden layers on many videos (`occam train`): the network
+/// the coder would train online, trained beforehand on the learning samples the coder itself
+/// gathered from a corpus of videos (`NeuralField`), so that a stream starting from these
+/// weights begins with features learned from many scenes.
+///
+/// Each step takes one video (a task), fits the readout to that video's samples by ridge least
+/// squares (as the coder does) and moves the hidden layers by Adam along the gradient of what
+/// that readout leaves — features good for every task under its own readout ("variable
+/// projection", multi-task). The readout is not part of the prior: each stream fits its own.
+public enum NeuralPretraining {
+    /// One video's learning samples: states (x, y, vx, vy in px and px/frame, y up, from the
+    /// reference body) and the accelerations measured there (px/frame²).
+    public struct Task: Sendable {
+        public var states: [[Double]]
+        public var accelerations: [[Double]]
+        public init(states: [[Double]], accelerations: [[Double]]) {
+            self.states = states
+            self.accelerations = accelerations
+        }
+        public init(_ field: NeuralField) {
+            states = field.states.map { Array($0[1...4]) }
+            accelerations = field.measured
+        }
+    }
+
+    public struct Result: Sendable {
+        /// The network's layer sizes and parameters (readout zero).
+        public var sizes: [Int]
+        public var parameters: [Double]
+        /// Per evaluation: step, mean relative misfit (task's own readout) on the training tasks
+        /// and on the held-out tasks.
+        public var history: [(step: Int, train: Double, heldOut: Double)]
+    }
+
+    /// Mean over `tasks` of RMS(network − measured)/RMS(measured), each with its own readout.
+    static func misfit(_ network: Perceptron, _ tasks: [(inputs: [[Double]], targets: [[Double]])]) -> Double {
+        var total = 0.0
+        for t in tasks {
+            var n = network
+            guard NeuralDynamics.solveReadout(&n, inputs: t.inputs, targets: t.targets) else { total += 1; continue }
+            var e = 0.0, s = 0.0
+            for (i, y) in zip(t.inputs, t.targets) {
+                let o = n(i)
+                e += (o[0] - y[0]) * (o[0] - y[0]) + (o[1] - y[1]) * (o[1] - y[1])
+                s += y[0] * y[0] + y[1] * y[1]
+            }
+            total += s > 0 ? (e / s).squareRoot() : 0
+        }
+        return total / Double(max(1, tasks.count))
+    }
+
+    /// Train from the online start's weights for `steps` steps on `tasks` (every tenth held out
+    /// for the history), `batch` samples per step, seeded.
+    public static func train(_ tasks: [Task], steps: Int, batch: Int = 128, rate: Double = 3e-3, seed: UInt64,
+                             progress: (Int) -> Void = { _ in }) -> Result {
+        let prepared = tasks.map { t in
+            (inputs: t.states.map { NeuralDynamics.input($0[0], $0[1], $0[2], $0[3]) },
+             targets: t.accelerations.map { [$0[0] * NeuralDynamics.outputScale, $0[1] * NeuralDynamics.outputScale] })
+        }.filter { $0.inputs.count >= 2 * (NeuralDynamics.sizes[NeuralDynamics.sizes.count - 2] + 1) }
+        let heldOut = prepared.indices.filter { $0 % 10 == 9 }.map { prepared[$0] }
+        let training = prepared.indices.filter { $0 % 10 != 9 }.map { prepared[$0] }
+        var network = NeuralDynamics(start: .online).network
+        var adam = Adam(count: network.parameters.count, rate: rate)
+        var random = StreamRandom(seed: seed)
+        let readout = network.offset(network.sizes.count - 1)
+        var history: [(Int, Double, Double)] = [(0, misfit(network, training), misfit(network, heldOut))]
+        guard !training.isEmpty else { return Result(sizes: network.sizes, parameters: network.parameters, history: history) }
+        for step in 1...max(1, steps) {
+            let task = training[random.below(training.count)]
+            let picks = (0..<min(batch, task.inputs.count)).map { _ in random.below(task.inputs.count) }
+            var fitted = network
+            guard NeuralDynamics.solveReadout(&fitted, inputs: task.inputs, targets: task.targets) else { continue }
+            var gradient = [Double](repeating: 0, count: network.parameters.count)
+            for k in picks { fitted.accumulateGradient(task.inputs[k], target: task.targets[k], into: &gradient) }
+            for k in readout..<gradient.count { gradient[k] = 0 }
+            for k in 0..<readout { gradient[k] /= Double(picks.count) }
+            var next = fitted.parameters
+            adam.step(&next, gradient: gradient)
+            if next.allSatisfy(\.isFinite) { network.parameters = next }
+            if step % max(1, steps / 10) == 0 || step == steps {
+                history.append((step, misfit(network, training), misfit(network, heldOut)))
+            }
+            progress(step)
+        }
+        for k in readout..<network.parameters.count { network.parameters[k] = 0 }
+        return Result(sizes: network.sizes, parameters: network.parameters, history: history)
+    }
+
+    /// Parameters as base64 of their little-endian IEEE bit patterns (exact), and back.
+    public static func encode(_ parameters: [Double]) -> String {
+        var bytes: [UInt8] = []
+        for p in parameters { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes += $0 } }
+        return Data(bytes).base64EncodedString()
+    }
+
+    static func decode(_ text: String) -> [Double]? {
+        guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters), data.count % 8 == 0 else { return nil }
+        let bytes = [UInt8](data)
+        return stride(from: 0, to: bytes.count, by: 8).map { o in
+            var bits: UInt64 = 0
+            for k in 0..<8 { bits |= UInt64(bytes[o + k]) << (8 * k) }
+            return Double(bitPattern: bits)
+        }
+    }
+}

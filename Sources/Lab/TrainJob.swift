@@ -1,0 +1,240 @@
+import Codec
+import Foundation
+import Render
+
+/// `occam train`: pretrain the neural level's network on a corpus of simulated videos.
+///
+/// The corpus is drawn here, from a broad family of motions — central forces with random
+/// exponents (r⁻³ … r¹) and strengths about a star, anisotropic harmonic wells, uniform
+/// fields, magnetic and crossed fields — with random starts, sizes and brightnesses, as exact
+/// discs or Gaussian point sources, clean or with σ = 2 noise; integrated by RK4 (16 substeps
+/// per frame) in pixels and frames. Each video is coded with the neural level in memory; the
+/// states at which the coder's network learned (`NeuralField`: the decoded objects' states,
+/// exactly what a stream's network sees), each with the true acceleration there, become one
+/// task of `NeuralPretraining`.
+public enum TrainJob {
+    public struct Options: Sendable {
+        public var videos = 160
+        public var frames = 240
+        public var size = 128
+        public var steps = 4000
+        public var seed: UInt64 = 1
+        /// weights.json to write.
+        public var output: String
+        /// Also write the weights as the Swift source the codec embeds (`NeuralPrior.swift`).
+        public var swiftSource: String? = nil
+        public var force = false
+        public var showProgress = true
+        public init(output: String) { self.output = output }
+    }
+
+    public struct Outcome: Sendable {
+        public var tasks: Int
+        public var samples: Int
+        public var result: NeuralPretraining.Result
+        public var seconds: (corpus: Double, training: Double)
+    }
+
+    /// One video of the family: its frames (size², grey) and the true acceleration field
+    /// (px/frame², y up, origin at the frame centre, where the star is when there is one).
+    static func video(_ k: Int, options o: Options) -> (frames: [[UInt8]], accel: (Double, Double, Double, Double) -> (Double, Double)) {
+        var random = SplitMix(seed: o.seed &* 0x9E37_79B9 &+ UInt64(k))
+        func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * random.unit() }
+        let n = Double(o.size), frames = o.frames
+        let period = uniform(60, 240), omega = 2 * Double.pi / period
+        // the force (px/frame², y up, origin at the frame centre) and the start
+        var accel: (Double, Double, Double, Double) -> (Double, Double)
+        var star = false
+        var x = 0.0, y = 0.0, vx = 0.0, vy = 0.0
+        let angle = uniform(0, 2 * .pi)
+        switch k % 5 {
+        case 0:   // central power law a = −k·r^p about a star
+            let p = [-3.0, -2.5, -2, -1.5, -1, 0, 1][random.below(7)]
+            let r0 = uniform(0.12, 0.3) * n
+            let strength = omega * omega * pow(r0, 1 - p)
+            accel = { x, y, _, _ in
+                let r = max((x * x + y * y).squareRoot(), 1)
+                let a = -strength * pow(r, p - 1)
+                return (a * x, a * y)
+            }
+            star = true
+            let v = omega * r0 * uniform(0.75, 1.15), tilt = uniform(-0.3, 0.3)
+            (x, y) = (r0 * cos(angle), r0 * sin(angle))
+            (vx, vy) = (-v * sin(angle + tilt), v * cos(angle + tilt))
+        case 1:   // anisotropic harmonic well
+            let kx = omega * omega, ky = kx * uniform(0.5, 2)
+            accel = { x, y, _, _ in (-kx * x, -ky * y) }
+            star = random.unit() < 0.5
+            (x, y) = (uniform(0.1, 0.3) * n * cos(angle), uniform(0.1, 0.3) * n * sin(angle))
+            (vx, vy) = (uniform(-1, 1) * omega * 0.2 * n, uniform(-1, 1) * omega * 0.2 * n)
+        case 2:   // a uniform field (a throw)
+            let g = uniform(0.0005, 0.003), direction = uniform(0, 2 * .pi)
+            accel = { _, _, _, _ in (g * cos(direction), g * sin(direction)) }
+            let t = Double(frames)
+            (x, y) = (-0.5 * g * cos(direction) * t * t / 4, -0.5 * g * sin(direction) * t * t / 4)
+            (vx, vy) = (uniform(-0.3, 0.3), uniform(-0.3, 0.3))
+        case 3:   // a magnetic field: circles
+            accel = { _, _, vx, vy in (omega * vy, -omega * vx) }
+            let radius = uniform(0.08, 0.3) * n, v = omega * radius
+            (x, y) = (uniform(-0.1, 0.1) * n, uniform(-0.1, 0.1) * n)
+            (vx, vy) = (v * cos(angle), v * sin(angle))
+        default:  // crossed electric and magnetic fields: a drift
+            let drift = uniform(0.05, 0.25), e = omega * drift, direction = uniform(0, 2 * .pi)
+            accel = { _, _, vx, vy in (omega * vy + e * sin(direction), -omega * vx - e * cos(direction)) }
+            let along = Double(frames) * drift / 2
+            (x, y) = (-along * cos(direction), -along * sin(direction))
+            let v = uniform(0.3, 1.5) * drift
+            (vx, vy) = (v * cos(angle), v * sin(angle))
+        }
+        let noise = random.unit() < 0.34 ? 2.0 : 0
+        let pointSources = random.unit() < 0.5
+        let radius = uniform(1.8, 3.5), brightness = uniform(120, 230)
+        let rasteriser = Rasteriser(width: o.size, height: o.size, channels: 1, background: [uniform(0, 30)], noiseSigma: noise,
+                                    psf: pointSources ? .gaussian(sigma: uniform(0.9, 1.6)) : nil)
+        var out: [[UInt8]] = []
+        let sub = 16, h = 1.0 / Double(sub), c = n / 2
+        for f in 0..<frames {
+            var discs: [Disc] = [], points: [PointSource] = []
+            if pointSources {
+                if star { points.append(PointSource(u: c, v: c, flux: [3 * brightness * 6])) }
+                points.append(PointSource(u: c + x, v: c - y, flux: [brightness * 2 * Double.pi * 1.2 * 1.2]))
+            } else {
+                if star { discs.append(Disc(u: c, v: c, radius: 4, intensity: [250])) }
+                discs.append(Disc(u: c + x, v: c - y, radius: radius, intensity: [brightness]))
+            }
+            out.append(rasteriser.render(discs, points: points, seed: o.seed &+ UInt64(k * 100_000 + f)).pixels)
+            for _ in 0..<sub {   // RK4
+                let k1 = accel(x, y, vx, vy)
+                let k2 = accel(x + h / 2 * vx, y + h / 2 * vy, vx + h / 2 * k1.0, vy + h / 2 * k1.1)
+                let k3 = accel(x + h / 2 * (vx + h / 2 * k1.0), y + h / 2 * (vy + h / 2 * k1.1), vx + h / 2 * k2.0, vy + h / 2 * k2.1)
+                let k4 = accel(x + h * (vx + h / 2 * k2.0), y + h * (vy + h / 2 * k2.1), vx + h * k3.0, vy + h * k3.1)
+                x += h * (vx + h / 6 * (k1.0 + k2.0 + k3.0))
+                y += h * (vy + h / 6 * (k1.1 + k2.1 + k3.1))
+                vx += h / 6 * (k1.0 + 2 * k2.0 + 2 * k3.0 + k4.0)
+                vy += h / 6 * (k1.1 + 2 * k2.1 + 2 * k3.1 + k4.1)
+            }
+        }
+        return (out, accel)
+    }
+
+    /// The states at which the neural level learns while coding `frames`, each with the true
+    /// acceleration there: the coder's own state distribution (its measurement errors included),
+    /// with noise-free answers — the five-point accelerations it measures are mostly noise on
+    /// many of these videos, which would teach the hidden layers nothing.
+    static func task(_ frames: [[UInt8]], size: Int, accel: (Double, Double, Double, Double) -> (Double, Double)) throws -> NeuralPretraining.Task? {
+        var writer = try StreamWriter(geometry: Geometry(width: size, height: size, channels: 1), frameCount: frames.count,
+                                      model: .neural, scene: Data())
+        for f in frames { try writer.append(f) }
+        guard let field = writer.neuralField, !field.states.isEmpty else { return nil }
+        let states = field.states.map { Array($0[1...4]) }
+        return NeuralPretraining.Task(states: states, accelerations: states.map { q in
+            let a = accel(q[0], q[1], q[2], q[3])
+            return [a.0, a.1]
+        })
+    }
+
+    public static func run(_ o: Options) throws -> Outcome {
+        guard o.videos >= 2, o.frames >= 32, o.size >= 32, o.steps >= 1 else {
+            throw LabError("occam train: --videos ≥ 2, --frames ≥ 32, --size ≥ 32 and --steps ≥ 1")
+        }
+        if FileManager.default.fileExists(atPath: o.output) && !o.force {
+            throw LabError("\(o.output): already exists; choose another name or pass --force")
+        }
+        let start = Date()
+        final class Slots: @unchecked Sendable {
+            var tasks: [NeuralPretraining.Task?]
+            var error: Error?
+            let lock = NSLock()
+            init(_ n: Int) { tasks = Array(repeating: nil, count: n) }
+        }
+        let slots = Slots(o.videos)
+        let progress = Progress(label: "drawing and coding \(o.videos) videos", total: o.videos, enabled: o.showProgress && isatty(2) != 0)
+        DispatchQueue.concurrentPerform(iterations: o.videos) { k in
+            do {
+                let v = video(k, options: o)
+                let t = try task(v.frames, size: o.size, accel: v.accel)
+                slots.lock.lock(); slots.tasks[k] = t; slots.lock.unlock()
+            } catch {
+                slots.lock.lock(); slots.error = error; slots.lock.unlock()
+            }
+            progress.advance()
+        }
+        progress.finish()
+        if let e = slots.error { throw LabError("occam train: \(e)") }
+        let tasks = slots.tasks.compactMap { $0 }
+        let corpus = Date().timeIntervalSince(start)
+        let training = Progress(label: "training", total: o.steps, enabled: o.showProgress && isatty(2) != 0)
+        let result = NeuralPretraining.train(tasks, steps: o.steps, seed: o.seed) { training.set(done: $0) }
+        training.finish()
+        let outcome = Outcome(tasks: tasks.count, samples: tasks.reduce(0) { $0 + $1.states.count }, result: result,
+                              seconds: (corpus, Date().timeIntervalSince(start) - corpus))
+        try AtomicFile.write(o.output, try json(outcome, options: o))
+        if let path = o.swiftSource { try AtomicFile.write(path, Data(swiftSource(outcome, options: o).utf8)) }
+        return outcome
+    }
+
+    /// The command that makes these weights.
+    static func command(_ o: Options) -> String {
+        "occam train --videos \(o.videos) --frames \(o.frames) --size \(o.size) --steps \(o.steps) --seed \(o.seed)"
+    }
+
+    static func json(_ outcome: Outcome, options o: Options) throws -> Data {
+        struct Point: Encodable { var step: Int; var train_misfit: Double; var held_out_misfit: Double }
+        struct Document: Encodable {
+            var format = "occam-neural-weights"
+            var version = 1
+            var command: String
+            var sizes: [Int]
+            var parameters_base64: String
+            var note = "parameters: little-endian IEEE 754 doubles, per layer weights (out × in, row-major) then biases; the readout "
+                + "(last layer) is zero: each stream fits its own. misfit: RMS(network − measured)/RMS(measured) with each video's "
+                + "own least-squares readout; every tenth video held out"
+            var videos: Int, samples: Int
+            var history: [Point]
+            var seconds_corpus: Double, seconds_training: Double
+        }
+        let r = outcome.result
+        let d = Document(command: command(o), sizes: r.sizes, parameters_base64: NeuralPretraining.encode(r.parameters),
+                         videos: outcome.tasks, samples: outcome.samples,
+                         history: r.history.map { Point(step: $0.step, train_misfit: $0.train, held_out_misfit: $0.heldOut) },
+                         seconds_corpus: outcome.seconds.corpus, seconds_training: outcome.seconds.training)
+        return try EquationsDocument.encoder.encode(d)
+    }
+
+    static func swiftSource(_ outcome: Outcome, options o: Options) -> String {
+        let text = NeuralPretraining.encode(outcome.result.parameters)
+        var lines: [String] = []
+        var rest = Substring(text)
+        while !rest.isEmpty { lines.append(String(rest.prefix(96))); rest = rest.dropFirst(96) }
+        let last = outcome.result.history.last
+        return """
+            // Generated by `\(command(o))` — do not edit: streams that start from these weights
+            // (NeuralStart.prior1) decode only with these exact bits. \(outcome.tasks) videos, \
+            \(outcome.samples) samples; misfit with each video's own readout \
+            \(String(format: "%.3f", last?.train ?? .nan)) (training), \(String(format: "%.3f", last?.heldOut ?? .nan)) (held out).
+
+            extension NeuralPrior {
+                static let prior1Sizes = \(outcome.result.sizes)
+                static let prior1Base64 = \"\"\"
+            \(lines.map { "        " + $0 }.joined(separator: "\n"))
+                    \"\"\"
+            }
+
+            """
+    }
+}
+
+/// SplitMix64 for the corpus (not part of any stream).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pretrain the neural level's network on a corpus of simulated videos.",
+        discussion: """
+            Draws --videos videos from a broad family of motions (central forces with random \
+            exponents about a star, anisotropic harmonic wells, uniform, magnetic and crossed \
+            fields; exact discs or Gaussian point sources; clean or σ = 2), codes each with the \
+            neural level in memory to gather the states its network learns at (each with the true \
+            acceleration there), and trains the network's hidden layers on all of them (each \
+            video with its own least-squares readout). Writes the weights as JSON, and with --swift as the source file the codec \
+            embeds (Sources/Codec/Predictors/NeuralPriorWeights.swift: the prior-1 start).
+
+            Examples:
+              occam train --out weights.json
+              occam train --videos 40 --steps 500 --out small.json
+            """)
+
+    @Option(name: .shortAndLong, help: "Weights file to write (JSON).")
+    var out: String
+
+    @Option(help: "Videos in the corpus.")
+    var videos = 160
+
+    @Option(help: "Frames per video.")
+    var frames = 240
+
+    @Option(help: "Frame side in pixels.")
+    var size = 128
+
+    @Option(help: "Training steps (one video's samples each).")
+    var steps = 4000
+
+    @Option(help: "Seed of the corpus and of the training.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Also write the weights as the codec's embedded Swift source here.")
+    var swift: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        do {
+            var o = TrainJob.Options(output: out)
+            o.videos = videos
+            o.frames = frames
+            o.size = size
+            o.steps = steps
+            o.seed = seed
+            o.swiftSource = swift
+            o.force = force
+            let r = try TrainJob.run(o)
+            let last = r.result.history.last
+            print(String(format: "trained on %d videos (%d samples): misfit with each video's own readout %.3f → %.3f (training), %.3f → %.3f (held out); corpus %.1f s, training %.1f s",
+                         r.tasks, r.samples, r.result.history.first?.train ?? .nan, last?.train ?? .nan,
+                         r.result.history.first?.heldOut ?? .nan, last?.heldOut ?? .nan, r.seconds.corpus, r.seconds.training))
+            print("wrote \(out)" + (swift.map { " and \($0)" } ?? ""))
+        } catch {
+            fail(error)
+        }
+    }
+}

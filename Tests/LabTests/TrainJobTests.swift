@@ -1,0 +1,41 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Codec
+@testable import Lab
+
+/// `occam train` at a small size: the corpus is drawn and coded, the hidden layers learn (the
+/// misfit with each video's own readout falls on the training videos), and the weights come
+/// out exactly in the JSON and in the Swift source the codec embeds.
+@Suite struct TrainJobTests {
+    @Test func pretrainingLearnsAndWritesExactWeights() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var o = TrainJob.Options(output: dir + "/w.json")
+        o.videos = 10
+        o.frames = 80
+        o.size = 64
+        o.steps = 300
+        o.swiftSource = dir + "/W.swift"
+        o.showProgress = false
+        let r = try TrainJob.run(o)
+        #expect(r.tasks >= 8, "\(r.tasks) of 10 videos gave samples")
+        let first = try #require(r.result.history.first), last = try #require(r.result.history.last)
+        #expect(last.train < first.train, "training misfit \(first.train) → \(last.train)")
+        // JSON: the parameters' bits
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: o.output))) as? [String: Any])
+        let text = try #require(json["parameters_base64"] as? String)
+        #expect(NeuralPretraining.decode(text) == r.result.parameters)
+        #expect((json["command"] as? String)?.contains("--videos 10 --frames 80 --size 64 --steps 300 --seed 1") == true)
+        // Swift source: the same bits, line-wrapped inside a string literal
+        let source = try String(contentsOfFile: o.swiftSource!, encoding: .utf8)
+        let literal = try #require(source.components(separatedBy: "\"\"\"").dropFirst().first)
+        #expect(NeuralPretraining.decode(literal) == r.result.parameters)
+        #expect(source.contains("static let prior1Sizes = \(NeuralDynamics.sizes)"))
+        // the readout is not part of a prior
+        let readout = Perceptron(sizes: r.result.sizes, parameters: r.result.parameters).offset(r.result.sizes.count - 1)
+        #expect(r.result.parameters[readout...].allSatisfy { $0 == 0 })
+        // an existing output is not replaced without force
+        #expect(throws: LabError.self) { try TrainJob.run(o) }
+    }
+}
