@@ -25,6 +25,11 @@ public enum TrainJob {
         public var swiftSource: String? = nil
         public var force = false
         public var showProgress = true
+        /// Scaling instead of weights (`scaling`): hidden widths, corpus sizes and held-out frame
+        /// folders to code.
+        public var widths: [Int] = []
+        public var corpusSizes: [Int] = []
+        public var heldOut: [String] = []
         public init(output: String) { self.output = output }
     }
 
@@ -133,14 +138,8 @@ public enum TrainJob {
         })
     }
 
-    public static func run(_ o: Options) throws -> Outcome {
-        guard o.videos >= 2, o.frames >= 32, o.size >= 32, o.steps >= 1 else {
-            throw LabError("occam train: --videos ≥ 2, --frames ≥ 32, --size ≥ 32 and --steps ≥ 1")
-        }
-        if FileManager.default.fileExists(atPath: o.output) && !o.force {
-            throw LabError("\(o.output): already exists; choose another name or pass --force")
-        }
-        let start = Date()
+    /// The corpus's tasks, videos drawn and coded on all cores.
+    static func corpus(_ o: Options) throws -> [NeuralPretraining.Task] {
         final class Slots: @unchecked Sendable {
             var tasks: [NeuralPretraining.Task?]
             var error: Error?
@@ -161,7 +160,96 @@ public enum TrainJob {
         }
         progress.finish()
         if let e = slots.error { throw LabError("occam train: \(e)") }
-        let tasks = slots.tasks.compactMap { $0 }
+        return slots.tasks.compactMap { $0 }
+    }
+
+    public struct ScalingRow: Sendable {
+        public var width: Int
+        public var parameters: Int
+        /// Corpus videos the hidden layers were pretrained on (0: the online start).
+        public var videos: Int
+        /// Bits per frame of each held-out video, in the order given.
+        public var bitsPerFrame: [Double]
+    }
+
+    /// Bits per frame of the held-out videos against the network's size (online start and
+    /// pretrained on the whole corpus) and against the corpus size (the shipped width).
+    public static func scaling(_ o: Options) throws -> [ScalingRow] {
+        guard !o.widths.isEmpty, !o.corpusSizes.isEmpty, !o.heldOut.isEmpty, o.widths.allSatisfy({ $0 >= 1 }),
+              o.corpusSizes.allSatisfy({ $0 >= 2 && $0 <= o.videos }) else {
+            throw LabError("occam train --scaling: give --widths, --corpus-sizes (each 2…--videos) and --held-out folders")
+        }
+        if FileManager.default.fileExists(atPath: o.output) && !o.force {
+            throw LabError("\(o.output): already exists; choose another name or pass --force")
+        }
+        var held: [(frames: [[UInt8]], geometry: Geometry)] = []
+        for path in o.heldOut {
+            let folder: FrameFolder
+            do { folder = try FrameFolder(path: path) } catch { throw LabError("\(error)") }
+            var frames: [[UInt8]] = []
+            var geometry = Geometry(width: 1, height: 1, channels: 1)
+            for k in 0..<folder.count {
+                let image: Image
+                do { image = try folder.frame(k) } catch { throw LabError("\(error)") }
+                geometry = Geometry(width: image.width, height: image.height, channels: image.channels)
+                frames.append(image.pixels)
+            }
+            held.append((frames, geometry))
+        }
+        let tasks = try corpus(o)
+        func measure(width: Int, videos: Int) throws -> ScalingRow {
+            let sizes = [4, width, width, 2]
+            var parameters: [Double]? = nil
+            if videos > 0 {
+                parameters = NeuralPretraining.train(Array(tasks.prefix(videos)), steps: o.steps, seed: o.seed, hidden: width).parameters
+            }
+            var bits: [Double] = []
+            for h in held {
+                let bytes = try NeuralScaling.bytes(frames: h.frames, geometry: h.geometry, sizes: sizes, parameters: parameters,
+                                                    pretrained: videos > 0)
+                bits.append(Double(bytes * 8) / Double(h.frames.count))
+            }
+            return ScalingRow(width: width, parameters: NeuralScaling.parameterCount(width: width), videos: videos, bitsPerFrame: bits)
+        }
+        var rows: [ScalingRow] = []
+        let progress = Progress(label: "scaling", total: 2 * o.widths.count + o.corpusSizes.count, enabled: o.showProgress && isatty(2) != 0)
+        for w in o.widths {
+            rows.append(try measure(width: w, videos: 0)); progress.advance()
+            rows.append(try measure(width: w, videos: tasks.count)); progress.advance()
+        }
+        let shipped = NeuralScaling.shippedWidth
+        for n in o.corpusSizes where n != tasks.count || !o.widths.contains(shipped) {
+            rows.append(try measure(width: shipped, videos: min(n, tasks.count))); progress.advance()
+        }
+        progress.finish()
+        struct Row: Encodable { var width: Int; var parameters: Int; var pretraining_videos: Int; var bits_per_frame: [Double]; var mean_bits_per_frame: Double }
+        struct Document: Encodable {
+            var format = "occam-neural-scaling"
+            var version = 1
+            var command: String
+            var held_out: [String]
+            var note = "bits per frame of each held-out video coded by the neural level (in memory, round trip checked) with a network "
+                + "of hidden width w (4-w-w-2), from the online start's seed (pretraining_videos 0) or pretrained by occam train on the "
+                + "first n videos of the corpus"
+            var rows: [Row]
+        }
+        let document = Document(command: command(o) + " --scaling", held_out: o.heldOut, rows: rows.map {
+            Row(width: $0.width, parameters: $0.parameters, pretraining_videos: $0.videos, bits_per_frame: $0.bitsPerFrame,
+                mean_bits_per_frame: $0.bitsPerFrame.reduce(0, +) / Double($0.bitsPerFrame.count))
+        })
+        try AtomicFile.write(o.output, try EquationsDocument.encoder.encode(document))
+        return rows
+    }
+
+    public static func run(_ o: Options) throws -> Outcome {
+        guard o.videos >= 2, o.frames >= 32, o.size >= 32, o.steps >= 1 else {
+            throw LabError("occam train: --videos ≥ 2, --frames ≥ 32, --size ≥ 32 and --steps ≥ 1")
+        }
+        if FileManager.default.fileExists(atPath: o.output) && !o.force {
+            throw LabError("\(o.output): already exists; choose another name or pass --force")
+        }
+        let start = Date()
+        let tasks = try corpus(o)
         let corpus = Date().timeIntervalSince(start)
         let training = Progress(label: "training", total: o.steps, enabled: o.showProgress && isatty(2) != 0)
         let result = NeuralPretraining.train(tasks, steps: o.steps, seed: o.seed) { training.set(done: $0) }

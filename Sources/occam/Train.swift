@@ -40,6 +40,18 @@ struct Train: ParsableCommand {
     @Option(help: "Also write the weights as the codec's embedded Swift source here.")
     var swift: String?
 
+    @Flag(help: "Measure scaling instead: bits per frame of the --held-out videos with networks of each --widths (from the seed and pretrained on the corpus) and pretrained on each --corpus-sizes; --out gets the table as JSON.")
+    var scaling = false
+
+    @Option(help: "With --scaling: hidden widths, comma-separated (e.g. 4,8,16,32,64).")
+    var widths: String = "4,8,16,32,64"
+
+    @Option(help: "With --scaling: corpus sizes to pretrain on, comma-separated (each at most --videos).")
+    var corpusSizes: String = "10,20,40,80,160"
+
+    @Option(help: "With --scaling: frame folders to code, comma-separated (not in the corpus).")
+    var heldOut: String?
+
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
@@ -53,6 +65,25 @@ struct Train: ParsableCommand {
             o.seed = seed
             o.swiftSource = swift
             o.force = force
+            if scaling {
+                func integers(_ text: String, _ flag: String) throws -> [Int] {
+                    try text.split(separator: ",").map {
+                        guard let n = Int($0.trimmingCharacters(in: .whitespaces)) else { throw LabError("--\(flag): '\($0)' is not a whole number") }
+                        return n
+                    }
+                }
+                o.widths = try integers(widths, "widths")
+                o.corpusSizes = try integers(corpusSizes, "corpus-sizes")
+                guard let heldOut else { throw LabError("--scaling needs --held-out FOLDER[,FOLDER…]") }
+                o.heldOut = heldOut.split(separator: ",").map(String.init)
+                let rows = try TrainJob.scaling(o)
+                print("width  parameters  pretraining videos  " + o.heldOut.map { ($0 as NSString).lastPathComponent }.joined(separator: "  ") + "  (bits/frame)")
+                for r in rows {
+                    print(String(format: "%5d  %10d  %18d  ", r.width, r.parameters, r.videos) + r.bitsPerFrame.map { String(format: "%.2f", $0) }.joined(separator: "  "))
+                }
+                print("wrote \(out)")
+                return
+            }
             let r = try TrainJob.run(o)
             let last = r.result.history.last
             print(String(format: "trained on %d videos (%d samples): misfit with each video's own readout %.3f → %.3f (training), %.3f → %.3f (held out); corpus %.1f s, training %.1f s",

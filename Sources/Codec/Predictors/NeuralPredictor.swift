@@ -22,6 +22,11 @@ struct NeuralPredictor: MotionPredictor {
         dynamics = NeuralDynamics(start: start)
     }
 
+    /// A network given in memory (`NeuralScaling`: no stream names it).
+    init(network: Perceptron, rate: Double) {
+        dynamics = NeuralDynamics(network: network, rate: rate)
+    }
+
     /// The object's next position by the network's Störmer step when the network predicted the
     /// object's last position (from the points before it) better than constant acceleration
     /// did, else by constant acceleration. The choice is per object and per frame: one network
@@ -73,6 +78,7 @@ public enum NeuralStart: String, Sendable, CaseIterable {
 /// chasing the finite differences' noise. Chosen on the eccentric orbit of the codec tests
 /// (drawn by the test), then checked on the scenarios of `simulations/` (bench/compress).
 struct NeuralDynamics: AccelerationModel, Sendable {
+    /// The shipped starts' network (inputs, two hidden layers, outputs).
     static let sizes = [4, 16, 16, 2]
     static let inputScale = (position: 1.0 / 64, velocity: 0.5)
     static let outputScale = 16.0
@@ -98,6 +104,11 @@ struct NeuralDynamics: AccelerationModel, Sendable {
         case .prior1: network = NeuralPrior.prior1
         }
         adam = Adam(count: network.parameters.count, rate: start == .online ? Self.rate : Self.fineTuningRate)
+    }
+
+    init(network: Perceptron, rate: Double) {
+        self.network = network
+        adam = Adam(count: network.parameters.count, rate: rate)
     }
 
     var ready: Bool { readoutSolved }
@@ -127,10 +138,10 @@ struct NeuralDynamics: AccelerationModel, Sendable {
 
     mutating func learn(decoded: Int) {
         let n = inputs.count
-        let hidden = Self.sizes[Self.sizes.count - 2]
+        let sizes = network.sizes, hidden = sizes[sizes.count - 2]
         guard n >= 2 * (hidden + 1) else { return }
         if readoutSolved {
-            let readout = network.offset(Self.sizes.count - 1)
+            let readout = network.offset(sizes.count - 1)
             for _ in 0..<Self.steps {
                 var gradient = [Double](repeating: 0, count: network.parameters.count)
                 for _ in 0..<Self.batch {
@@ -215,5 +226,5 @@ public struct NeuralField: Sendable {
     public let trained: Bool
 
     /// Weights of the readout, fitted by least squares per output (the last hidden layer and a bias).
-    public var readoutWeights: Int { NeuralDynamics.sizes[NeuralDynamics.sizes.count - 2] + 1 }
+    public var readoutWeights: Int { network.sizes[network.sizes.count - 2] + 1 }
 }

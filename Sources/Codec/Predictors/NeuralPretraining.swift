@@ -54,14 +54,16 @@ public enum NeuralPretraining {
     /// Train from the online start's weights for `steps` steps on `tasks` (every tenth held out
     /// for the history), `batch` samples per step, seeded.
     public static func train(_ tasks: [Task], steps: Int, batch: Int = 128, rate: Double = 3e-3, seed: UInt64,
-                             progress: (Int) -> Void = { _ in }) -> Result {
+                             hidden: Int? = nil, progress: (Int) -> Void = { _ in }) -> Result {
+        // the shipped size from the online start's weights; another width from its own seed
+        let sizes = hidden.map { [4, $0, $0, 2] } ?? NeuralDynamics.sizes
         let prepared = tasks.map { t in
             (inputs: t.states.map { NeuralDynamics.input($0[0], $0[1], $0[2], $0[3]) },
              targets: t.accelerations.map { [$0[0] * NeuralDynamics.outputScale, $0[1] * NeuralDynamics.outputScale] })
-        }.filter { $0.inputs.count >= 2 * (NeuralDynamics.sizes[NeuralDynamics.sizes.count - 2] + 1) }
+        }.filter { $0.inputs.count >= 2 * (sizes[sizes.count - 2] + 1) }
         let heldOut = prepared.indices.filter { $0 % 10 == 9 }.map { prepared[$0] }
         let training = prepared.indices.filter { $0 % 10 != 9 }.map { prepared[$0] }
-        var network = NeuralDynamics(start: .online).network
+        var network = hidden == nil ? NeuralDynamics(start: .online).network : Perceptron(sizes: sizes, seed: 0x0CCA_0001)
         var adam = Adam(count: network.parameters.count, rate: rate)
         var random = StreamRandom(seed: seed)
         let readout = network.offset(network.sizes.count - 1)
@@ -103,5 +105,37 @@ public enum NeuralPretraining {
             for k in 0..<8 { bits |= UInt64(bytes[o + k]) << (8 * k) }
             return Double(bitPattern: bits)
         }
+    }
+}
+
+/// Bits of a stream coded with a network given in memory — for measuring how the neural level
+/// scales with the network's size and its pretraining (`occam train --scaling`). Such a coding
+/// is never written: its stream would name a start no decoder has. The round trip is checked
+/// in memory with the same network.
+public enum NeuralScaling {
+    /// Hidden width of the shipped starts' network.
+    public static var shippedWidth: Int { NeuralDynamics.sizes[1] }
+    /// Parameters of a 4-w-w-2 network.
+    public static func parameterCount(width: Int) -> Int { Perceptron.parameterCount([4, width, width, 2]) }
+
+    /// Weights: layer sizes and parameters (as `NeuralPretraining.Result` gives them), or nil
+    /// for a network of the given hidden width from the online start's seed.
+    public static func bytes(frames: [[UInt8]], geometry: Geometry, sizes: [Int], parameters: [Double]?,
+                             pretrained: Bool) throws -> Int {
+        let network = parameters.map { Perceptron(sizes: sizes, parameters: $0) } ?? Perceptron(sizes: sizes, seed: 0x0CCA_0001)
+        let rate = pretrained ? NeuralDynamics.fineTuningRate : NeuralDynamics.rate
+        func coder() -> AnyFrameCoder {
+            .neural(FrameCoder(model: MotionModel(geometry: geometry, predictor: NeuralPredictor(network: network, rate: rate)), geometry: geometry))
+        }
+        var writer = try StreamWriter(geometry: geometry, frameCount: frames.count, model: .neural, scene: Data())
+        writer.coder = coder()
+        for f in frames { try writer.append(f) }
+        _ = try writer.finish()
+        var reader = try StreamReader(bytes: writer.bytes)
+        reader.coder = coder()
+        for (k, f) in frames.enumerated() where try reader.next() != f {
+            throw CodecError("neural scaling: frame \(k) did not round-trip")
+        }
+        return writer.bytes.count
     }
 }
