@@ -3,6 +3,7 @@ import Codec
 import Discovery
 import Formulas
 import Foundation
+import Render
 
 /// The law a trained network holds, distilled Cranmer-style: the neural level's network
 /// (`Codec.NeuralField`, learned while coding the frames) is asked for the acceleration at the
@@ -107,7 +108,7 @@ public struct Distillation: Sendable {
         let readout = Double(field.readoutWeights), n = Double(max(1, net.0.count))
         let shrink = min(1, (readout / n).squareRoot())
         let misfit = (shrink * rms(zip(net.0, measured.0).map { $0 - $1 }), shrink * rms(zip(net.1, measured.1).map { $0 - $1 }))
-        var random = DistillRandom(seed: 0xD157_111)
+        var random = SplitMix64(seed: 0xD157_111)
         var rows: [[Double]] = [], ax: [Double] = [], ay: [Double] = [], clean: ([Double], [Double]) = ([], [])
         for p in picked {
             guard let a = network(p) else { continue }
@@ -150,22 +151,5 @@ public struct Distillation: Sendable {
         }
         return Distillation(search: found, law: chosen, states: rows.count, fitToNetwork: fit, networkToMeasured: relative(net, measured),
                             offOrbit: offOrbit)
-    }
-}
-
-/// The distillation's seeded generator (SplitMix64 and Box–Muller): the same law every run.
-struct DistillRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func unit() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) * 0x1p-53
-    }
-    mutating func gaussian() -> Double {
-        let u = max(unit(), 1e-300), v = unit()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -43,7 +43,7 @@ public enum TrainJob {
     /// One video of the family: its frames (size², grey) and the true acceleration field
     /// (px/frame², y up, origin at the frame centre, where the star is when there is one).
     static func video(_ k: Int, options o: Options) -> (frames: [[UInt8]], accel: (Double, Double, Double, Double) -> (Double, Double)) {
-        var random = SplitMix(seed: o.seed &* 0x9E37_79B9 &+ UInt64(k))
+        var random = SplitMix64(seed: o.seed &* 0x9E37_79B9 &+ UInt64(k))
         func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * random.unit() }
         let n = Double(o.size), frames = o.frames
         let period = uniform(60, 240), omega = 2 * Double.pi / period
@@ -312,17 +312,14 @@ public enum TrainJob {
     }
 }
 
-/// SplitMix64 for the corpus (not part of any stream).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
+    /// Uniform in [0, 1), 53 bits (the corpus and the distillation's noise are made with it).
     mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    /// Uniform in 0..<n.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// Standard normal by Box–Muller on `unit`.
+    mutating func gaussian() -> Double {
+        let u = max(unit(), 1e-300), v = unit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
 }
