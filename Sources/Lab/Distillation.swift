@@ -15,6 +15,10 @@ import Render
 /// moved towards and away from the reference body (×0.7 and ×1.4, velocities kept). A network
 /// that learned only the filmed orbits extrapolates badly there; a distilled law that is the
 /// explicit one agrees with it there too.
+///
+/// The network's positions are measured from the codec's reference body (the brightest static
+/// object, else the frame centre), the explicit law's from the tracker's origin; with a star
+/// in the frame both are the star.
 public struct Distillation: Sendable {
     /// The search over the network's accelerations (`chosen[0]` ax, `chosen[1]` ay).
     public var search: DiscoverJob.Outcome

@@ -211,7 +211,7 @@ public enum FrameDiscoverJob {
                 if let d = outcome.distillation {
                     try writeFile("\(folder.temporary)/distilled.json", try d.json())
                 } else {
-                    outcome.distillationNote = "the neural level's network had not learned enough to distil a law from it"
+                    outcome.distillationNote = "no law was distilled from the neural level's network (it had not learned enough, or no proposed law fit its answers)"
                 }
                 lap("distill")
                 outcome.stageSeconds = stages

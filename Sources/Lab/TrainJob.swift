@@ -21,7 +21,7 @@ public enum TrainJob {
         public var seed: UInt64 = 1
         /// weights.json to write.
         public var output: String
-        /// Also write the weights as the Swift source the codec embeds (`NeuralPrior.swift`).
+        /// Also write the weights as the Swift source the codec embeds (`NeuralPriorWeights.swift`).
         public var swiftSource: String? = nil
         public var force = false
         public var showProgress = true
@@ -175,6 +175,7 @@ public enum TrainJob {
     /// Bits per frame of the held-out videos against the network's size (online start and
     /// pretrained on the whole corpus) and against the corpus size (the shipped width).
     public static func scaling(_ o: Options) throws -> [ScalingRow] {
+        try check(o)
         guard !o.widths.isEmpty, !o.corpusSizes.isEmpty, !o.heldOut.isEmpty, o.widths.allSatisfy({ $0 >= 1 }),
               o.corpusSizes.allSatisfy({ $0 >= 2 && $0 <= o.videos }) else {
             throw LabError("occam train --scaling: give --widths, --corpus-sizes (each 2…--videos) and --held-out folders")
@@ -241,10 +242,14 @@ public enum TrainJob {
         return rows
     }
 
-    public static func run(_ o: Options) throws -> Outcome {
+    static func check(_ o: Options) throws {
         guard o.videos >= 2, o.frames >= 32, o.size >= 32, o.steps >= 1 else {
             throw LabError("occam train: --videos ≥ 2, --frames ≥ 32, --size ≥ 32 and --steps ≥ 1")
         }
+    }
+
+    public static func run(_ o: Options) throws -> Outcome {
+        try check(o)
         if FileManager.default.fileExists(atPath: o.output) && !o.force {
             throw LabError("\(o.output): already exists; choose another name or pass --force")
         }

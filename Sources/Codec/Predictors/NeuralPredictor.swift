@@ -15,8 +15,6 @@ struct NeuralPredictor: MotionPredictor {
     var dynamics: NeuralDynamics
     /// Pixels and frames: the network's units.
     let stepper = StormerStep(calibration: StreamCalibration())
-    /// Predictions made, and how many of them by the network.
-    private(set) var predictions = 0, networkPredictions = 0
 
     init(start: NeuralStart) {
         dynamics = NeuralDynamics(start: start)
@@ -46,11 +44,7 @@ struct NeuralPredictor: MotionPredictor {
             }
         }
         let stepped = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics)
-        predictions += 1
-        if let stepped, networkWasBetter {
-            networkPredictions += 1
-            return stepped
-        }
+        if let stepped, networkWasBetter { return stepped }
         return track.predict(next)
     }
 
