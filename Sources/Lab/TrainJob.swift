@@ -14,9 +14,10 @@ import Render
 /// task of `NeuralPretraining`.
 public enum TrainJob {
     public struct Options: Sendable {
-        public var videos = 160
+        /// The defaults make the shipped prior-1 weights.
+        public var videos = 120
         public var frames = 240
-        public var size = 128
+        public var size = 256
         public var steps = 4000
         public var seed: UInt64 = 1
         /// weights.json to write.

@@ -14,22 +14,26 @@ struct Train: ParsableCommand {
             video with its own least-squares readout). Writes the weights as JSON, and with --swift as the source file the codec \
             embeds (Sources/Codec/Predictors/NeuralPriorWeights.swift: the prior-1 start).
 
+            The defaults make the shipped prior-1 weights (about two minutes on two cores).
+
             Examples:
               occam train --out weights.json
-              occam train --videos 40 --steps 500 --out small.json
+              occam train --out weights.json --swift Sources/Codec/Predictors/NeuralPriorWeights.swift
+              occam train --videos 40 --size 128 --steps 500 --out small.json
+              occam train --scaling --held-out frames/kepler,frames/exb-drift --out scaling.json
             """)
 
     @Option(name: .shortAndLong, help: "Weights file to write (JSON).")
     var out: String
 
     @Option(help: "Videos in the corpus.")
-    var videos = 160
+    var videos = 120
 
     @Option(help: "Frames per video.")
     var frames = 240
 
     @Option(help: "Frame side in pixels.")
-    var size = 128
+    var size = 256
 
     @Option(help: "Training steps (one video's samples each).")
     var steps = 4000
