@@ -38,4 +38,45 @@ import Testing
         // an existing output is not replaced without force
         #expect(throws: LabError.self) { try TrainJob.run(o) }
     }
+
+    /// `--scaling` on a held-out orbit drawn here: one row per width from the seed and pretrained,
+    /// one per further corpus size at the shipped width; every coding round-trips (checked inside
+    /// `NeuralScaling`, which throws otherwise) and its bits per frame lie between zero and raw.
+    @Test func scalingMeasuresEveryWidthAndCorpusSize() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var film = Film(look: .discs(samples: 4), noise: 0)
+        film.frames = 60
+        film.dt = 0.05
+        film.reference = true
+        let gm = 4.0
+        let (frames, _) = film.draw(start: [1.0, 0, 0, (gm * 1.3).squareRoot()]) { x, y, _, _ in
+            let r3 = pow(x * x + y * y, 1.5)
+            return (-gm * x / r3, -gm * y / r3)
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/held", withIntermediateDirectories: true)
+        try writeFrames(frames, size: film.size, to: dir + "/held")
+        var o = TrainJob.Options(output: dir + "/scaling.json")
+        o.videos = 6
+        o.frames = 64
+        o.size = 64
+        o.steps = 40
+        o.widths = [4, NeuralScaling.shippedWidth]
+        o.corpusSizes = [3, 6]
+        o.heldOut = [dir + "/held"]
+        o.showProgress = false
+        let rows = try TrainJob.scaling(o)
+        let raw = Double(film.size * film.size * 8)
+        #expect(rows.count == 2 * 2 + 1, "\(rows.map { ($0.width, $0.videos) })")
+        #expect(rows.allSatisfy { $0.bitsPerFrame.count == 1 && $0.bitsPerFrame[0] > 0 && $0.bitsPerFrame[0] < raw })
+        #expect(Set(rows.map(\.width)) == [4, NeuralScaling.shippedWidth])
+        #expect(rows.filter { $0.videos == 0 }.count == 2)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: o.output))) as? [String: Any])
+        #expect((json["rows"] as? [Any])?.count == rows.count)
+        // bad requests are named
+        var bad = o
+        bad.corpusSizes = [1]
+        bad.force = true
+        #expect(throws: LabError.self) { try TrainJob.scaling(bad) }
+    }
 }
