@@ -281,7 +281,7 @@ public enum TrainJob {
             var sizes: [Int]
             var parameters_base64: String
             var note = "parameters: little-endian IEEE 754 doubles, per layer weights (out × in, row-major) then biases; the readout "
-                + "(last layer) is zero: each stream fits its own. misfit: RMS(network − measured)/RMS(measured) with each video's "
+                + "(last layer) is zero: each stream fits its own. misfit: RMS(network − true acceleration)/RMS(true acceleration) at the coder's states, with each video's "
                 + "own least-squares readout; every tenth video held out"
             var videos: Int, samples: Int
             var history: [Point]

@@ -1,27 +1,23 @@
 import Foundation
 
 /// Pretraining of the neural level's hidden layers on many videos (`occam train`): the network
-/// the coder would train online, trained beforehand on the learning samples the coder itself
-/// gathered from a corpus of videos (`NeuralField`), so that a stream starting from these
-/// weights begins with features learned from many scenes.
+/// the coder would train online, trained beforehand at the states the coder itself learned at
+/// on a corpus of videos (`NeuralField`; `TrainJob` pairs them with the true accelerations), so
+/// that a stream starting from these weights begins with features learned from many scenes.
 ///
 /// Each step takes one video (a task), fits the readout to that video's samples by ridge least
 /// squares (as the coder does) and moves the hidden layers by Adam along the gradient of what
 /// that readout leaves — features good for every task under its own readout ("variable
 /// projection", multi-task). The readout is not part of the prior: each stream fits its own.
 public enum NeuralPretraining {
-    /// One video's learning samples: states (x, y, vx, vy in px and px/frame, y up, from the
-    /// reference body) and the accelerations measured there (px/frame²).
+    /// One video's samples: states (x, y, vx, vy in px and px/frame, y up, from the reference
+    /// body) and the accelerations there (px/frame²).
     public struct Task: Sendable {
         public var states: [[Double]]
         public var accelerations: [[Double]]
         public init(states: [[Double]], accelerations: [[Double]]) {
             self.states = states
             self.accelerations = accelerations
-        }
-        public init(_ field: NeuralField) {
-            states = field.states.map { Array($0[1...4]) }
-            accelerations = field.measured
         }
     }
 
@@ -34,7 +30,7 @@ public enum NeuralPretraining {
         public var history: [(step: Int, train: Double, heldOut: Double)]
     }
 
-    /// Mean over `tasks` of RMS(network − measured)/RMS(measured), each with its own readout.
+    /// Mean over `tasks` of RMS(network − target)/RMS(target), each with its own readout.
     static func misfit(_ network: Perceptron, _ tasks: [(inputs: [[Double]], targets: [[Double]])]) -> Double {
         var total = 0.0
         for t in tasks {
