@@ -51,7 +51,7 @@ struct Train: ParsableCommand {
     var widths: String = "4,8,16,32,64"
 
     @Option(help: "With --scaling: corpus sizes to pretrain on, comma-separated (each at most --videos).")
-    var corpusSizes: String = "10,20,40,80,160"
+    var corpusSizes: String = "10,20,40,80,120"
 
     @Option(help: "With --scaling: frame folders to code, comma-separated (not in the corpus).")
     var heldOut: String?
