@@ -1,6 +1,7 @@
 """bench/compress: Occam's model ladder against general and video/image lossless coders.
 
-Streams (600 frames, 256x256, grey): simulations/kepler.yaml and simulations/exb-drift.yaml,
+Streams (600 frames, 256x256, grey): simulations/kepler.yaml and simulations/exb-drift.yaml
+(or any scenario of simulations/ named in --streams),
 each clean and with Gaussian sensor noise sigma = 2 grey levels; and, with --streams
 drawn-discs,drawn-discs+noise,drawn-psf,drawn-psf+noise, frames drawn by bench code
 (bench/discover/paint.py, not Occam's renderer): a planet on a harmonic ellipse (70 x 45 px,
@@ -11,6 +12,7 @@ on the same frames in the same run:
 
   occam intra / temporal / motion /  occam compress --model M, then occam decompress; pixels
     learned / neural                compared with the originals (a mismatch aborts the bench)
+  occam neural prior-1              the neural level from the pretrained start (--start prior-1)
   occam law                         the same with --model law and the law's form (constants are
                                     fitted while coding): inverse square for the orbit, Lorentz
                                     (a = w·(vy, −vx) + c) for the E×B drift
@@ -134,11 +136,12 @@ def draw(folder, look, frames, noise, seed=3):
 
 def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    for model in ["intra", "temporal", "motion", "learned", "neural", "law"]:
+    for level in ["intra", "temporal", "motion", "learned", "neural", "neural prior-1", "law"]:
+        model, _, start = level.partition(" ")
         if model == "law" and not law:
             continue
-        stream = os.path.join(work, f"{model}.occ")
-        extra = ["--law", law] if model == "law" else []
+        stream = os.path.join(work, f"{model}{start}.occ")
+        extra = (["--law", law] if model == "law" else []) + (["--start", start] if start else [])
         enc, dec, cenc, cdec = [], [], [], []
         for _ in range(repeats):
             t, out = timed_output([occam, "compress", folder, "--model", model, "--out", stream, "--force"] + extra)
@@ -150,8 +153,8 @@ def occam_levels(occam, folder, frames, work, repeats, law):
             cdec.append(frames.size / 1e6 / float(re.search(r"decoding ([\d.]+) s", out).group(1)))
         back = load(restored)
         if not np.array_equal(back, frames):
-            sys.exit(f"occam {model}: decoded frames differ from the originals")
-        res[f"occam {model}"] = (os.path.getsize(stream), float(np.median(enc)), float(np.median(dec)),
+            sys.exit(f"occam {level}: decoded frames differ from the originals")
+        res[f"occam {level}"] = (os.path.getsize(stream), float(np.median(enc)), float(np.median(dec)),
                                  float(np.median(cenc)), float(np.median(cdec)))
         shutil.rmtree(restored, ignore_errors=True)
     return res
