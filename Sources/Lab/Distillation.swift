@@ -157,3 +157,11 @@ public struct Distillation: Sendable {
                             offOrbit: offOrbit)
     }
 }
+
+extension SplitMix64 {
+    /// Standard normal by Box–Muller on `nextHalfOpenUnit` (the seeded errors given to the network's answers).
+    mutating func gaussian() -> Double {
+        let u = max(nextHalfOpenUnit(), 1e-300), v = nextHalfOpenUnit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+}

@@ -45,7 +45,7 @@ public enum TrainJob {
     /// (px/frame², y up, origin at the frame centre, where the star is when there is one).
     static func video(_ k: Int, options o: Options) -> (frames: [[UInt8]], accel: (Double, Double, Double, Double) -> (Double, Double)) {
         var random = SplitMix64(seed: o.seed &* 0x9E37_79B9 &+ UInt64(k))
-        func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * random.unit() }
+        func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * random.nextHalfOpenUnit() }
         let n = Double(o.size), frames = o.frames
         let period = uniform(60, 240), omega = 2 * Double.pi / period
         // the force (px/frame², y up, origin at the frame centre) and the start
@@ -55,7 +55,7 @@ public enum TrainJob {
         let angle = uniform(0, 2 * .pi)
         switch k % 5 {
         case 0:   // central power law a = −k·r^p about a star
-            let p = [-3.0, -2.5, -2, -1.5, -1, 0, 1][random.below(7)]
+            let p = [-3.0, -2.5, -2, -1.5, -1, 0, 1][random.next(below: 7)]
             let r0 = uniform(0.12, 0.3) * n
             let strength = omega * omega * pow(r0, 1 - p)
             accel = { x, y, _, _ in
@@ -70,7 +70,7 @@ public enum TrainJob {
         case 1:   // anisotropic harmonic well
             let kx = omega * omega, ky = kx * uniform(0.5, 2)
             accel = { x, y, _, _ in (-kx * x, -ky * y) }
-            star = random.unit() < 0.5
+            star = random.nextHalfOpenUnit() < 0.5
             (x, y) = (uniform(0.1, 0.3) * n * cos(angle), uniform(0.1, 0.3) * n * sin(angle))
             (vx, vy) = (uniform(-1, 1) * omega * 0.2 * n, uniform(-1, 1) * omega * 0.2 * n)
         case 2:   // a uniform field (a throw)
@@ -92,8 +92,8 @@ public enum TrainJob {
             let v = uniform(0.3, 1.5) * drift
             (vx, vy) = (v * cos(angle), v * sin(angle))
         }
-        let noise = random.unit() < 0.34 ? 2.0 : 0
-        let pointSources = random.unit() < 0.5
+        let noise = random.nextHalfOpenUnit() < 0.34 ? 2.0 : 0
+        let pointSources = random.nextHalfOpenUnit() < 0.5
         let radius = uniform(1.8, 3.5), brightness = uniform(120, 230)
         let rasteriser = Rasteriser(width: o.size, height: o.size, channels: 1, background: [uniform(0, 30)], noiseSigma: noise,
                                     psf: pointSources ? .gaussian(sigma: uniform(0.9, 1.6)) : nil)
@@ -315,17 +315,5 @@ public enum TrainJob {
             }
 
             """
-    }
-}
-
-extension SplitMix64 {
-    /// Uniform in [0, 1), 53 bits (the corpus and the distillation's noise are made with it).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// Uniform in 0..<n.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    /// Standard normal by Box–Muller on `unit`.
-    mutating func gaussian() -> Double {
-        let u = max(unit(), 1e-300), v = unit()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -16,6 +16,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Uniform in (0, 1).
     public mutating func nextUnit() -> Double { (Double(next() >> 11) + 0.5) / 9007199254740992.0 }
 
+    /// Uniform in [0, 1): the top 53 bits (the neural level's initial weights and minibatches,
+    /// `occam train`'s corpus — part of what their outputs are, so it stays as it is).
+    public mutating func nextHalfOpenUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Uniform in 0..<n (n > 0), by remainder.
+    public mutating func next(below n: Int) -> Int { Int(next() % UInt64(n)) }
+
     /// Standard normal deviate by Box–Muller.
     public mutating func nextGaussian() -> Double {
         let u1 = nextUnit(), u2 = nextUnit()

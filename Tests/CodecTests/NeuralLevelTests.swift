@@ -1,5 +1,6 @@
 import Foundation
 import Render
+import TestSupport
 import Testing
 @testable import Codec
 
@@ -65,7 +66,7 @@ import Testing
     /// 64×64 frames: a supersampled disc planet (clean), or Gaussian blobs with σ = 2 noise.
     static func frames(gaussian: Bool, noise: Double) -> [[UInt8]] {
         let w = 64, star = (31.3, 30.6)
-        var random = StreamRandom(seed: 5)
+        var random = XorShift64Star(seed: 5)
         func normal() -> Double {
             let u = max(random.unit(), 1e-12), v = random.unit()
             return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)

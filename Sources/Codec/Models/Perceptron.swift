@@ -1,3 +1,5 @@
+import Render
+
 /// A small multilayer perceptron in plain double-precision arithmetic: the neural level's
 /// network. Encoder and decoder train it identically, so every operation here is part of the
 /// stream format: only +, −, ×, ÷ and √ (IEEE 754 rounds them exactly, on every machine; a libm
@@ -15,11 +17,11 @@ struct Perceptron: Sendable, Equatable {
     /// biases 0.
     init(sizes: [Int], seed: UInt64) {
         self.sizes = sizes
-        var random = StreamRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var p: [Double] = []
         for l in 1..<sizes.count {
             let scale = (3 / Double(sizes[l - 1])).squareRoot()
-            for _ in 0..<(sizes[l] * sizes[l - 1]) { p.append(scale * (2 * random.unit() - 1)) }
+            for _ in 0..<(sizes[l] * sizes[l - 1]) { p.append(scale * (2 * random.nextHalfOpenUnit() - 1)) }
             p += Array(repeating: 0, count: sizes[l])
         }
         parameters = p
@@ -122,21 +124,4 @@ struct Adam: Sendable {
             parameters[k] -= rate * (m[k] / c1) / ((v[k] / c2).squareRoot() + epsilon)
         }
     }
-}
-
-/// SplitMix64 owned by the stream format (a generator elsewhere may change; this one may not).
-struct StreamRandom: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1), 53 bits.
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// Uniform in 0..<n.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

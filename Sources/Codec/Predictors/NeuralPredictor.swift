@@ -1,3 +1,4 @@
+import Render
 import Tracking
 
 /// The `neural` level's predictor: no law is given; a small network (`NeuralDynamics`) learns
@@ -85,7 +86,7 @@ struct NeuralDynamics: AccelerationModel, Sendable {
 
     var network: Perceptron
     var adam: Adam
-    var random = StreamRandom(seed: 0x0CCA_4E7A)
+    var random = SplitMix64(seed: 0x0CCA_4E7A)
     var inputs: [[Double]] = []
     var targets: [[Double]] = []
     /// Each sample's time (frames; for distillation, not an input of the network).
@@ -139,7 +140,7 @@ struct NeuralDynamics: AccelerationModel, Sendable {
             for _ in 0..<Self.steps {
                 var gradient = [Double](repeating: 0, count: network.parameters.count)
                 for _ in 0..<Self.batch {
-                    let k = random.below(n)
+                    let k = random.next(below: n)
                     network.accumulateGradient(inputs[k], target: targets[k], into: &gradient)
                 }
                 for k in readout..<gradient.count { gradient[k] = 0 }

@@ -1,4 +1,5 @@
 import Foundation
+import Render
 
 /// Pretraining of the neural level's hidden layers on many videos (`occam train`): the network
 /// the coder would train online, trained beforehand at the states the coder itself learned at
@@ -61,13 +62,13 @@ public enum NeuralPretraining {
         let training = prepared.indices.filter { $0 % 10 != 9 }.map { prepared[$0] }
         var network = hidden == nil ? NeuralDynamics(start: .online).network : Perceptron(sizes: sizes, seed: 0x0CCA_0001)
         var adam = Adam(count: network.parameters.count, rate: rate)
-        var random = StreamRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let readout = network.offset(network.sizes.count - 1)
         var history: [(Int, Double, Double)] = [(0, misfit(network, training), misfit(network, heldOut))]
         guard !training.isEmpty else { return Result(sizes: network.sizes, parameters: network.parameters, history: history) }
         for step in 1...max(1, steps) {
-            let task = training[random.below(training.count)]
-            let picks = (0..<min(batch, task.inputs.count)).map { _ in random.below(task.inputs.count) }
+            let task = training[random.next(below: training.count)]
+            let picks = (0..<min(batch, task.inputs.count)).map { _ in random.next(below: task.inputs.count) }
             var fitted = network
             guard NeuralDynamics.solveReadout(&fitted, inputs: task.inputs, targets: task.targets) else { continue }
             var gradient = [Double](repeating: 0, count: network.parameters.count)
