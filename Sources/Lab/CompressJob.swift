@@ -48,7 +48,8 @@ public enum CompressJob {
     /// `scene` replaces the folder's scene.json in the stream (frames calibrated by flags).
     public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
                                 law: Law? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true,
-                                reduced: Bool = false, start networkStart: NeuralStart = .online) throws -> Result {
+                                reduced: Bool = false, start networkStart: NeuralStart = .online,
+                                appearance: ObjectAppearance = .default) throws -> Result {
         if model == .law && law == nil { throw LabError("--model law needs --law 'ax = …; ay = …'") }
         let folder: FrameFolder
         do { folder = try FrameFolder(path: path) } catch { throw LabError("\(error)") }
@@ -74,7 +75,7 @@ public enum CompressJob {
             var coding = 0.0
             do {
                 writer = try StreamWriter(handle: handle, geometry: geometry, frameCount: folder.count, model: model, scene: scene, law: law,
-                                          start: networkStart)
+                                          start: networkStart, appearance: appearance)
             } catch let e as CodecError { throw LabError("\(path): \(e.message)") }
             for k in 0..<folder.count {
                 // lossless means every sample back: frames that reading reduces are refused

@@ -48,6 +48,9 @@ struct Compress: ParsableCommand {
     @Option(help: "For --model neural: where the network starts, \(NeuralStart.allCases.map(\.rawValue).joined(separator: " or ")) (online-1: weights from a fixed seed; prior-1: pretrained by occam train). The stream names it.")
     var start: String = NeuralStart.online.rawValue
 
+    @Option(help: "For the object levels: the profiles moving objects may take, \(ObjectAppearance.allCases.map(\.rawValue).joined(separator: " or ")) (disc: exact-coverage discs, stream version 3; profiles-1: per object a disc or a pixel-integrated Gaussian PSF, whichever fits its decoded pixels better, stream version 4). The stream names it.")
+    var appearance: String = ObjectAppearance.default.rawValue
+
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
@@ -84,7 +87,11 @@ struct Compress: ParsableCommand {
             guard let start = NeuralStart(rawValue: start) else {
                 throw LabError("--start: unknown start '\(self.start)' (expected \(NeuralStart.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law, start: start)
+            guard let look = ObjectAppearance(rawValue: appearance) else {
+                throw LabError("--appearance: unknown appearance '\(appearance)' (expected \(ObjectAppearance.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let r = try CompressJob.compress(frames: frames, output: out, model: kind, force: force, law: law, start: start,
+                                             appearance: look)
             print(String(format: "wrote %@: %d bytes, %.1f bits/frame, %.1fx smaller than raw (%d bytes), %.2f s (coding %.1f MB/s)",
                          out, r.bytes, r.bitsPerFrame, r.ratio, r.rawBytes, r.seconds, Double(r.rawBytes) / 1e6 / max(r.codingSeconds, 1e-9)))
             if kind == .learned {

@@ -143,7 +143,7 @@ import Testing
         let frames = try (0..<clip.frames).map { try PNGFile.read(GoldenStreamTests.framePath(clip, $0)).pixels }
         func encode() throws -> [UInt8] {
             var writer = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene,
-                                          start: .prior1)
+                                          start: .prior1, appearance: .disc)   // (stream version 3, as written then)
             for f in frames { try writer.append(f) }
             _ = try writer.finish()
             return writer.bytes
@@ -162,7 +162,8 @@ import Testing
         let today = try encode()
         #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
         // the start matters: from the seed the same frames code differently
-        var online = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene)
+        var online = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene,
+                                      appearance: .disc)
         for f in frames { try online.append(f) }
         _ = try online.finish()
         #expect(online.bytes != golden)

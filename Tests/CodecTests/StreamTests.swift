@@ -68,13 +68,16 @@ func scratchFile(_ name: String) -> String {
 }
 
 /// Write frames to a stream and return its path and bytes.
+/// `version` defaults to the one `StreamWriter` picks for the level and appearance.
 func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, scene: Data = Data(),
-                  version: UInt16 = StreamFormat.version, law: String = genericLaw) throws -> (String, [UInt8]) {
+                  version: UInt16? = nil, law: String = genericLaw,
+                  appearance: ObjectAppearance = .default) throws -> (String, [UInt8]) {
     let path = scratchFile("s.occ")
     FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try #require(FileHandle(forWritingAtPath: path))
     var writer = try StreamWriter(sink: .file(handle), geometry: geometry, frameCount: frames.count, model: model, scene: scene,
-                                  law: model == .law ? try Law(text: law) : nil, formatVersion: version)
+                                  law: model == .law ? try Law(text: law) : nil, appearance: appearance,
+                                  formatVersion: version ?? StreamFormat.version(for: model, appearance: appearance))
     for f in frames { try writer.append(f) }
     _ = try writer.finish()
     try handle.close()
@@ -102,6 +105,12 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         // Deterministic: the same frames give the same bytes.
         let (_, again) = try encodeStream(frames, geometry: g, model: model, scene: scene)
         #expect(again == bytes)
+        // The object levels with the disc-only appearance of stream version 3, too.
+        if model.modelsObjects {
+            let (discPath, _) = try encodeStream(frames, geometry: g, model: model, scene: scene, appearance: .disc)
+            var discReader = try StreamReader(path: discPath)
+            for f in frames { #expect(try discReader.next() == f) }
+        }
     }
 
     @Test(arguments: [(1, 1), (1, 7), (9, 1), (2, 2)])

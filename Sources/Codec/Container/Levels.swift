@@ -42,18 +42,21 @@ public enum ModelKind: String, CaseIterable, Sendable {
     var modelsObjects: Bool { self == .motion || self == .learned || self == .neural || self == .law }
 
     /// The frame coder of this level. `law` is the stream's law (levels that carry one).
-    func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online) -> AnyFrameCoder {
+    func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online,
+                    appearance a: ObjectAppearance = .disc) -> AnyFrameCoder {
         switch self {
         case .intra: return .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
         case .temporal: return .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
-        case .motion: return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration()), geometry: g))
+        case .motion: return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration(), appearance: a), geometry: g))
         case .learned:
-            return .learned(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration)), geometry: g))
+            return .learned(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration), appearance: a),
+                                       geometry: g))
         case .neural:
-            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: NeuralPredictor(start: start)), geometry: g))
+            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: NeuralPredictor(start: start), appearance: a), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }
-            return .law(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration)), geometry: g))
+            return .law(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration), appearance: a),
+                                   geometry: g))
         }
     }
 }

@@ -18,7 +18,8 @@ struct CountingEncoder: BinaryCoder {
 ///              · frames u32 · CRC-32 of the scene metadata u32 · CRC-32 of the 28 bytes before it
 ///     payload  one range-coded bit stream: the scene.json bytes (length, then a context-mixing
 ///              text model), the law's text for the law level, the network's start
-///              (`NeuralStart`'s name) for the neural level, then every frame
+///              (`NeuralStart`'s name) for the neural level, from version 4 the objects'
+///              appearance (`ObjectAppearance`'s name) for the object levels, then every frame
 ///     index    per block of 64 frames: CRC-32 of the block's decoded pixels u32 · payload
 ///              offset at the block's start u64
 ///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · block size u32
@@ -34,7 +35,15 @@ public enum StreamFormat {
     /// 3: the scene metadata and law are coded by a context-mixing text model (`TextCoder`),
     /// and the object levels average each object's disc fits. Intra and temporal streams of
     /// versions 1 and 2 (order-1 scene bytes) still decode; their object levels do not.
-    public static let version: UInt16 = 3
+    /// 4: object levels name the profiles their objects may take (`ObjectAppearance`). A stream is
+    /// written with the lowest version that holds it: object levels with the `disc` appearance
+    /// and the other levels stay version 3, byte for byte as before.
+    public static let version: UInt16 = 4
+
+    /// The version a stream of `model` with `appearance` is written with.
+    static func version(for model: ModelKind, appearance: ObjectAppearance) -> UInt16 {
+        model.modelsObjects && appearance != .disc ? 4 : 3
+    }
     static let headerSize = 32
     static let trailerSize = 32
     static let indexEntrySize = 12
@@ -116,16 +125,16 @@ public struct StreamWriter {
     /// A stream into a file; `handle` must be positioned at the start of an empty file.
     /// `law` (for the law level) is stored in the stream as its text.
     public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil,
-                start: NeuralStart = .online) throws {
+                start: NeuralStart = .online, appearance: ObjectAppearance = .default) throws {
         try self.init(sink: .file(handle), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
-                      start: start, formatVersion: StreamFormat.version)
+                      start: start, appearance: appearance, formatVersion: StreamFormat.version(for: model, appearance: appearance))
     }
 
     /// A stream held in memory (`bytes` after `finish`).
     public init(geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil,
-                start: NeuralStart = .online) throws {
+                start: NeuralStart = .online, appearance: ObjectAppearance = .default) throws {
         try self.init(sink: .memory([]), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
-                      start: start, formatVersion: StreamFormat.version)
+                      start: start, appearance: appearance, formatVersion: StreamFormat.version(for: model, appearance: appearance))
     }
 
     /// `formatVersion` below the current one writes the layout older readers expect (tests check
@@ -135,8 +144,9 @@ public struct StreamWriter {
     /// The printed text may order a formula's program differently from the value given (and
     /// floating-point sums depend on order), so the encoder must not use the value itself.
     init(sink: Sink, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law?,
-         start: NeuralStart = .online, formatVersion: UInt16) throws {
+         start: NeuralStart = .online, appearance: ObjectAppearance = .disc, formatVersion: UInt16) throws {
         precondition(formatVersion >= 3 || !model.modelsObjects)
+        precondition(formatVersion >= 4 || appearance == .disc || !model.modelsObjects)
         guard (1...StreamFormat.maxSide).contains(geometry.width), (1...StreamFormat.maxSide).contains(geometry.height),
               geometry.channels == 1 || geometry.channels == 3, geometry.count <= StreamFormat.maxSamples
         else { throw CodecError("frames of \(geometry.width)x\(geometry.height)x\(geometry.channels) cannot be coded (limits: sides ≤ \(StreamFormat.maxSide), 1 or 3 channels)") }
@@ -153,7 +163,9 @@ public struct StreamWriter {
             do { decodersLaw = try Law(text: text) } catch { throw CodecError("the law '\(text)' does not read back: \(error)") }
             lawText = text
         }
-        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw, start: start)
+        let objectsLook = formatVersion >= 4 && model.modelsObjects ? appearance : .disc
+        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw, start: start,
+                                 appearance: objectsLook)
         var header = StreamFormat.magic
         header.append(le: formatVersion)
         header.append(model.id)
@@ -172,6 +184,9 @@ public struct StreamWriter {
         }
         if model.carriesStart {
             _ = sceneCoder.code(Array(start.rawValue.utf8), coder: &counting)
+        }
+        if formatVersion >= 4 && model.modelsObjects {
+            _ = sceneCoder.code(Array(objectsLook.rawValue.utf8), coder: &counting)
         }
         sceneBits = counting.bits
     }
@@ -271,6 +286,8 @@ public struct StreamReader {
     public private(set) var scene: Data = Data()
     /// The law of the law level, read from the stream's text.
     public private(set) var law: Law?
+    /// The profiles the stream's objects may take (`disc` before version 4).
+    public private(set) var appearance = ObjectAppearance.disc
     /// Per block of `StreamFormat.blockSize` frames: pixel checksum and payload offset.
     public let index: [(crc: UInt32, offset: Int)]
     public let fileSize: Int
@@ -373,24 +390,35 @@ public struct StreamReader {
             throw CodecError("\(path): scene metadata does not match its checksum (corrupt stream)")
         }
         scene = Data(sceneBytes)
+        // From version 3 the law, start and appearance continue the scene's text coder, as written.
         if model.carriesLaw {
             var lawCoder = version >= 3 ? sceneCoder : SceneCoder(version: version)
             guard let bytes = lawCoder.code([], coder: &decoder), let text = String(bytes: bytes, encoding: .utf8),
                   let l = try? Law(text: text)
             else { throw CodecError("\(path): the stream's law cannot be read (corrupt stream)") }
             law = l
+            if version >= 3 { sceneCoder = lawCoder }
         }
         var start = NeuralStart.online
         if model.carriesStart {
-            var startCoder = sceneCoder
-            guard let bytes = startCoder.code([], coder: &decoder), let name = String(bytes: bytes, encoding: .utf8)
+            guard let bytes = sceneCoder.code([], coder: &decoder), let name = String(bytes: bytes, encoding: .utf8)
             else { throw CodecError("\(path): the stream's network start cannot be read (corrupt stream)") }
             guard let s = NeuralStart(rawValue: name) else {
                 throw CodecError("\(path): the stream's network starts from weights '\(name)', which this Occam does not have (known: \(NeuralStart.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             start = s
         }
-        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law, start: start)
+        var look = ObjectAppearance.disc
+        if version >= 4 && model.modelsObjects {
+            guard let bytes = sceneCoder.code([], coder: &decoder), let name = String(bytes: bytes, encoding: .utf8)
+            else { throw CodecError("\(path): the stream's object appearance cannot be read (corrupt stream)") }
+            guard let a = ObjectAppearance(rawValue: name) else {
+                throw CodecError("\(path): the stream's objects take the appearance '\(name)', which this Occam does not know (known: \(ObjectAppearance.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            look = a
+        }
+        appearance = look
+        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law, start: start, appearance: look)
     }
 
     /// Decode the next frame; at the end of each block, check the block's checksum.

@@ -2,14 +2,15 @@ import Foundation
 import Render
 import Tracking
 
-/// The object levels (`motion`, `learned`, `law`): a predicted frame drawn from a model of the
-/// scene and its objects' appearance learned from the decoded frames. The static scene
+/// The object levels (`motion`, `learned`, `neural`, `law`): a predicted frame drawn from a model
+/// of the scene and its objects' appearance learned from the decoded frames. The static scene
 /// (background, stars) is a per-pixel running mean of the decoded frames, which averages sensor
 /// noise down; moving objects are found in each decoded frame (Occam's detector), linked across
 /// frames, moved to the next frame by the level's `Predictor` (constant acceleration, a library
-/// regression, or a law) and drawn as discs with exact area coverage, with a radius and
-/// brightness fitted to their pixels (radius from flux / peak brightness). Nothing about
-/// Occam's renderer is assumed beyond "objects are roughly uniform discs".
+/// regression, a network or a law) and drawn with a profile (`ObjectProfile`) whose shape and
+/// brightness are fitted to their decoded pixels: an exact-coverage disc, or — with the
+/// `profiles-1` appearance (stream version 4) — whichever of a disc and a pixel-integrated
+/// Gaussian fitted the object better so far. Nothing about Occam's renderer is assumed.
 ///
 /// Each pixel is predicted either as the predicted frame itself or as the predicted frame plus
 /// the median-edge prediction of the neighbours' misprediction; per context the model keeps
@@ -65,9 +66,13 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     /// Pixel position of the reference body (the brightest static object), averaged over frames.
     var reference: (u: Double, v: Double, n: Double)?
 
-    init(geometry: Geometry, predictor: Predictor) {
+    /// Which profiles the objects may take (`disc`: stream version 3).
+    let appearance: ObjectAppearance
+
+    init(geometry: Geometry, predictor: Predictor, appearance: ObjectAppearance = .disc) {
         self.geometry = geometry
         self.predictor = predictor
+        self.appearance = appearance
         temporal = TemporalModel(geometry: geometry)
         mean = Array(repeating: 0, count: geometry.count)
         count = Array(repeating: 0, count: geometry.count)
@@ -81,13 +86,27 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
 
     public var contexts: Int { 64 + 4 * 5 * 64 }
 
-    /// An object to draw: centre, radius and per-channel brightness above the background.
-    struct Sprite {
-        var u: Double; var v: Double; var radius: Double; var brightness: [Double]
-        /// How many disc fits `radius` and `brightness` average.
+    /// One way an object may look: a profile with its shape, the brightness per channel it
+    /// scales (summed over channels: the profile's brightness), how many fits they average, and
+    /// how badly it fitted the object's recent decoded pixels (squared grey levels, decayed).
+    struct Look {
+        var profile: any ObjectProfile
+        var brightness: [Double]
         var fits = 0.0
+        var misfit = 0.0
+    }
+
+    /// An object to draw: its centre and its looks (one per profile the appearance allows),
+    /// of which `chosen` is drawn.
+    struct Sprite {
+        var u: Double; var v: Double
+        var looks: [Look]
+        var chosen = 0
+        var look: Look { looks[chosen] }
     }
     var sprites: [Sprite] = []
+    /// Scratch for the shares of a sprite's pixels.
+    var shareBuffer: [Double] = []
 
     public mutating func beginFrame<C: BinaryCoder>(_ index: Int, original: UnsafePointer<UInt8>?, coder: inout C) {
         guard decodedFrames > 0 else { return }
@@ -98,12 +117,14 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         for k in sprites.indices {
             var du = 0, dv = 0
             if let original {
-                let start = DiscFit(u: sprites[k].u, v: sprites[k].v, radius: sprites[k].radius,
-                                    brightness: sprites[k].brightness.reduce(0, +))
-                let fit = mean.withUnsafeBufferPointer { DiscFit.fit(original, background: $0.baseAddress!, geometry: g, start: start) }
-                if let fit, abs(fit.u - start.u) < 8, abs(fit.v - start.v) < 8 {
-                    du = Int(((fit.u - start.u) * Self.quantum).rounded())
-                    dv = Int(((fit.v - start.v) * Self.quantum).rounded())
+                let look = sprites[k].look
+                let fit = mean.withUnsafeBufferPointer {
+                    Self.fit(look.profile, u: sprites[k].u, v: sprites[k].v, brightness: look.brightness.reduce(0, +),
+                             frame: original, background: $0.baseAddress!, geometry: g, skipSaturated: appearance != .disc)
+                }
+                if let fit, abs(fit.u - sprites[k].u) < 8, abs(fit.v - sprites[k].v) < 8 {
+                    du = Int(((fit.u - sprites[k].u) * Self.quantum).rounded())
+                    dv = Int(((fit.v - sprites[k].v) * Self.quantum).rounded())
                     (du, dv) = bestCorrection(for: sprites[k], near: (du, dv), original: original)
                 }
             }
@@ -115,18 +136,17 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         for i in 0..<g.count { predicted[i] = mean[i] }
         for k in objectRows.indices { objectRows[k] = 0 }
         for s in sprites {
-            let r = s.radius
-            // off the frame or not finite (a bad law's prediction): nothing to draw
-            guard s.u.isFinite, s.v.isFinite, r.isFinite, abs(s.u) < 1e6, abs(s.v) < 1e6, r < 1e4 else { continue }
-            let x0 = max(0, Int((s.u - r).rounded(.down)) - 1), x1 = min(g.width - 1, Int((s.u + r).rounded(.up)) + 1)
-            let y0 = max(0, Int((s.v - r).rounded(.down)) - 1), y1 = min(g.height - 1, Int((s.v + r).rounded(.up)) + 1)
-            guard x0 <= x1, y0 <= y1 else { continue }
+            let look = s.look
+            guard let (x0, x1, y0, y1) = look.profile.window(u: s.u, v: s.v, margin: 1, geometry: g) else { continue }
+            look.profile.shares(u: s.u, v: s.v, x0: x0, x1: x1, y0: y0, y1: y1, into: &shareBuffer)
+            var k = 0
             for y in y0...y1 {
                 objectRows[y] = 1
                 for x in x0...x1 {
-                    let f = Coverage.pixelFraction(i: x, j: y, cu: s.u, cv: s.v, radius: r)
+                    let f = shareBuffer[k]
+                    k += 1
                     if f == 0 { continue }
-                    for c in 0..<g.channels { predicted[(y * g.width + x) * g.channels + c] += f * s.brightness[c] }
+                    for c in 0..<g.channels { predicted[(y * g.width + x) * g.channels + c] += f * look.brightness[c] }
                 }
             }
         }
@@ -190,25 +210,28 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     /// a correction a unit or two away often reproduces the frame exactly, and one of 0 is
     /// nearly free. The decoder only applies what is coded, so this is the encoder's business.
     func bestCorrection(for sprite: Sprite, near fit: (Int, Int), original: UnsafePointer<UInt8>) -> (Int, Int) {
-        let g = geometry, r = sprite.radius
+        let g = geometry, look = sprite.look, r = look.profile.reach
         // In noisy frames every candidate leaves the noise; the search would only cost time.
         guard noise <= 0.5 else { return fit }
         guard sprite.u.isFinite, sprite.v.isFinite, r.isFinite, abs(sprite.u) < 1e6, abs(sprite.v) < 1e6, r < 64 else { return fit }
-        // Every pixel the disc can touch at the fit's position, or at none (correction 0).
+        // Every pixel the profile can touch at the fit's position, or at none (correction 0).
         let fu = sprite.u + Double(fit.0) / Self.quantum, fv = sprite.v + Double(fit.1) / Self.quantum
         let x0 = max(0, Int((min(sprite.u, fu) - r).rounded(.down)) - 1), x1 = min(g.width - 1, Int((max(sprite.u, fu) + r).rounded(.up)) + 1)
         let y0 = max(0, Int((min(sprite.v, fv) - r).rounded(.down)) - 1), y1 = min(g.height - 1, Int((max(sprite.v, fv) + r).rounded(.up)) + 1)
         guard x0 <= x1, y0 <= y1 else { return fit }
         let pixelBits = 8.0
+        var shares: [Double] = []
         func mismatches(_ du: Int, _ dv: Int, bound: Int) -> Int {
             let cu = sprite.u + Double(du) / Self.quantum, cv = sprite.v + Double(dv) / Self.quantum
-            var n = 0
+            look.profile.shares(u: cu, v: cv, x0: x0, x1: x1, y0: y0, y1: y1, into: &shares)
+            var n = 0, k = 0
             for y in y0...y1 {
                 for x in x0...x1 {
-                    let f = Coverage.pixelFraction(i: x, j: y, cu: cu, cv: cv, radius: r)
+                    let f = shares[k]
+                    k += 1
                     for c in 0..<g.channels {
                         let i = (y * g.width + x) * g.channels + c
-                        let p = Int32(min(255, max(0, mean[i] + f * sprite.brightness[c])) + 0.5)
+                        let p = Int32(min(255, max(0, mean[i] + f * look.brightness[c])) + 0.5)
                         if p != Int32(original[i]) { n += 1; if n > bound { return n } }
                     }
                 }
@@ -343,7 +366,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                 reference = (brightest.u, brightest.v, 1)
             }
         }
-        // Appearance and next position of each moving object.
+        // ObjectAppearance and next position of each moving object.
         let previousSprites = sprites
         sprites = []
         for (t, d) in moving {
@@ -359,41 +382,28 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                     }
                 }
             }
-            var brightness = (0..<g.channels).map { max(0, peak[$0] - levels[$0]) }
+            let brightness = (0..<g.channels).map { max(0, peak[$0] - levels[$0]) }
             let lumBrightness = g.channels == 1 ? brightness[0] : 0.299 * brightness[0] + 0.587 * brightness[1] + 0.114 * brightness[2]
             guard lumBrightness > 0 else { continue }
-            var radius = (d.flux / (Double.pi * lumBrightness)).squareRoot()
-            // Smooth the appearance over the object's life (a rigid object keeps it): the sprite
-            // predicted for this frame near this detection carries the earlier estimate.
+            // The sprite predicted for this frame near this detection carries the earlier looks
+            // (a rigid object keeps its appearance).
             let old = previousSprites.first(where: { hypot($0.u - d.u, $0.v - d.v) < 2 })
-            if let old {
-                radius = 0.9 * old.radius + 0.1 * radius
-                brightness = (0..<g.channels).map { 0.9 * old.brightness[$0] + 0.1 * brightness[$0] }
-            }
-            // Refine position, radius and brightness by fitting a disc to the decoded pixels.
-            let start = DiscFit(u: d.u, v: d.v, radius: radius, brightness: brightness.reduce(0, +))
-            let fit = frame.withUnsafeBufferPointer { f in
-                mean.withUnsafeBufferPointer { DiscFit.fit(f.baseAddress!, background: $0.baseAddress!, geometry: g, start: start) }
-            }
-            var track = t
-            var fits = 0.0
-            if let fit, hypot(fit.u - d.u, fit.v - d.v) < 1 {
-                fitted[fitted.count - 1].append((d.u, d.v, fit.u, fit.v))
-                let total = brightness.reduce(0, +)
-                // Average the fits over the object's life (up to 64): one fit's radius and
-                // brightness scatter with the pixel grid; a rigid object's do not.
-                let n = min(old?.fits ?? 0, 63)
-                if let old, n > 0 {
-                    radius = (old.radius * n + fit.radius) / (n + 1)
-                    let oldTotal = old.brightness.reduce(0, +)
-                    let mixed = (oldTotal * n + fit.brightness) / (n + 1)
-                    if oldTotal > 0 { brightness = old.brightness.map { $0 * mixed / oldTotal } }
-                } else {
-                    radius = fit.radius
-                    if total > 0 { brightness = brightness.map { $0 * fit.brightness / total } }
+            var looks: [Look] = []
+            var positions: [(u: Double, v: Double)?] = []
+            for (kind, profile) in Self.profiles(appearance).enumerated() {
+                let (look, position) = frame.withUnsafeBufferPointer { f in
+                    mean.withUnsafeBufferPointer { m in
+                        updateLook(profile, old: old?.looks[kind], detection: d, brightness: brightness, lumBrightness: lumBrightness,
+                                   frame: f.baseAddress!, background: m.baseAddress!)
+                    }
                 }
-                fits = n + 1
+                looks.append(look)
+                positions.append(position)
             }
+            // Draw the look that fitted the object's pixels best so far.
+            let chosen = looks.indices.min(by: { looks[$0].misfit < looks[$1].misfit }) ?? 0
+            var track = t
+            if let p = positions[chosen] { fitted[fitted.count - 1].append((d.u, d.v, p.u, p.v)) }
             // Predict from the fitted positions where there are any.
             for (k, point) in track.points.enumerated() {
                 if let f = fitted[point.frame].first(where: { $0.cu == point.u && $0.cv == point.v }) {
@@ -403,10 +413,106 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             }
             let origin = reference.map { (u: $0.u, v: $0.v) } ?? (u: Double(g.width) / 2, v: Double(g.height) / 2)
             let next = predictor.nextPosition(of: track, next: history.count, decoded: decodedFrames, origin: origin)
-            sprites.append(Sprite(u: next.u, v: next.v, radius: radius, brightness: brightness, fits: fits))
+            sprites.append(Sprite(u: next.u, v: next.v, looks: looks, chosen: chosen))
         }
         predictor.endFrame(decoded: decodedFrames)
         decodedFrames += 1
+    }
+
+    /// The profiles an appearance allows, in the order of a sprite's looks.
+    static func profiles(_ appearance: ObjectAppearance) -> [any ObjectProfile.Type] {
+        switch appearance {
+        case .disc: [DiscProfile.self]
+        case .profiles1: [DiscProfile.self, GaussianProfile.self]
+        }
+    }
+
+    /// Fit `profile` (at its shape) from (u, v) with `brightness`: the fitted centre, shape and brightness.
+    static func fit<P: ObjectProfile>(_ profile: P, u: Double, v: Double, brightness: Double, frame: UnsafePointer<UInt8>,
+                                      background: UnsafePointer<Double>, geometry: Geometry,
+                                      skipSaturated: Bool) -> (u: Double, v: Double, shape: Double, brightness: Double)? {
+        ObjectFit.fit(frame, background: background, geometry: geometry,
+                      start: ObjectFit(u: u, v: v, profile: profile, brightness: brightness), skipSaturated: skipSaturated)
+            .map { ($0.u, $0.v, $0.profile.shape, $0.brightness) }
+    }
+
+    /// One look of a detected object in the decoded frame: a first guess from the detection
+    /// (its flux and peak, `brightness` per channel), or the earlier look of the same object
+    /// mixed 9:1 with it, refined by a fit to the decoded pixels and averaged with the earlier
+    /// fits (up to 64: one fit's shape and brightness scatter with the pixel grid; a rigid
+    /// object's do not). Returns the look, with its misfit updated, and the fitted centre.
+    func updateLook(_ kind: any ObjectProfile.Type, old: Look?, detection d: Detection, brightness peakBrightness: [Double],
+                    lumBrightness: Double, frame: UnsafePointer<UInt8>, background: UnsafePointer<Double>) -> (Look, (u: Double, v: Double)?) {
+        let g = geometry
+        var look: Look
+        if kind == DiscProfile.self {
+            // As stream version 3: radius from flux / peak, mixed with the earlier look.
+            var radius = (d.flux / (Double.pi * lumBrightness)).squareRoot()
+            var brightness = peakBrightness
+            if let old {
+                radius = 0.9 * old.profile.shape + 0.1 * radius
+                brightness = (0..<g.channels).map { 0.9 * old.brightness[$0] + 0.1 * brightness[$0] }
+            }
+            look = Look(profile: DiscProfile(shape: radius), brightness: brightness)
+        } else if let old {
+            look = old
+            look.fits = 0
+        } else {
+            let total = peakBrightness.reduce(0, +)
+            let guess = kind.start(flux: d.flux * total / lumBrightness, peak: total)
+            var profile = kind.init(shape: guess.shape)
+            profile.shape = max(profile.shape, type(of: profile).minimumShape * 1.01)
+            look = Look(profile: profile, brightness: peakBrightness.map { $0 * guess.brightness / total })
+        }
+        let fit = Self.fit(look.profile, u: d.u, v: d.v, brightness: look.brightness.reduce(0, +), frame: frame,
+                           background: background, geometry: g, skipSaturated: appearance != .disc)
+        var position: (u: Double, v: Double)?
+        var fits = 0.0
+        if let fit, hypot(fit.u - d.u, fit.v - d.v) < 1 {
+            position = (fit.u, fit.v)
+            let total = look.brightness.reduce(0, +)
+            let n = min(old?.fits ?? 0, 63)
+            if let old, n > 0 {
+                look.profile.shape = (old.profile.shape * n + fit.shape) / (n + 1)
+                let oldTotal = old.brightness.reduce(0, +)
+                let mixed = (oldTotal * n + fit.brightness) / (n + 1)
+                if oldTotal > 0 { look.brightness = old.brightness.map { $0 * mixed / oldTotal } }
+            } else {
+                look.profile.shape = fit.shape
+                if total > 0 { look.brightness = look.brightness.map { $0 * fit.brightness / total } }
+            }
+            fits = n + 1
+        }
+        look.fits = fits
+        // How well the look draws the object where it was fitted (only `profiles-1` chooses).
+        if appearance != .disc, let position {
+            let misfit = self.misfit(look, at: position, around: d, frame: frame)
+            look.misfit = old.map { 0.8 * $0.misfit + 0.2 * misfit } ?? misfit
+        } else if let old {
+            look.misfit = old.misfit
+        }
+        return (look, position)
+    }
+
+    /// Squared difference between the frame and `look` drawn at `position` over the
+    /// detection's box grown by 3 px, predictions clipped to 0…255 as the coder's are.
+    func misfit(_ look: Look, at position: (u: Double, v: Double), around d: Detection, frame: UnsafePointer<UInt8>) -> Double {
+        let g = geometry
+        var sum = 0.0, shares: [Double] = [], k = 0
+        let x0 = max(0, d.minX - 3), x1 = min(g.width - 1, d.maxX + 3), y0 = max(0, d.minY - 3), y1 = min(g.height - 1, d.maxY + 3)
+        look.profile.shares(u: position.u, v: position.v, x0: x0, x1: x1, y0: y0, y1: y1, into: &shares)
+        for y in y0...y1 {
+            for x in x0...x1 {
+                let f = shares[k]
+                k += 1
+                for c in 0..<g.channels {
+                    let i = (y * g.width + x) * g.channels + c
+                    let e = min(255, max(0, mean[i] + f * look.brightness[c])) - Double(frame[i])
+                    sum += e * e
+                }
+            }
+        }
+        return sum
     }
 
     /// Median of one channel (the background level of colour frames).

@@ -124,7 +124,8 @@ public enum NeuralScaling {
         func coder() -> AnyFrameCoder {
             .neural(FrameCoder(model: MotionModel(geometry: geometry, predictor: NeuralPredictor(network: network, rate: rate)), geometry: geometry))
         }
-        var writer = try StreamWriter(geometry: geometry, frameCount: frames.count, model: .neural, scene: Data())
+        // (discs only, as the coder below draws them and as bench/scaling measured)
+        var writer = try StreamWriter(geometry: geometry, frameCount: frames.count, model: .neural, scene: Data(), appearance: .disc)
         writer.coder = coder()
         for f in frames { try writer.append(f) }
         _ = try writer.finish()

@@ -1,0 +1,60 @@
+import Render
+
+/// What a moving object looks like to the object levels: the share of its brightness that each
+/// pixel receives, given the object's centre — an exact-coverage disc (`DiscProfile`), a
+/// pixel-integrated Gaussian point-spread function (`GaussianProfile`), … One file per profile;
+/// `ObjectAppearance` says which of them a stream's objects may take.
+///
+/// Profiles are evaluated identically by encoder and decoder, so they use only +, −, ×, ÷ and
+/// √ (IEEE-exact on every machine), never libm.
+protocol ObjectProfile: Sendable {
+    /// The profile's one shape parameter (a disc's radius, a Gaussian's σ), in pixels.
+    var shape: Double { get set }
+    init(shape: Double)
+    /// Smallest shape the fit may reach.
+    static var minimumShape: Double { get }
+    /// How far from the centre (px) the profile has anything worth drawing.
+    var reach: Double { get }
+    /// Share of the brightness in pixel (x, y) — the pixel spans [x, x+1] × [y, y+1] — for an
+    /// object centred at (u, v).
+    func share(x: Int, y: Int, u: Double, v: Double) -> Double
+    /// Shares of every pixel of the window x0...x1 × y0...y1, row by row (profiles that separate
+    /// by axis compute them faster than pixel by pixel).
+    func shares(u: Double, v: Double, x0: Int, x1: Int, y0: Int, y1: Int, into out: inout [Double])
+    /// The brightness and shape a first guess takes from a detection: its flux above the
+    /// background and its brightest pixel's level above it (both summed over channels).
+    static func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double)
+}
+
+extension ObjectProfile {
+    func shares(u: Double, v: Double, x0: Int, x1: Int, y0: Int, y1: Int, into out: inout [Double]) {
+        out.removeAll(keepingCapacity: true)
+        for y in y0...y1 { for x in x0...x1 { out.append(share(x: x, y: y, u: u, v: v)) } }
+    }
+
+    /// The window of pixels the profile touches at (u, v) grown by `margin`, clipped to the frame;
+    /// nil off the frame or for a centre that is not finite (a bad law's prediction).
+    func window(u: Double, v: Double, margin: Int, geometry g: Geometry) -> (x0: Int, x1: Int, y0: Int, y1: Int)? {
+        let r = reach
+        guard u.isFinite, v.isFinite, r.isFinite, abs(u) < 1e6, abs(v) < 1e6, r < 1e4 else { return nil }
+        let x0 = max(0, Int((u - r).rounded(.down)) - margin), x1 = min(g.width - 1, Int((u + r).rounded(.up)) + margin)
+        let y0 = max(0, Int((v - r).rounded(.down)) - margin), y1 = min(g.height - 1, Int((v + r).rounded(.up)) + margin)
+        guard x0 <= x1, y0 <= y1 else { return nil }
+        return (x0, x1, y0, y1)
+    }
+}
+
+/// Which looks a stream's moving objects may take. Stream version 3 knows only `disc`; from
+/// version 4 the stream names its appearance after the scene metadata (and law and start).
+public enum ObjectAppearance: String, CaseIterable, Sendable {
+    /// Every object an exact-coverage disc (stream version 3, byte for byte).
+    case disc
+    /// Each object an exact-coverage disc or a pixel-integrated Gaussian, whichever fitted its
+    /// decoded pixels better so far; fits ignore clipped (0 or 255) pixels.
+    case profiles1 = "profiles-1"
+
+    /// What streams are written with unless told otherwise: on Occam's own renders (exact
+    /// discs) every object keeps the disc, and the stream is a few bytes longer than version 3
+    /// (the name); on point-spread functions it is many times shorter.
+    public static let `default` = ObjectAppearance.profiles1
+}
