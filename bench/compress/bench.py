@@ -13,6 +13,9 @@ on the same frames in the same run:
   occam intra / temporal / motion /  occam compress --model M, then occam decompress; pixels
     learned / neural                compared with the originals (a mismatch aborts the bench)
   occam neural prior-1              the neural level from the pretrained start (--start prior-1)
+  occam motion disc, law disc       the object levels with every object drawn as a disc
+                                    (--appearance disc, stream version 3; the default, profiles-1,
+                                    lets each object be a disc or a pixel-integrated Gaussian)
   occam law                         the same with --model law and the law's form (constants are
                                     fitted while coding): inverse square for the orbit, Lorentz
                                     (a = w·(vy, −vx) + c) for the E×B drift
@@ -136,12 +139,16 @@ def draw(folder, look, frames, noise, seed=3):
 
 def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    for level in ["intra", "temporal", "motion", "learned", "neural", "neural prior-1", "law"]:
-        model, _, start = level.partition(" ")
+    for level in ["intra", "temporal", "motion", "motion disc", "learned", "neural", "neural prior-1", "law", "law disc"]:
+        model, _, variant = level.partition(" ")
         if model == "law" and not law:
             continue
-        stream = os.path.join(work, f"{model}{start}.occ")
-        extra = (["--law", law] if model == "law" else []) + (["--start", start] if start else [])
+        stream = os.path.join(work, f"{model}{variant}.occ")
+        extra = (["--law", law] if model == "law" else [])
+        if variant == "disc":
+            extra += ["--appearance", "disc"]
+        elif variant:
+            extra += ["--start", variant]
         enc, dec, cenc, cdec = [], [], [], []
         for _ in range(repeats):
             t, out = timed_output([occam, "compress", folder, "--model", model, "--out", stream, "--force"] + extra)
