@@ -35,7 +35,10 @@ import Testing
         // profile fit would move the object levels' positions (the codec keeps version 3's).
         Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.motion, .learned, .neural, .law],
              pointSources: true),
-        // Stream version 4: the same point sources clean, each object a disc or a Gaussian.
+        // Stream version 4: the supersampled discs (each object's look chosen among the exact,
+        // the sampled discs and the Gaussian), and the point sources clean.
+        Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: [.motion, .law],
+             appearance: .profiles1),
         Clip(name: "psf-clean", width: 56, height: 48, channels: 1, noise: 0, frames: 40, models: [.motion, .learned, .neural, .law],
              pointSources: true, appearance: .profiles1),
     ]

@@ -13,7 +13,7 @@ struct DiscProfile: ObjectProfile {
     }
 
     /// Radius of the disc with the detection's flux at its peak level; brightness = the peak.
-    static func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
+    func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
         ((flux / (Double.pi * peak)).squareRoot(), peak)
     }
 }

@@ -29,9 +29,9 @@ struct GaussianProfile: ObjectProfile {
 
     /// σ of the Gaussian whose pixel-integrated peak (≈ flux / 2π(σ² + 1/12)) is the
     /// detection's; brightness = the flux.
-    static func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
+    func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
         let variance = flux / (2 * Double.pi * peak) - 1.0 / 12
-        return (max(minimumShape * minimumShape, variance).squareRoot(), flux)
+        return (max(Self.minimumShape * Self.minimumShape, variance).squareRoot(), flux)
     }
 }
 

@@ -119,7 +119,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             if let original {
                 let look = sprites[k].look
                 let fit = mean.withUnsafeBufferPointer {
-                    Self.fit(look.profile, u: sprites[k].u, v: sprites[k].v, brightness: look.brightness.reduce(0, +),
+                    Self.fit(look.profile.fitted, u: sprites[k].u, v: sprites[k].v, brightness: look.brightness.reduce(0, +),
                              frame: original, background: $0.baseAddress!, geometry: g, skipSaturated: appearance != .disc)
                 }
                 if let fit, abs(fit.u - sprites[k].u) < 8, abs(fit.v - sprites[k].v) < 8 {
@@ -239,7 +239,8 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             return n
         }
         var candidates: [(Int, Int)] = [(0, 0)]
-        for a in -3...3 { for b in -3...3 { candidates.append((fit.0 + a, fit.1 + b)) } }
+        let reach = look.profile.correctionReach
+        for a in -reach...reach { for b in -reach...reach { candidates.append((fit.0 + a, fit.1 + b)) } }
         var best = fit, bestCost = Double.infinity
         for (du, dv) in candidates {
             let side = corrections.cost(du) + corrections.cost(dv)
@@ -393,8 +394,9 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             for (kind, profile) in Self.profiles(appearance).enumerated() {
                 let (look, position) = frame.withUnsafeBufferPointer { f in
                     mean.withUnsafeBufferPointer { m in
-                        updateLook(profile, old: old?.looks[kind], detection: d, brightness: brightness, lumBrightness: lumBrightness,
-                                   frame: f.baseAddress!, background: m.baseAddress!)
+                        updateLook(profile, old: old?.looks[kind], disc: looks.first.map { ($0, positions[0]) },
+                                   coded: old.map { (u: $0.u, v: $0.v) }, detection: d,
+                                   brightness: brightness, lumBrightness: lumBrightness, frame: f.baseAddress!, background: m.baseAddress!)
                     }
                 }
                 looks.append(look)
@@ -419,11 +421,13 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         decodedFrames += 1
     }
 
-    /// The profiles an appearance allows, in the order of a sprite's looks.
-    static func profiles(_ appearance: ObjectAppearance) -> [any ObjectProfile.Type] {
+    /// The profiles an appearance allows (their shapes are set by each object's fits), in the
+    /// order of a sprite's looks; the exact-coverage disc is first (others may follow its fit).
+    static func profiles(_ appearance: ObjectAppearance) -> [any ObjectProfile] {
         switch appearance {
-        case .disc: [DiscProfile.self]
-        case .profiles1: [DiscProfile.self, GaussianProfile.self]
+        case .disc: [DiscProfile(shape: 1)]
+        case .profiles1:
+            [DiscProfile(shape: 1), GaussianProfile(shape: 1)] + [2, 3, 4, 8].map { SampledDiscProfile(shape: 1, n: $0) }
         }
     }
 
@@ -441,11 +445,43 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     /// mixed 9:1 with it, refined by a fit to the decoded pixels and averaged with the earlier
     /// fits (up to 64: one fit's shape and brightness scatter with the pixel grid; a rigid
     /// object's do not). Returns the look, with its misfit updated, and the fitted centre.
-    func updateLook(_ kind: any ObjectProfile.Type, old: Look?, detection d: Detection, brightness peakBrightness: [Double],
+    /// A profile that follows the disc (`disc`: the object's disc look and its fitted centre)
+    /// takes the disc's shape, brightness and centre instead of a fit of its own.
+    func updateLook(_ template: any ObjectProfile, old: Look?, disc: (look: Look, position: (u: Double, v: Double)?)?,
+                    coded: (u: Double, v: Double)?, detection d: Detection, brightness peakBrightness: [Double],
                     lumBrightness: Double, frame: UnsafePointer<UInt8>, background: UnsafePointer<Double>) -> (Look, (u: Double, v: Double)?) {
         let g = geometry
         var look: Look
-        if kind == DiscProfile.self {
+        if template.followsDisc, let disc {
+            // The disc's radius averaged longer (a sampled rim flips with a radius 1e-3 px off),
+            // and the brightness that fits this profile's shares at the disc's centre.
+            var profile = template
+            let n = min(old?.fits ?? 0, 1023)
+            profile.shape = old.map { $0.profile.shape } ?? disc.look.profile.shape
+            look = Look(profile: profile, brightness: old?.brightness ?? disc.look.brightness, fits: old?.fits ?? 0, misfit: old?.misfit ?? 0)
+            guard let position = disc.position else { return (look, nil) }
+            if let fitted = brightness(of: profile, at: position, frame: frame) {
+                look.brightness = n > 0 ? (0..<g.channels).map { (look.brightness[$0] * n + fitted[$0]) / (n + 1) } : fitted
+                // The radius whose rim fits the frame best, near the average (the average of
+                // these converges where the disc fit's scatter would not).
+                // (The misfit is flat between rim flips: the middle of the best run of radii.)
+                let at = coded ?? position
+                var trial = look
+                let misfits = (-8...8).map { k -> Double in
+                    trial.profile.shape = look.profile.shape + Double(k) * 0.0005
+                    return self.misfit(trial, at: at, around: d, frame: frame)
+                }
+                let least = misfits.min()!
+                let ties = misfits.indices.filter { misfits[$0] == least }
+                let best = look.profile.shape + Double(ties[ties.count / 2] - 8) * 0.0005
+                if n > 0 { look.profile.shape = (profile.shape * n + best) / (n + 1) } else { look.profile.shape = best }
+                look.fits = n + 1
+            }
+            let misfit = self.misfit(look, at: position, around: d, frame: frame)
+            look.misfit = old.map { 0.8 * $0.misfit + 0.2 * misfit } ?? misfit
+            return (look, position)
+        }
+        if template is DiscProfile {
             // As stream version 3: radius from flux / peak, mixed with the earlier look.
             var radius = (d.flux / (Double.pi * lumBrightness)).squareRoot()
             var brightness = peakBrightness
@@ -459,9 +495,9 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             look.fits = 0
         } else {
             let total = peakBrightness.reduce(0, +)
-            let guess = kind.start(flux: d.flux * total / lumBrightness, peak: total)
-            var profile = kind.init(shape: guess.shape)
-            profile.shape = max(profile.shape, type(of: profile).minimumShape * 1.01)
+            let guess = template.start(flux: d.flux * total / lumBrightness, peak: total)
+            var profile = template
+            profile.shape = max(guess.shape, type(of: profile).minimumShape * 1.01)
             look = Look(profile: profile, brightness: peakBrightness.map { $0 * guess.brightness / total })
         }
         let fit = Self.fit(look.profile, u: d.u, v: d.v, brightness: look.brightness.reduce(0, +), frame: frame,
@@ -492,6 +528,34 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             look.misfit = old.misfit
         }
         return (look, position)
+    }
+
+    /// Per channel, the brightness that fits `profile`'s shares at `position` to the frame above
+    /// the static scene best (least squares; saturated pixels left out) — over the pixels the
+    /// profile covers fully where there are any (a rim a little off must not bias it); nil
+    /// without shares.
+    func brightness(of profile: any ObjectProfile, at position: (u: Double, v: Double), frame: UnsafePointer<UInt8>) -> [Double]? {
+        let g = geometry
+        guard let (x0, x1, y0, y1) = profile.window(u: position.u, v: position.v, margin: 1, geometry: g) else { return nil }
+        var shares: [Double] = []
+        profile.shares(u: position.u, v: position.v, x0: x0, x1: x1, y0: y0, y1: y1, into: &shares)
+        let interior = shares.contains(1)
+        var sd = [Double](repeating: 0, count: g.channels), ss = [Double](repeating: 0, count: g.channels), k = 0
+        for y in y0...y1 {
+            for x in x0...x1 {
+                let f = shares[k]
+                k += 1
+                if interior && f != 1 { continue }
+                for c in 0..<g.channels {
+                    let i = (y * g.width + x) * g.channels + c
+                    if frame[i] == 255 { continue }
+                    sd[c] += f * (Double(frame[i]) - mean[i])
+                    ss[c] += f * f
+                }
+            }
+        }
+        guard ss.allSatisfy({ $0 > 0 }) else { return nil }
+        return (0..<g.channels).map { sd[$0] / ss[$0] }
     }
 
     /// Squared difference between the frame and `look` drawn at `position` over the

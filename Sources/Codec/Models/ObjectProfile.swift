@@ -1,9 +1,10 @@
 import Render
 
 /// What a moving object looks like to the object levels: the share of its brightness that each
-/// pixel receives, given the object's centre — an exact-coverage disc (`DiscProfile`), a
-/// pixel-integrated Gaussian point-spread function (`GaussianProfile`), … One file per profile;
-/// `ObjectAppearance` says which of them a stream's objects may take.
+/// pixel receives, given the object's centre — an exact-coverage disc (`DiscProfile`), a disc
+/// sampled on a grid (`SampledDiscProfile`), a pixel-integrated Gaussian point-spread function
+/// (`GaussianProfile`), … One file per profile; `ObjectAppearance` says which of them a
+/// stream's objects may take (`MotionModel.profiles`).
 ///
 /// Profiles are evaluated identically by encoder and decoder, so they use only +, −, ×, ÷ and
 /// √ (IEEE-exact on every machine), never libm.
@@ -23,10 +24,20 @@ protocol ObjectProfile: Sendable {
     func shares(u: Double, v: Double, x0: Int, x1: Int, y0: Int, y1: Int, into out: inout [Double])
     /// The brightness and shape a first guess takes from a detection: its flux above the
     /// background and its brightest pixel's level above it (both summed over channels).
-    static func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double)
+    func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double)
+    /// Whether the profile is not fitted itself but takes the exact-coverage disc's fit.
+    var followsDisc: Bool { get }
+    /// How far (in 1/1024 px) the encoder searches around the fitted centre for the correction
+    /// that reproduces the frame best.
+    var correctionReach: Int { get }
 }
 
 extension ObjectProfile {
+    var followsDisc: Bool { false }
+    var correctionReach: Int { 3 }
+
+    /// The profile the centre is fitted with.
+    var fitted: any ObjectProfile { followsDisc ? DiscProfile(shape: shape) : self }
     func shares(u: Double, v: Double, x0: Int, x1: Int, y0: Int, y1: Int, into out: inout [Double]) {
         out.removeAll(keepingCapacity: true)
         for y in y0...y1 { for x in x0...x1 { out.append(share(x: x, y: y, u: u, v: v)) } }
@@ -49,8 +60,9 @@ extension ObjectProfile {
 public enum ObjectAppearance: String, CaseIterable, Sendable {
     /// Every object an exact-coverage disc (stream version 3, byte for byte).
     case disc
-    /// Each object an exact-coverage disc or a pixel-integrated Gaussian, whichever fitted its
-    /// decoded pixels better so far; fits ignore clipped (0 or 255) pixels.
+    /// Each object an exact-coverage disc, a disc sampled on a 2×2, 3×3, 4×4 or 8×8 grid per
+    /// pixel, or a pixel-integrated Gaussian — whichever fitted its decoded pixels better so
+    /// far; fits leave out saturated (255) pixels.
     case profiles1 = "profiles-1"
 
     /// What streams are written with unless told otherwise: on Occam's own renders (exact
