@@ -238,8 +238,24 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             }
             return n
         }
-        var candidates: [(Int, Int)] = [(0, 0)]
         let reach = look.profile.correctionReach
+        if look.profile.followsDisc {
+            // A sampled rim reproduces the frame over a whole cell of centres: take the middle of
+            // the cell, not its member nearest the prediction — else any law that lands in the
+            // cell codes alike, and the corrections stop measuring how far off the prediction was.
+            var least = Int.max, cell: [(Int, Int)] = []
+            for a in -reach...reach {
+                for b in -reach...reach {
+                    let n = mismatches(fit.0 + a, fit.1 + b, bound: least)
+                    if n < least { least = n; cell = [] }
+                    if n == least { cell.append((fit.0 + a, fit.1 + b)) }
+                }
+            }
+            let cu = cell.reduce(0.0) { $0 + Double($1.0) } / Double(cell.count)
+            let cv = cell.reduce(0.0) { $0 + Double($1.1) } / Double(cell.count)
+            return cell.min(by: { hypot(Double($0.0) - cu, Double($0.1) - cv) < hypot(Double($1.0) - cu, Double($1.1) - cv) })!
+        }
+        var candidates: [(Int, Int)] = [(0, 0)]
         for a in -reach...reach { for b in -reach...reach { candidates.append((fit.0 + a, fit.1 + b)) } }
         var best = fit, bestCost = Double.infinity
         for (du, dv) in candidates {
