@@ -223,18 +223,10 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         var shares: [Double] = []
         func mismatches(_ du: Int, _ dv: Int, bound: Int) -> Int {
             let cu = sprite.u + Double(du) / Self.quantum, cv = sprite.v + Double(dv) / Self.quantum
-            look.profile.shares(u: cu, v: cv, x0: x0, x1: x1, y0: y0, y1: y1, into: &shares)
-            var n = 0, k = 0
-            for y in y0...y1 {
-                for x in x0...x1 {
-                    let f = shares[k]
-                    k += 1
-                    for c in 0..<g.channels {
-                        let i = (y * g.width + x) * g.channels + c
-                        let p = Int32(min(255, max(0, mean[i] + f * look.brightness[c])) + 0.5)
-                        if p != Int32(original[i]) { n += 1; if n > bound { return n } }
-                    }
-                }
+            var n = 0
+            drawn(look, at: (cu, cv), window: (x0, x1, y0, y1), shares: &shares) { i, value in
+                if Int32(min(255, max(0, value)) + 0.5) != Int32(original[i]) { n += 1 }
+                return n <= bound
             }
             return n
         }
@@ -578,21 +570,34 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     /// detection's box grown by 3 px, predictions clipped to 0…255 as the coder's are.
     func misfit(_ look: Look, at position: (u: Double, v: Double), around d: Detection, frame: UnsafePointer<UInt8>) -> Double {
         let g = geometry
-        var sum = 0.0, shares: [Double] = [], k = 0
-        let x0 = max(0, d.minX - 3), x1 = min(g.width - 1, d.maxX + 3), y0 = max(0, d.minY - 3), y1 = min(g.height - 1, d.maxY + 3)
+        var sum = 0.0, shares: [Double] = []
+        let window = (max(0, d.minX - 3), min(g.width - 1, d.maxX + 3), max(0, d.minY - 3), min(g.height - 1, d.maxY + 3))
+        drawn(look, at: position, window: window, shares: &shares) { i, value in
+            let e = min(255, max(0, value)) - Double(frame[i])
+            sum += e * e
+            return true
+        }
+        return sum
+    }
+
+    /// `look` drawn at `position` over the window x0...x1 × y0...y1 on the static scene: `body`
+    /// gets each sample's index and predicted value (not yet clipped) and returns false to stop.
+    @inline(__always)
+    func drawn(_ look: Look, at position: (u: Double, v: Double), window: (x0: Int, x1: Int, y0: Int, y1: Int),
+               shares: inout [Double], _ body: (Int, Double) -> Bool) {
+        let g = geometry, (x0, x1, y0, y1) = window
         look.profile.shares(u: position.u, v: position.v, x0: x0, x1: x1, y0: y0, y1: y1, into: &shares)
+        var k = 0
         for y in y0...y1 {
             for x in x0...x1 {
                 let f = shares[k]
                 k += 1
                 for c in 0..<g.channels {
                     let i = (y * g.width + x) * g.channels + c
-                    let e = min(255, max(0, mean[i] + f * look.brightness[c])) - Double(frame[i])
-                    sum += e * e
+                    if !body(i, mean[i] + f * look.brightness[c]) { return }
                 }
             }
         }
-        return sum
     }
 
     /// Median of one channel (the background level of colour frames).
