@@ -9,8 +9,9 @@ import Tracking
 /// frames, moved to the next frame by the level's `Predictor` (constant acceleration, a library
 /// regression, a network or a law) and drawn with a profile (`ObjectProfile`) whose shape and
 /// brightness are fitted to their decoded pixels: an exact-coverage disc, or — with the
-/// `profiles-1` appearance (stream version 4) — whichever of a disc and a pixel-integrated
-/// Gaussian fitted the object better so far. Nothing about Occam's renderer is assumed.
+/// `profiles-1` appearance (stream version 4) — whichever of an exact disc, a disc sampled on an
+/// n×n grid and a pixel-integrated Gaussian fitted the object best so far. Nothing about
+/// Occam's renderer is assumed.
 ///
 /// Each pixel is predicted either as the predicted frame itself or as the predicted frame plus
 /// the median-edge prediction of the neighbours' misprediction; per context the model keeps
@@ -375,7 +376,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                 reference = (brightest.u, brightest.v, 1)
             }
         }
-        // ObjectAppearance and next position of each moving object.
+        // Appearance and next position of each moving object.
         let previousSprites = sprites
         sprites = []
         for (t, d) in moving {

@@ -6,8 +6,9 @@ import Render
 /// (`GaussianProfile`), … One file per profile; `ObjectAppearance` says which of them a
 /// stream's objects may take (`MotionModel.profiles`).
 ///
-/// Profiles are evaluated identically by encoder and decoder, so they use only +, −, ×, ÷ and
-/// √ (IEEE-exact on every machine), never libm.
+/// Profiles are evaluated identically by encoder and decoder. New ones use only +, −, ×, ÷ and
+/// √ (IEEE-exact on every machine); the exact-coverage disc keeps version 3's `asin` (libm),
+/// which the golden streams watch.
 protocol ObjectProfile: Sendable {
     /// The profile's one shape parameter (a disc's radius, a Gaussian's σ), in pixels.
     var shape: Double { get set }
