@@ -11,9 +11,4 @@ struct DiscProfile: ObjectProfile {
     func share(x: Int, y: Int, u: Double, v: Double) -> Double {
         Coverage.pixelFraction(i: x, j: y, cu: u, cv: v, radius: shape)
     }
-
-    /// Radius of the disc with the detection's flux at its peak level; brightness = the peak.
-    func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
-        ((flux / (Double.pi * peak)).squareRoot(), peak)
-    }
 }

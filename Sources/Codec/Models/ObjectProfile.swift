@@ -12,7 +12,6 @@ import Render
 protocol ObjectProfile: Sendable {
     /// The profile's one shape parameter (a disc's radius, a Gaussian's σ), in pixels.
     var shape: Double { get set }
-    init(shape: Double)
     /// Smallest shape the fit may reach.
     static var minimumShape: Double { get }
     /// How far from the centre (px) the profile has anything worth drawing.
@@ -24,7 +23,8 @@ protocol ObjectProfile: Sendable {
     /// by axis compute them faster than pixel by pixel).
     func shares(u: Double, v: Double, x0: Int, x1: Int, y0: Int, y1: Int, into out: inout [Double])
     /// The brightness and shape a first guess takes from a detection: its flux above the
-    /// background and its brightest pixel's level above it (both summed over channels).
+    /// background and its brightest pixel's level above it (both summed over channels). By
+    /// default a uniform disc's: the radius with that flux at that level, brightness the level.
     func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double)
     /// Whether the profile is not fitted itself but takes the exact-coverage disc's fit.
     var followsDisc: Bool { get }
@@ -36,6 +36,10 @@ protocol ObjectProfile: Sendable {
 extension ObjectProfile {
     var followsDisc: Bool { false }
     var correctionReach: Int { 3 }
+
+    func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
+        ((flux / (Double.pi * peak)).squareRoot(), peak)
+    }
 
     /// The profile the centre is fitted with.
     var fitted: any ObjectProfile { followsDisc ? DiscProfile(shape: shape) : self }

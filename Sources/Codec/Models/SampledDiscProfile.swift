@@ -14,9 +14,6 @@ struct SampledDiscProfile: ObjectProfile {
     /// that reproduces the frame.
     var correctionReach: Int { 16 }
 
-    init(shape: Double) { self.shape = shape }
-    init(shape: Double, n: Int) { self.shape = shape; self.n = n }
-
     func share(x: Int, y: Int, u: Double, v: Double) -> Double {
         let x0 = Double(x) - u, x1 = x0 + 1, y0 = Double(y) - v, y1 = y0 + 1, r2 = shape * shape
         // Farthest and nearest points of the pixel from the centre decide the easy cases.
@@ -34,9 +31,5 @@ struct SampledDiscProfile: ObjectProfile {
             }
         }
         return Double(inside) / Double(n * n)
-    }
-
-    func start(flux: Double, peak: Double) -> (shape: Double, brightness: Double) {
-        ((flux / (Double.pi * peak)).squareRoot(), peak)
     }
 }
