@@ -25,6 +25,8 @@ import Testing
         var pointSources = false
         /// The objects' appearance (`disc`: stream version 3; the others write version 4).
         var appearance = ObjectAppearance.disc
+        /// Frames of `AppearanceTests` in this look instead of `sketchFrames`.
+        var drawn: AppearanceTests.Look?
         var description: String { name }
     }
 
@@ -41,6 +43,16 @@ import Testing
              appearance: .profiles1),
         Clip(name: "psf-clean", width: 56, height: 48, channels: 1, noise: 0, frames: 40, models: [.motion, .learned, .neural, .law],
              pointSources: true, appearance: .profiles1),
+        // profiles-2: cells of centres, the learned rounding of x.5 and the law's longer paths.
+        Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: [.motion, .law],
+             appearance: .profiles2),
+        Clip(name: "psf-clean", width: 56, height: 48, channels: 1, noise: 0, frames: 40, models: [.motion, .neural, .law],
+             pointSources: true, appearance: .profiles2),
+        Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.law],
+             pointSources: true, appearance: .profiles2),
+        // 4×4-sampled discs rounded half to even: every frame's planet coded as a cell rank.
+        Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.motion, .law],
+             appearance: .profiles2, drawn: .discs4Even),
     ]
     static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)
 
@@ -51,8 +63,10 @@ import Testing
 
     @Test(arguments: clips)
     func goldenStreamsDecodeToTheirPixels(clip: Clip) throws {
-        // OCCAM_WRITE_GOLDEN=1 rewrites every clip, =<clip name> only that one.
-        if let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"], w == "1" || w == clip.name { try Self.write(clip) }
+        // OCCAM_WRITE_GOLDEN=1 rewrites every clip, =<clip name> the clips of that name,
+        // =<clip name>-<appearance> only that one.
+        if let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"],
+           w == "1" || w == clip.name || w == "\(clip.name)-\(clip.appearance.rawValue)" { try Self.write(clip) }
         let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
         let frames = try (0..<clip.frames).map { try PNGFile.read(Self.framePath(clip, $0)) }
         for model in clip.models {
@@ -86,8 +100,9 @@ import Testing
 
     static func write(_ clip: Clip) throws {
         let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
-        let frames = sketchFrames(count: clip.frames, width: g.width, height: g.height, channels: g.channels,
-                                  noise: clip.noise, seed: 11, pointSources: clip.pointSources)
+        let frames = clip.drawn.map { AppearanceTests.frames($0, noise: clip.noise, count: clip.frames) }
+            ?? sketchFrames(count: clip.frames, width: g.width, height: g.height, channels: g.channels,
+                            noise: clip.noise, seed: 11, pointSources: clip.pointSources)
         try FileManager.default.createDirectory(atPath: "\(folder)/\(clip.name)", withIntermediateDirectories: true)
         for (k, f) in frames.enumerated() {
             try PNGFile.write(Image(width: g.width, height: g.height, channels: g.channels, pixels: f), to: framePath(clip, k))

@@ -76,15 +76,15 @@ import Testing
             #expect(offError < 0.02, "\(label): off-orbit RMS error \(offError)\n\(text)")
             #expect(abs(gmRead / gm - 1) < (noise > 0 ? 0.03 : 0.01), "\(label): GM = \(gmRead), truth \(gm)\n\(text)")
         }
-        // Known limits (README, "The neural level"): the network learns from the codec's
-        // five-point differences of each object's fitted position, which on these films are
-        // noisier than the accelerations themselves (a supersampled disc's centroid wobbles by
-        // 0.02 px; σ = 2 PSFs by more); clean, the structure comes out right and GM a few
-        // per cent off (x·r^(−10/3), GM 4.52 for 4.37 on this film); under σ = 2 the network
-        // learns too little.
+        // Known limit (README, "The neural level"): the network learns from the codec's
+        // five-point differences of each object's measured position; under σ = 2 those are
+        // noisier than the accelerations themselves and the network learns too little. Clean,
+        // the profiles-2 appearance measures a supersampled disc's centre as the centroid of
+        // its cell of centres (to ~0.005 px; the disc fit's centre wobbled by 0.02 px and left
+        // GM a few per cent off before it).
         if noise == 0 {
             expectTheLaw()
-            withKnownIssue("clean supersampled discs: the distilled constants are a few per cent off") { expectTheConstants() }
+            expectTheConstants()
         } else {
             withKnownIssue("σ = 2 PSFs: the network's samples are too noisy to distil a law") {
                 expectTheLaw()

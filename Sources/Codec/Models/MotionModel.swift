@@ -9,8 +9,9 @@ import Tracking
 /// frames, moved to the next frame by the level's `Predictor` (constant acceleration, a library
 /// regression, a network or a law) and drawn with a profile (`ObjectProfile`) whose shape and
 /// brightness are fitted to their decoded pixels: an exact-coverage disc, or — with the
-/// `profiles-1` appearance (stream version 4) — whichever of an exact disc, a disc sampled on an
-/// n×n grid and a pixel-integrated Gaussian fitted the object best so far. Nothing about
+/// `profiles-1` and `profiles-2` appearances (stream version 4) — whichever of an exact disc, a
+/// disc sampled on an n×n grid and a pixel-integrated Gaussian fitted the object best so far
+/// (`profiles-2` measures clean frames more finely: `MotionModel+Cells.swift`). Nothing about
 /// Occam's renderer is assumed.
 ///
 /// Each pixel is predicted either as the predicted frame itself or as the predicted frame plus
@@ -74,6 +75,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         self.geometry = geometry
         self.predictor = predictor
         self.appearance = appearance
+        if appearance.measuresCells { self.predictor.smooth(over: Self.trailLength) }
         temporal = TemporalModel(geometry: geometry)
         mean = Array(repeating: 0, count: geometry.count)
         count = Array(repeating: 0, count: geometry.count)
@@ -104,8 +106,23 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         var looks: [Look]
         var chosen = 0
         var look: Look { looks[chosen] }
+        /// `profiles-2`, clean frames, a sampled disc: where the object was measured to be in the
+        /// frame just coded (the centroid of its cell of centres); the dynamics take it when the
+        /// drawn object reproduced the frame. (Not the coded centre of other profiles: the
+        /// encoder chooses it near the prediction, and a wrong law would confirm itself.)
+        var measured: (u: Double, v: Double)?
+        /// `profiles-2`: the positions the dynamics saw in the object's last consecutive frames
+        /// (up to `trailLength`, the latest last), for predictors that fit a longer path.
+        var trail: [(u: Double, v: Double)] = []
     }
+    static var trailLength: Int { 33 }
     var sprites: [Sprite] = []
+    /// `profiles-2`: how decoded pixels whose predicted value was exactly x.5 rounded — votes
+    /// for up, down and to even — and the rule that won (0 up, 1 down, 2 even).
+    var halfVotes = [0, 0, 0]
+    var halfRule = 0
+    /// `profiles-2`: the rank of each sampled disc's cell (−1: an explicit correction follows).
+    var cellRanks = SignedCoder()
     /// Scratch for the shares of a sprite's pixels.
     var shareBuffer: [Double] = []
 
@@ -116,6 +133,12 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         // to code and sends the difference, in 1/`quantum` px; the decoder applies the same.
         // Their cost is what the dynamics model failed to predict.
         for k in sprites.indices {
+            if appearance.measuresCells, noise <= 0.5, sprites[k].look.profile.followsDisc,
+               let window = cellWindow(sprites[k]) {
+                var escape = true
+                codeCell(k, window: window, original: original, coder: &coder, escape: &escape)
+                if !escape { continue }
+            }
             var du = 0, dv = 0
             if let original {
                 let look = sprites[k].look
@@ -151,9 +174,10 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                 }
             }
         }
+        let rule = halfRule
         predicted.withUnsafeBufferPointer { src in
             predictedInt.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<src.count { dst[i] = Int32(min(255, max(0, src[i])) + 0.5) }   // round half up
+                for i in 0..<src.count { dst[i] = Self.quantise(src[i], rule: rule) }
             }
         }
         // Class of each predicted value: its level near the clipping limits, where the noise is
@@ -226,7 +250,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             let cu = sprite.u + Double(du) / Self.quantum, cv = sprite.v + Double(dv) / Self.quantum
             var n = 0
             drawn(look, at: (cu, cv), window: (x0, x1, y0, y1), shares: &shares) { i, value in
-                if Int32(min(255, max(0, value)) + 0.5) != Int32(original[i]) { n += 1 }
+                if Self.quantise(value, rule: halfRule) != Int32(original[i]) { n += 1 }
                 return n <= bound
             }
             return n
@@ -320,7 +344,9 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         let g = geometry
         let image = Image(width: g.width, height: g.height, channels: g.channels, pixels: frame)
         let (detections, background) = Self.detector.detect(image)
+        let codingNoise = noise
         noise = background.sigma
+        if appearance.measuresCells, decodedFrames > 0 { voteOnHalves(frame) }
         history.append(detections)
         fitted.append([])
         if history.count > Self.historyLength { history.removeFirst(); fitted.removeFirst() }
@@ -343,7 +369,9 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                 for x in max(0, d.minX - 2)...min(g.width - 1, d.maxX + 2) { footprint[y * g.width + x] = true }
             }
         }
-        let levels = (0..<g.channels).map { g.channels == 1 ? background.level : levelOfChannel(frame, $0) }
+        var levels = (0..<g.channels).map { g.channels == 1 ? background.level : levelOfChannel(frame, $0) }
+        // Without noise the sky is a whole grey level (the histogram's level interpolates).
+        if appearance.measuresCells, noise < 0.5 { levels = levels.map { $0.rounded() } }
         for p in 0..<(g.width * g.height) {
             for c in 0..<g.channels {
                 let i = p * g.channels + c
@@ -414,7 +442,11 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             // Draw the look that fitted the object's pixels best so far.
             let chosen = looks.indices.min(by: { looks[$0].misfit < looks[$1].misfit }) ?? 0
             var track = t
-            if let p = positions[chosen] { fitted[fitted.count - 1].append((d.u, d.v, p.u, p.v)) }
+            var measured = positions[chosen]
+            if appearance.measuresCells, codingNoise <= 0.5, let old, let m = old.measured, reproduced(d, frame: frame) { measured = m }
+            if let p = measured { fitted[fitted.count - 1].append((d.u, d.v, p.u, p.v)) }
+            var trail = measured == nil ? [] : (old?.trail ?? []) + [measured!]
+            if trail.count > Self.trailLength { trail.removeFirst(trail.count - Self.trailLength) }
             // Predict from the fitted positions where there are any.
             for (k, point) in track.points.enumerated() {
                 if let f = fitted[point.frame].first(where: { $0.cu == point.u && $0.cv == point.v }) {
@@ -422,9 +454,22 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                     track.points[k].v = f.v
                 }
             }
+            // The positions before the recent history, from the trail, where the track runs
+            // unbroken to this frame (predictors that fit a longer path use them).
+            if appearance.measuresCells, let first = track.points.first, let last = track.points.last,
+               last.frame == history.count - 1, track.points.count == last.frame - first.frame + 1, measured != nil,
+               trail.count > track.points.count {
+                let older = trail.count - track.points.count
+                track.points = (0..<older).map { j in
+                    var p = first
+                    p.frame = first.frame - older + j
+                    (p.u, p.v) = trail[j]
+                    return p
+                } + track.points
+            }
             let origin = reference.map { (u: $0.u, v: $0.v) } ?? (u: Double(g.width) / 2, v: Double(g.height) / 2)
             let next = predictor.nextPosition(of: track, next: history.count, decoded: decodedFrames, origin: origin)
-            sprites.append(Sprite(u: next.u, v: next.v, looks: looks, chosen: chosen))
+            sprites.append(Sprite(u: next.u, v: next.v, looks: looks, chosen: chosen, trail: trail))
         }
         predictor.endFrame(decoded: decodedFrames)
         decodedFrames += 1
@@ -435,7 +480,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     static func profiles(_ appearance: ObjectAppearance) -> [any ObjectProfile] {
         switch appearance {
         case .disc: [DiscProfile(shape: 1)]
-        case .profiles1:
+        case .profiles1, .profiles2:
             [DiscProfile(shape: 1), GaussianProfile(shape: 1)] + [2, 3, 4, 8].map { SampledDiscProfile(shape: 1, n: $0) }
         }
     }
@@ -465,7 +510,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             // The disc's radius averaged longer (a sampled rim flips with a radius 1e-3 px off),
             // and the brightness that fits this profile's shares at the disc's centre.
             var profile = template
-            let n = min(old?.fits ?? 0, 1023)
+            let n = min(old?.fits ?? 0, appearance.measuresCells ? 63 : 1023)
             profile.shape = old.map { $0.profile.shape } ?? disc.look.profile.shape
             look = Look(profile: profile, brightness: old?.brightness ?? disc.look.brightness, fits: old?.fits ?? 0, misfit: old?.misfit ?? 0)
             guard let position = disc.position else { return (look, nil) }
@@ -529,7 +574,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             fits = n + 1
         }
         look.fits = fits
-        // How well the look draws the object where it was fitted (only `profiles-1` chooses).
+        // How well the look draws the object where it was fitted (`disc` has one look).
         if appearance != .disc, let position {
             let misfit = self.misfit(look, at: position, around: d, frame: frame)
             look.misfit = old.map { 0.8 * $0.misfit + 0.2 * misfit } ?? misfit
@@ -549,6 +594,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         var shares: [Double] = []
         profile.shares(u: position.u, v: position.v, x0: x0, x1: x1, y0: y0, y1: y1, into: &shares)
         let interior = shares.contains(1)
+        if interior, appearance.measuresCells { return medianInterior(shares, window: (x0, x1, y0, y1), frame: frame) }
         var sd = [Double](repeating: 0, count: g.channels), ss = [Double](repeating: 0, count: g.channels), k = 0
         for y in y0...y1 {
             for x in x0...x1 {

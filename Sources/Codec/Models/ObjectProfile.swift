@@ -69,9 +69,21 @@ public enum ObjectAppearance: String, CaseIterable, Sendable {
     /// pixel, or a pixel-integrated Gaussian — whichever fitted its decoded pixels better so
     /// far; fits leave out saturated (255) pixels.
     case profiles1 = "profiles-1"
+    /// The profiles of `profiles-1`, measured as clean frames allow: on frames without noise the
+    /// sky level is a whole grey level, a predicted value at exactly x.5 rounds as the decoded
+    /// frames have rounded such values (up, down or to even), a sampled disc's brightness is the
+    /// median of its fully covered pixels, its position is coded as which cell of centres (all
+    /// drawing the object alike) holds it, counted outwards from the prediction, and the
+    /// position the dynamics see is that cell's centroid wherever the drawn object reproduced
+    /// the frame (`MotionModel+Cells.swift`); and the law level's step starts from the law's
+    /// trajectory through the last 8, 16 or 32 positions, whichever predicted best so far.
+    case profiles2 = "profiles-2"
 
     /// What streams are written with unless told otherwise: on Occam's own renders (exact
     /// discs) every object keeps the disc, and the stream is a few bytes longer than version 3
-    /// (the name); on point-spread functions it is many times shorter.
-    public static let `default` = ObjectAppearance.profiles1
+    /// (the name); on point-spread functions and sampled discs it is many times shorter.
+    public static let `default` = ObjectAppearance.profiles2
+
+    /// Whether the clean-frame measurements of `profiles2` apply.
+    var measuresCells: Bool { self == .profiles2 }
 }

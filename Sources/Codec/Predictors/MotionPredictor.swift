@@ -18,6 +18,12 @@ protocol MotionPredictor: Sendable {
     /// Called once per decoded frame, after every object's prediction; `decoded` as above.
     mutating func endFrame(decoded: Int)
 
+    /// Predict from the trajectory through the last `frames` positions where the predictor has
+    /// a model of the whole path (a law), not from the last few alone. The object levels ask
+    /// for it with the `profiles-2` appearance, whose clean-frame positions are measured
+    /// independently of the prediction; by default ignored.
+    mutating func smooth(over frames: Int)
+
     /// Fitted constants by name and their 1σ (empty for a predictor without constants).
     var constants: [String: Double] { get }
     var uncertainties: [String: Double] { get }
@@ -25,6 +31,7 @@ protocol MotionPredictor: Sendable {
 
 extension MotionPredictor {
     mutating func endFrame(decoded: Int) {}
+    mutating func smooth(over frames: Int) {}
     var constants: [String: Double] { [:] }
     var uncertainties: [String: Double] { [:] }
 }

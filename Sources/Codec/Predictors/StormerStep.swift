@@ -31,8 +31,12 @@ struct StormerStep: Sendable {
     /// The samples use five-point central differences (errors O(Δt⁴)): with three points a
     /// rotation by θ per frame would fit ω·2tan(θ/2)/θ, 0.3 % too high at θ = 0.2, and the
     /// constants would not be the physical ones.
+    ///
+    /// With `smoothing` ≥ 8 and that many consecutive points, the step starts instead from the
+    /// trajectory of the model through all of them (`smoothedStep`): each measured position's
+    /// error no longer enters the prediction twice over.
     func step<M: AccelerationModel>(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), model: inout M,
-                                    record: Bool = true) -> (u: Double, v: Double)? {
+                                    record: Bool = true, smoothing: Int = 0) -> (u: Double, v: Double)? {
         let p = track.points
         let n = p.count
         guard n >= 2, p[n - 1].frame == p[n - 2].frame + 1 else { return nil }
@@ -51,6 +55,10 @@ struct StormerStep: Sendable {
                       ax: acceleration(\.u), ay: -acceleration(\.v))
         }
         guard model.ready else { return nil }
+        if smoothing >= 8, n >= smoothing, p[n - 1].frame == p[n - smoothing].frame + smoothing - 1,
+           let next = smoothedStep(Array(p.suffix(smoothing)), now: now, origin: origin, model: model) {
+            return next
+        }
         // Velocity at the last point: second-order backward difference when possible.
         let vu = threeConsecutive ? (3 * p[n - 1].u - 4 * p[n - 2].u + p[n - 3].u) / 2 : p[n - 1].u - p[n - 2].u
         let vv = threeConsecutive ? (3 * p[n - 1].v - 4 * p[n - 2].v + p[n - 3].v) / 2 : p[n - 1].v - p[n - 2].v
@@ -77,5 +85,69 @@ struct StormerStep: Sendable {
                     2 * p[n - 1].v - p[n - 2].v + (13 * a0.v - 2 * a1.v + a2.v) / 12)
         }
         return (2 * p[n - 1].u - p[n - 2].u + a0.u, 2 * p[n - 1].v - p[n - 2].v + a0.v)
+    }
+
+    /// The next position of the model's trajectory that passes closest (least squares) to the
+    /// consecutive points `q` (px, image axes; the last is frame `now`). The model's
+    /// accelerations along the path, summed twice (Numerov's rule; Störmer's explicit step for
+    /// the next frame), give its curve s up to a straight line; the line p + w·j that, added,
+    /// fits the points best is the path's position and velocity. Twice: the accelerations are
+    /// evaluated first at the measured points and their finite-difference velocities, then on
+    /// the fitted path and its next point (so a velocity-dependent law does not sum the
+    /// measurement noise). Nil where the model gives no finite acceleration.
+    func smoothedStep<M: AccelerationModel>(_ q: [PixelTrack.Point], now: Double, origin: (u: Double, v: Double),
+                                            model: M) -> (u: Double, v: Double)? {
+        let n = q.count, s = calibration.pxPerUnit, dt = calibration.dt
+        var pu = q.map(\.u), pv = q.map(\.v)
+        var next = (u: 0.0, v: 0.0)
+        // Velocity at path point j from the points 0..<count: five-point central differences
+        // inside, three-point one-sided ones at the ends (errors O(Δt⁴), O(Δt²)).
+        func velocity(_ p: [Double], _ j: Int, _ count: Int) -> Double {
+            if j >= 2 && j + 2 < count { return (-p[j + 2] + 8 * p[j + 1] - 8 * p[j - 1] + p[j - 2]) / 12 }
+            if j >= 1 && j + 1 < count { return (p[j + 1] - p[j - 1]) / 2 }
+            if j == 0 { return (-3 * p[0] + 4 * p[1] - p[2]) / 2 }
+            return (3 * p[j] - 4 * p[j - 1] + p[j - 2]) / 2
+        }
+        var known = n
+        for _ in 0..<2 {
+            // Accelerations (px/frame², image axes) at the path's points.
+            var au = [Double](repeating: 0, count: n), av = au
+            for j in 0..<n {
+                let vu = velocity(pu, j, known), vv = velocity(pv, j, known)
+                let (x, y) = physical(pu[j], pv[j], origin)
+                guard let acc = model.acceleration(t: calibration.startTime + (now - Double(n - 1 - j)) * dt, x: x, y: y,
+                                                   vx: vu / (s * dt), vy: -vv / (s * dt)) else { return nil }
+                au[j] = acc.ax * s * dt * dt
+                av[j] = -acc.ay * s * dt * dt
+            }
+            // The curve: s(0) = s(1) = 0, Numerov's rule inside, Störmer's step to j = n.
+            func curve(_ a: [Double]) -> [Double] {
+                var c = [Double](repeating: 0, count: n + 1)
+                for j in 1..<(n - 1) { c[j + 1] = 2 * c[j] - c[j - 1] + (a[j + 1] + 10 * a[j] + a[j - 1]) / 12 }
+                c[n] = 2 * c[n - 1] - c[n - 2] + (13 * a[n - 1] - 2 * a[n - 2] + a[n - 3]) / 12
+                return c
+            }
+            let cu = curve(au), cv = curve(av)
+            // Least-squares line through the points minus the curve, over j = 0…n−1.
+            let mean = Double(n - 1) / 2
+            var sjj = 0.0
+            for j in 0..<n { sjj += (Double(j) - mean) * (Double(j) - mean) }
+            func line(_ r: [Double]) -> (Double, Double) {
+                var m = 0.0, sjr = 0.0
+                for j in 0..<n { m += r[j] }
+                m /= Double(n)
+                for j in 0..<n { sjr += (Double(j) - mean) * (r[j] - m) }
+                let w = sjr / sjj
+                return (m - w * mean, w)
+            }
+            let (bu, wu) = line((0..<n).map { q[$0].u - cu[$0] }), (bv, wv) = line((0..<n).map { q[$0].v - cv[$0] })
+            // The fitted path, with its next point (velocities at the last point are then central).
+            next = (bu + wu * Double(n) + cu[n], bv + wv * Double(n) + cv[n])
+            pu = (0..<n).map { bu + wu * Double($0) + cu[$0] } + [next.u]
+            pv = (0..<n).map { bv + wv * Double($0) + cv[$0] } + [next.v]
+            known = n + 1
+        }
+        guard next.u.isFinite, next.v.isFinite else { return nil }
+        return next
     }
 }
