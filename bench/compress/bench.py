@@ -14,8 +14,11 @@ on the same frames in the same run:
     learned / neural                compared with the originals (a mismatch aborts the bench)
   occam neural prior-1              the neural level from the pretrained start (--start prior-1)
   occam motion disc, law disc       the object levels with every object drawn as a disc
-                                    (--appearance disc, stream version 3; the default, profiles-1,
-                                    lets each object be a disc or a pixel-integrated Gaussian)
+                                    (--appearance disc, stream version 3; profiles-1 and the
+                                    default, profiles-2, let each object be a disc, a sampled
+                                    disc or a pixel-integrated Gaussian)
+  occam motion profiles-1, law profiles-1  the object levels with --appearance profiles-1
+                                    (profiles-2 without its clean-frame measurements)
   occam law                         the same with --model law and the law's form (constants are
                                     fitted while coding): inverse square for the orbit, Lorentz
                                     (a = w·(vy, −vx) + c) for the E×B drift
@@ -139,14 +142,15 @@ def draw(folder, look, frames, noise, seed=3):
 
 def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    for level in ["intra", "temporal", "motion", "motion disc", "learned", "neural", "neural prior-1", "law", "law disc"]:
+    for level in ["intra", "temporal", "motion", "motion disc", "motion profiles-1", "learned", "neural", "neural prior-1",
+                  "law", "law disc", "law profiles-1"]:
         model, _, variant = level.partition(" ")
         if model == "law" and not law:
             continue
         stream = os.path.join(work, f"{model}{variant}.occ")
         extra = (["--law", law] if model == "law" else [])
-        if variant == "disc":
-            extra += ["--appearance", "disc"]
+        if variant in ("disc", "profiles-1"):
+            extra += ["--appearance", variant]
         elif variant:
             extra += ["--start", variant]
         enc, dec, cenc, cdec = [], [], [], []
