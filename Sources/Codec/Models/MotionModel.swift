@@ -445,7 +445,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             var measured = positions[chosen]
             if appearance.measuresCells, codingNoise <= 0.5, let old, let m = old.measured, reproduced(d, frame: frame) { measured = m }
             if let p = measured { fitted[fitted.count - 1].append((d.u, d.v, p.u, p.v)) }
-            var trail = measured == nil ? [] : (old?.trail ?? []) + [measured!]
+            var trail = !appearance.measuresCells || measured == nil ? [] : (old?.trail ?? []) + [measured!]
             if trail.count > Self.trailLength { trail.removeFirst(trail.count - Self.trailLength) }
             // Predict from the fitted positions where there are any.
             for (k, point) in track.points.enumerated() {
