@@ -48,7 +48,7 @@ struct Compress: ParsableCommand {
     @Option(help: "For --model neural: where the network starts, \(NeuralStart.allCases.map(\.rawValue).joined(separator: " or ")) (online-1: weights from a fixed seed; prior-1: pretrained by occam train). The stream names it.")
     var start: String = NeuralStart.online.rawValue
 
-    @Option(help: "For the object levels: the profiles moving objects may take, \(ObjectAppearance.allCases.map(\.rawValue).joined(separator: " or ")) (disc: exact-coverage discs, stream version 3; profiles-1: per object an exact disc, a disc sampled 2x2 to 8x8 per pixel or a pixel-integrated Gaussian PSF, whichever fits its decoded pixels best, stream version 4; profiles-2, the default: the same profiles measured as clean frames allow — a sampled disc's position coded as its cell of centres, x.5 rounded as the frames round it, the law's step from its trajectory through up to 32 positions). The stream names it.")
+    @Option(help: "For the object levels: the profiles moving objects may take, \(ObjectAppearance.allCases.map(\.rawValue).joined(separator: " or ")) (disc: exact-coverage discs, stream version 3; profiles-1: per object an exact disc, a disc sampled 2x2 to 8x8 per pixel or a pixel-integrated Gaussian PSF, whichever fits its decoded pixels best, stream version 4; profiles-2: the same profiles measured as clean frames allow — a sampled disc's position coded as its cell of centres, x.5 rounded as the frames round it, the law's step from its trajectory through up to 32 positions; profiles-3, the default: profiles-2 with that trajectory's velocities corrected by its accelerations). The stream names it.")
     var appearance: String = ObjectAppearance.default.rawValue
 
     @Flag(help: "Replace the output file if it exists.")

@@ -7,7 +7,8 @@ import TestSupport
 /// The object levels' appearance (`ObjectAppearance`): objects drawn as point-spread functions
 /// by this test's own code (Foundation's erf and exp, not the codec's), clean and noisy, and as
 /// discs (8×8 samples per pixel rounded half up, 4×4 rounded half to even as numpy's rint does),
-/// coded with the disc-only appearance of stream version 3, `profiles-1` and `profiles-2`.
+/// coded with the disc-only appearance of stream version 3, `profiles-1`, `profiles-2` and the
+/// default, `profiles-3`.
 @Suite struct AppearanceTests {
     enum Look: String, CaseIterable { case integratedPSF, sampledPSF, discs, discs4Even }
 
@@ -76,14 +77,15 @@ import TestSupport
         for appearance in ObjectAppearance.allCases {
             sizes[appearance] = try encodeStream(frames, geometry: Self.geometry, model: .motion, appearance: appearance).1.count
         }
-        let disc = Double(sizes[.disc]!), profiles = Double(sizes[.profiles1]!), refined = Double(sizes[.profiles2]!)
+        let disc = Double(sizes[.disc]!), profiles = Double(sizes[.profiles1]!), refined = Double(sizes[.default]!)
         switch (look, noise) {
         case (.integratedPSF, 0): #expect(profiles < 0.25 * disc, "\(sizes)")
         case (.sampledPSF, 0): #expect(profiles < 0.8 * disc, "\(sizes)")
         case (.discs, 0), (.discs4Even, 0): #expect(profiles < 0.6 * disc, "\(sizes)")
         default: #expect(profiles <= disc * 1.002 + 16, "\(sizes)")
         }
-        // profiles-2 measures clean frames more finely and changes nothing on noisy ones.
+        // The default (profiles-3: profiles-2's clean-frame measurements) measures clean frames
+        // more finely and changes little on noisy ones.
         switch (look, noise) {
         case (.discs4Even, 0): #expect(refined < 0.93 * profiles, "\(sizes)")   // 0.89 when written
         case (_, 0): #expect(refined <= profiles + 8, "\(sizes)")
@@ -91,15 +93,15 @@ import TestSupport
         }
     }
 
-    /// profiles-2 at the levels whose predictors fit longer paths (the law's trajectory through
+    /// The default appearance at the levels whose predictors fit longer paths (the law's trajectory through
     /// 8–32 measured positions) round-trips every look, clean and noisy.
     @Test(arguments: Look.allCases, [0.0, 2.0])
     func refinedProfilesRoundTripWithLaws(look: Look, noise: Double) throws {
         let frames = Self.frames(look, noise: noise, count: 48)
         for model in [ModelKind.law, .neural] {
-            let (path, _) = try encodeStream(frames, geometry: Self.geometry, model: model, law: Self.law, appearance: .profiles2)
+            let (path, _) = try encodeStream(frames, geometry: Self.geometry, model: model, law: Self.law, appearance: .default)
             var reader = try StreamReader(path: path)
-            #expect(reader.appearance == .profiles2)
+            #expect(reader.appearance == .default)
             for (k, f) in frames.enumerated() {
                 let same = try reader.next() == f
                 #expect(same, "\(look) σ \(noise) \(model.rawValue): frame \(k) differs")
@@ -111,14 +113,14 @@ import TestSupport
     /// The harmonic law these frames were drawn with (pixels and frames, origin at the star).
     static let law = "ax = -k*x; ay = -k*y"
 
-    /// The thesis in bytes on a look drawn elsewhere: on clean 4×4-sampled discs with profiles-2
+    /// The thesis in bytes on a look drawn elsewhere: on clean 4×4-sampled discs with profiles-3
     /// the law level codes the planet's positions in fewer bits than constant acceleration —
     /// with the law a prediction lands in the planet's cell of centres more often — and a wrong
     /// law (a = −k·x/r³, the inverse square, on this harmonic orbit) costs more than the right.
     @Test func theLawShowsInTheBitsOnSampledDiscs() throws {
         let frames = Self.frames(.discs4Even, noise: 0, count: 120)
         func size(_ model: ModelKind, _ law: String = genericLaw) throws -> Int {
-            try encodeStream(frames, geometry: Self.geometry, model: model, law: law, appearance: .profiles2).1.count
+            try encodeStream(frames, geometry: Self.geometry, model: model, law: law, appearance: .default).1.count
         }
         let motion = try size(.motion), right = try size(.law, Self.law), wrong = try size(.law, "ax = -k*x/r^3; ay = -k*y/r^3")
         #expect(right < motion && right < wrong, "motion \(motion), law \(right), wrong law \(wrong)")

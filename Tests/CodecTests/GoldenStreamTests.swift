@@ -53,6 +53,11 @@ import Testing
         // 4×4-sampled discs rounded half to even: every frame's planet coded as a cell rank.
         Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.motion, .law],
              appearance: .profiles2, drawn: .discs4Even),
+        // profiles-3: the law's path velocities corrected (the golden law has sin(vx), exp(−vy)).
+        Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: [.law],
+             appearance: .profiles3),
+        Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.law],
+             appearance: .profiles3, drawn: .discs4Even),
     ]
     static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)
 

@@ -75,7 +75,9 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         self.geometry = geometry
         self.predictor = predictor
         self.appearance = appearance
-        if appearance.measuresCells { self.predictor.smooth(over: Self.trailLength) }
+        if appearance.measuresCells {
+            self.predictor.smooth(over: Self.trailLength, correctedVelocities: appearance.correctsPathVelocities)
+        }
         temporal = TemporalModel(geometry: geometry)
         mean = Array(repeating: 0, count: geometry.count)
         count = Array(repeating: 0, count: geometry.count)
@@ -480,7 +482,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     static func profiles(_ appearance: ObjectAppearance) -> [any ObjectProfile] {
         switch appearance {
         case .disc: [DiscProfile(shape: 1)]
-        case .profiles1, .profiles2:
+        case .profiles1, .profiles2, .profiles3:
             [DiscProfile(shape: 1), GaussianProfile(shape: 1)] + [2, 3, 4, 8].map { SampledDiscProfile(shape: 1, n: $0) }
         }
     }

@@ -78,12 +78,20 @@ public enum ObjectAppearance: String, CaseIterable, Sendable {
     /// the frame (`MotionModel+Cells.swift`); and the law level's step starts from the law's
     /// trajectory through the last 8, 16 or 32 positions, whichever predicted best so far.
     case profiles2 = "profiles-2"
+    /// `profiles-2` with the velocities along the law's fitted trajectory corrected by its
+    /// accelerations (central differences less (a(j+1) − a(j−1))/12, O(Δt⁴)) instead of taken
+    /// by plain differences: for a velocity-dependent law those biased the windows' predictions
+    /// enough that, on one circle, a harmonic law about a centre coded shorter than the Lorentz
+    /// force (`.ci/sweep-engines`). Laws without velocities code exactly as with `profiles-2`.
+    case profiles3 = "profiles-3"
 
     /// What streams are written with unless told otherwise: on Occam's own renders (exact
     /// discs) every object keeps the disc, and the stream is a few bytes longer than version 3
     /// (the name); on point-spread functions and sampled discs it is many times shorter.
-    public static let `default` = ObjectAppearance.profiles2
+    public static let `default` = ObjectAppearance.profiles3
 
     /// Whether the clean-frame measurements of `profiles2` apply.
-    var measuresCells: Bool { self == .profiles2 }
+    var measuresCells: Bool { self == .profiles2 || self == .profiles3 }
+    /// Whether the law's trajectory velocities are corrected by its accelerations (`profiles3`).
+    var correctsPathVelocities: Bool { self == .profiles3 }
 }

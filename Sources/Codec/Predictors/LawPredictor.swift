@@ -12,6 +12,8 @@ struct LawPredictor: MotionPredictor {
     /// version 3; see `smooth(over:)`), and each one's recent squared error.
     var windows = [0]
     var windowErrors = [0.0]
+    /// Whether the windows' path velocities are corrected by the accelerations (`profiles-3`).
+    var correctedVelocities = false
 
     init(_ law: Law, calibration: StreamCalibration, window: Int = 4096, iterations: Int = 4) {
         fit = LawFit(law, window: window, iterations: iterations)
@@ -33,22 +35,25 @@ struct LawPredictor: MotionPredictor {
             var before = track
             before.points.removeLast()
             for (k, w) in windows.enumerated() {
-                guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &fit, record: false, smoothing: w)
+                guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &fit, record: false, smoothing: w,
+                                           correctedVelocities: correctedVelocities)
                 else { continue }
                 let e = (q.u - last.u) * (q.u - last.u) + (q.v - last.v) * (q.v - last.v)
                 windowErrors[k] = 0.9 * windowErrors[k] + 0.1 * min(e, 1)
             }
         }
         let best = windowErrors.indices.min(by: { windowErrors[$0] < windowErrors[$1] }) ?? 0
-        return stepper.step(track, decoded: decoded, origin: origin, model: &fit, smoothing: windows[best]) ?? track.predict(next)
+        return stepper.step(track, decoded: decoded, origin: origin, model: &fit, smoothing: windows[best],
+                            correctedVelocities: correctedVelocities) ?? track.predict(next)
     }
 
     /// Let the step fit the law's trajectory through the last 8, 16 or 32 positions (up to
     /// `frames`), whichever predicted best: with many frames a well-fitted law averages the
     /// positions' measurement error down; a constant known to 0.1 % bends a long window.
-    mutating func smooth(over frames: Int) {
+    mutating func smooth(over frames: Int, correctedVelocities: Bool) {
         windows = [0] + [8, 16, 32].filter { $0 <= frames }
         windowErrors = Array(repeating: 0, count: windows.count)
+        self.correctedVelocities = correctedVelocities
     }
 
     /// Refit the constants every frame while they are young, then every fourth frame: with

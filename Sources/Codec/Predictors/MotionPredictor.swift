@@ -21,8 +21,9 @@ protocol MotionPredictor: Sendable {
     /// Predict from the trajectory through the last `frames` positions where the predictor has
     /// a model of the whole path (a law), not from the last few alone. The object levels ask
     /// for it with the `profiles-2` appearance, whose clean-frame positions are measured
-    /// independently of the prediction; by default ignored.
-    mutating func smooth(over frames: Int)
+    /// independently of the prediction; by default ignored. `correctedVelocities`: the path's
+    /// velocities corrected by its accelerations (`profiles-3`), else plain differences.
+    mutating func smooth(over frames: Int, correctedVelocities: Bool)
 
     /// Fitted constants by name and their 1σ (empty for a predictor without constants).
     var constants: [String: Double] { get }
@@ -31,7 +32,7 @@ protocol MotionPredictor: Sendable {
 
 extension MotionPredictor {
     mutating func endFrame(decoded: Int) {}
-    mutating func smooth(over frames: Int) {}
+    mutating func smooth(over frames: Int, correctedVelocities: Bool) {}
     var constants: [String: Double] { [:] }
     var uncertainties: [String: Double] { [:] }
 }

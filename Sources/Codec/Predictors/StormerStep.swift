@@ -36,7 +36,7 @@ struct StormerStep: Sendable {
     /// trajectory of the model through all of them (`smoothedStep`): each measured position's
     /// error no longer enters the prediction twice over.
     func step<M: AccelerationModel>(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), model: inout M,
-                                    record: Bool = true, smoothing: Int = 0) -> (u: Double, v: Double)? {
+                                    record: Bool = true, smoothing: Int = 0, correctedVelocities: Bool = false) -> (u: Double, v: Double)? {
         let p = track.points
         let n = p.count
         guard n >= 2, p[n - 1].frame == p[n - 2].frame + 1 else { return nil }
@@ -56,7 +56,8 @@ struct StormerStep: Sendable {
         }
         guard model.ready else { return nil }
         if smoothing >= 8, n >= smoothing, p[n - 1].frame == p[n - smoothing].frame + smoothing - 1,
-           let next = smoothedStep(Array(p.suffix(smoothing)), now: now, origin: origin, model: model) {
+           let next = smoothedStep(Array(p.suffix(smoothing)), now: now, origin: origin, model: model,
+                                   correctedVelocities: correctedVelocities) {
             return next
         }
         // Velocity at the last point: second-order backward difference when possible.
@@ -94,9 +95,12 @@ struct StormerStep: Sendable {
     /// fits the points best is the path's position and velocity. Twice: the accelerations are
     /// evaluated first at the measured points and their finite-difference velocities, then on
     /// the fitted path and its next point (so a velocity-dependent law does not sum the
-    /// measurement noise). Nil where the model gives no finite acceleration.
+    /// measurement noise) — with `correctedVelocities`, the path's velocities are its central
+    /// differences less (a(j+1) − a(j−1))/12 (the first pass's accelerations; O(Δt⁴), against
+    /// O(Δt²) at the window's ends for plain differences). Nil where the model gives no finite
+    /// acceleration.
     func smoothedStep<M: AccelerationModel>(_ q: [PixelTrack.Point], now: Double, origin: (u: Double, v: Double),
-                                            model: M) -> (u: Double, v: Double)? {
+                                            model: M, correctedVelocities: Bool = false) -> (u: Double, v: Double)? {
         let n = q.count, s = calibration.pxPerUnit, dt = calibration.dt
         var pu = q.map(\.u), pv = q.map(\.v)
         var next = (u: 0.0, v: 0.0)
@@ -108,12 +112,22 @@ struct StormerStep: Sendable {
             if j == 0 { return (-3 * p[0] + 4 * p[1] - p[2]) / 2 }
             return (3 * p[j] - 4 * p[j - 1] + p[j - 2]) / 2
         }
+        // On the fitted path p (with its next point p[n]) whose accelerations were a: Taylor's
+        // series with a's differences for the third derivative.
+        func pathVelocity(_ p: [Double], _ a: [Double], _ j: Int) -> Double {
+            if j == 0 { return p[1] - p[0] - a[0] / 3 - a[1] / 6 }
+            if j == n - 1 { return (p[n] - p[n - 2]) / 2 - (a[n - 1] - a[n - 2]) / 6 }
+            return (p[j + 1] - p[j - 1]) / 2 - (a[j + 1] - a[j - 1]) / 12
+        }
         var known = n
-        for _ in 0..<2 {
+        var au = [Double](repeating: 0, count: n), av = au
+        for pass in 0..<2 {
             // Accelerations (px/frame², image axes) at the path's points.
-            var au = [Double](repeating: 0, count: n), av = au
+            let (previousU, previousV) = (au, av)
             for j in 0..<n {
-                let vu = velocity(pu, j, known), vv = velocity(pv, j, known)
+                let corrected = correctedVelocities && pass == 1
+                let vu = corrected ? pathVelocity(pu, previousU, j) : velocity(pu, j, known)
+                let vv = corrected ? pathVelocity(pv, previousV, j) : velocity(pv, j, known)
                 let (x, y) = physical(pu[j], pv[j], origin)
                 guard let acc = model.acceleration(t: calibration.startTime + (now - Double(n - 1 - j)) * dt, x: x, y: y,
                                                    vx: vu / (s * dt), vy: -vv / (s * dt)) else { return nil }
