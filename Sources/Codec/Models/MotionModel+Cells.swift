@@ -1,6 +1,6 @@
 import Tracking
 
-/// What the `profiles-2` appearance measures on clean frames (no sensor noise), where a drawn
+/// What the `profiles-2` and `profiles-3` appearances measure on clean frames (no sensor noise), where a drawn
 /// object either reproduces the frame's pixels exactly or does not.
 ///
 /// A disc sampled on a grid is piecewise constant in its centre: every centre in a cell — a

@@ -11,7 +11,7 @@ import Tracking
 /// brightness are fitted to their decoded pixels: an exact-coverage disc, or — with the
 /// `profiles-1` and `profiles-2` appearances (stream version 4) — whichever of an exact disc, a
 /// disc sampled on an n×n grid and a pixel-integrated Gaussian fitted the object best so far
-/// (`profiles-2` measures clean frames more finely: `MotionModel+Cells.swift`). Nothing about
+/// (`profiles-2`/`-3` measure clean frames more finely: `MotionModel+Cells.swift`). Nothing about
 /// Occam's renderer is assumed.
 ///
 /// Each pixel is predicted either as the predicted frame itself or as the predicted frame plus
