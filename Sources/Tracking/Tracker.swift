@@ -247,7 +247,8 @@ public struct Tracker: Sendable {
 
 func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
 
-func median(_ values: [Double]) -> Double {
+/// The median (the mean of the middle two for an even count); NaN when empty.
+public func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return .nan }
     let sorted = values.sorted()
     let n = sorted.count

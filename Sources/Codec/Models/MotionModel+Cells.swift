@@ -181,10 +181,7 @@ extension MotionModel {
             }
         }
         guard values.allSatisfy({ !$0.isEmpty }) else { return nil }
-        return values.map { v in
-            let s = v.sorted(), n = s.count
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
-        }
+        return values.map(median)
     }
 }
 

@@ -108,22 +108,22 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         var looks: [Look]
         var chosen = 0
         var look: Look { looks[chosen] }
-        /// `profiles-2`, clean frames, a sampled disc: where the object was measured to be in the
+        /// `profiles-2`/`-3`, clean frames, a sampled disc: where the object was measured to be in the
         /// frame just coded (the centroid of its cell of centres); the dynamics take it when the
         /// drawn object reproduced the frame. (Not the coded centre of other profiles: the
         /// encoder chooses it near the prediction, and a wrong law would confirm itself.)
         var measured: (u: Double, v: Double)?
-        /// `profiles-2`: the positions the dynamics saw in the object's last consecutive frames
+        /// `profiles-2`/`-3`: the positions the dynamics saw in the object's last consecutive frames
         /// (up to `trailLength`, the latest last), for predictors that fit a longer path.
         var trail: [(u: Double, v: Double)] = []
     }
     static var trailLength: Int { 33 }
     var sprites: [Sprite] = []
-    /// `profiles-2`: how decoded pixels whose predicted value was exactly x.5 rounded — votes
+    /// `profiles-2`/`-3`: how decoded pixels whose predicted value was exactly x.5 rounded — votes
     /// for up, down and to even — and the rule that won (0 up, 1 down, 2 even).
     var halfVotes = [0, 0, 0]
     var halfRule = 0
-    /// `profiles-2`: the rank of each sampled disc's cell (−1: an explicit correction follows).
+    /// `profiles-2`/`-3`: the rank of each sampled disc's cell (−1: an explicit correction follows).
     var cellRanks = SignedCoder()
     /// Scratch for the shares of a sprite's pixels.
     var shareBuffer: [Double] = []
