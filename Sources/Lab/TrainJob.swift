@@ -128,7 +128,7 @@ public enum TrainJob {
     /// with noise-free answers — the five-point accelerations it measures are mostly noise on
     /// many of these videos, which would teach the hidden layers nothing.
     static func task(_ frames: [[UInt8]], size: Int, accel: (Double, Double, Double, Double) -> (Double, Double)) throws -> NeuralPretraining.Task? {
-        // The disc appearance (stream version 3) the shipped weights were trained with: the
+        // The disc appearance (version 3's object model) the shipped weights were trained with: the
         // corpus's states, and so `occam train`'s weights, stay byte for byte reproducible.
         var writer = try StreamWriter(geometry: Geometry(width: size, height: size, channels: 1), frameCount: frames.count,
                                       model: .neural, scene: Data(), appearance: .disc)

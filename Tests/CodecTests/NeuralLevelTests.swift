@@ -135,37 +135,39 @@ import Testing
 /// archive like any other — this one was written when the start was released and must keep
 /// decoding to its frames, and today's encoder must still write its bytes.
 @Suite struct NeuralPriorGoldenTests {
-    static let path = "\(GoldenStreamTests.folder)/clean-grey-neural-prior-1.occ"
+    /// Version 3 as written when the start was released; version 5, today's container.
+    static func path(_ version: UInt16) -> String {
+        "\(GoldenStreamTests.folder)/clean-grey-neural-prior-1\(version >= 5 ? "-v\(version)" : "").occ"
+    }
 
-    @Test func thePretrainedStartsGoldenStreamDecodesAndReencodes() throws {
+    @Test(arguments: [UInt16(3), 5])
+    func thePretrainedStartsGoldenStreamDecodesAndReencodes(version: UInt16) throws {
         let clip = try #require(GoldenStreamTests.clips.first { $0.name == "clean-grey" })
         let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
         let frames = try (0..<clip.frames).map { try PNGFile.read(GoldenStreamTests.framePath(clip, $0)).pixels }
-        func encode() throws -> [UInt8] {
-            var writer = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene,
-                                          start: .prior1, appearance: .disc)   // (stream version 3, as written then)
+        func encode(_ start: NeuralStart) throws -> [UInt8] {
+            var writer = try StreamWriter(sink: .memory([]), geometry: g, frameCount: frames.count, model: .neural,
+                                          scene: GoldenStreamTests.scene, law: nil, start: start,
+                                          appearance: version >= 5 ? .default : .disc, formatVersion: version)
             for f in frames { try writer.append(f) }
             _ = try writer.finish()
             return writer.bytes
         }
-        if ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"] == "1" {
-            try Data(try encode()).write(to: URL(fileURLWithPath: Self.path))
+        let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"]
+        if w == "1" || w == "neural-prior-1-v\(version)" {
+            try Data(try encode(.prior1)).write(to: URL(fileURLWithPath: Self.path(version)))
         }
-        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.path)))
+        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.path(version))))
         var reader = try StreamReader(bytes: golden)
-        #expect(reader.model == .neural && reader.frameCount == frames.count)
+        #expect(reader.model == .neural && reader.frameCount == frames.count && reader.version == version)
         for (k, f) in frames.enumerated() {
             let same = try reader.next() == f
             #expect(same, "frame \(k) differs")
             if !same { break }
         }
-        let today = try encode()
+        let today = try encode(.prior1)
         #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
         // the start matters: from the seed the same frames code differently
-        var online = try StreamWriter(geometry: g, frameCount: frames.count, model: .neural, scene: GoldenStreamTests.scene,
-                                      appearance: .disc)
-        for f in frames { try online.append(f) }
-        _ = try online.finish()
-        #expect(online.bytes != golden)
+        #expect(try encode(.online) != golden)
     }
 }

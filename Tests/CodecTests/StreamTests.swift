@@ -68,7 +68,7 @@ func scratchFile(_ name: String) -> String {
 }
 
 /// Write frames to a stream and return its path and bytes.
-/// `version` defaults to the one `StreamWriter` picks for the level and appearance.
+/// `version` defaults to today's (`StreamFormat.version`); 3 and 4 write the older containers.
 func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, scene: Data = Data(),
                   version: UInt16? = nil, law: String = genericLaw,
                   appearance: ObjectAppearance = .default) throws -> (String, [UInt8]) {
@@ -77,7 +77,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
     let handle = try #require(FileHandle(forWritingAtPath: path))
     var writer = try StreamWriter(sink: .file(handle), geometry: geometry, frameCount: frames.count, model: model, scene: scene,
                                   law: model == .law ? try Law(text: law) : nil, appearance: appearance,
-                                  formatVersion: version ?? StreamFormat.version(for: model, appearance: appearance))
+                                  formatVersion: version ?? StreamFormat.version)
     for f in frames { try writer.append(f) }
     _ = try writer.finish()
     try handle.close()
@@ -105,7 +105,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         // Deterministic: the same frames give the same bytes.
         let (_, again) = try encodeStream(frames, geometry: g, model: model, scene: scene)
         #expect(again == bytes)
-        // The object levels with the disc-only appearance of stream version 3, too.
+        // The object levels with the disc-only appearance (version 3's models), too.
         if model.modelsObjects {
             let (discPath, _) = try encodeStream(frames, geometry: g, model: model, scene: scene, appearance: .disc)
             var discReader = try StreamReader(path: discPath)
@@ -113,7 +113,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         }
     }
 
-    @Test(arguments: [(1, 1), (1, 7), (9, 1), (2, 2)])
+    @Test(arguments: [(1, 1), (1, 7), (9, 1), (2, 2), (200, 1)])
     func tinyFramesRoundTrip(width: Int, height: Int) throws {
         for model in ModelKind.allCases {
             let g = Geometry(width: width, height: height, channels: 1)
@@ -160,10 +160,49 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             #expect(reader.scene == scene)
             for f in frames { #expect(try reader.next() == f) }
         }
-        var old = try encodeStream(frames, geometry: g, model: .motion).1
+        var old = try encodeStream(frames, geometry: g, model: .motion, version: 3, appearance: .disc).1
         old[8] = 2
         old.replaceSubrange(28..<32, with: withUnsafeBytes(of: CRC32.checksum(old[0..<28]).littleEndian, Array.init))
         try expectError(old, "motion-level stream of version 2")
+    }
+
+    /// Version 5 changes the container, not the coding: with the disc appearance (whose version 3
+    /// stream names no appearance) every level's payload is version 3's byte for byte (but the
+    /// neural level's, whose version 3 named its start as text after the scene), and the
+    /// container is 13 bytes of header plus the sizes' LEB128 bytes, 4 per block of 64 frames and
+    /// a 12-byte trailer.
+    @Test func versionFiveIsVersionThreesPayloadInASmallerContainer() throws {
+        let g = Geometry(width: 130, height: 20, channels: 1)   // 130: a two-byte LEB128 width
+        let frames = sketchFrames(count: 70, width: g.width, height: g.height, channels: 1, noise: 0)
+        for model in ModelKind.allCases where model != .neural {
+            let (path, v5) = try encodeStream(frames, geometry: g, model: model, appearance: .disc)
+            let v3 = try encodeStream(frames, geometry: g, model: model, version: 3, appearance: .disc).1
+            let header5 = 14 + 2 + 1 + 1 + 8, blocks = 2
+            #expect(v5.count == header5 + (v3.count - 32 - 12 * blocks - 32) + 4 * blocks + 12)
+            #expect(Array(v5[header5..<(v5.count - 4 * blocks - 12)]) == Array(v3[32..<(v3.count - 12 * blocks - 32)]),
+                    "\(model.rawValue): payloads differ")
+            var reader = try StreamReader(path: path)
+            #expect(reader.version == 5 && reader.geometry == g && reader.frameCount == 70)
+            for f in frames { #expect(try reader.next() == f) }
+        }
+    }
+
+    /// A version-5 header naming an appearance or a start this Occam does not have is refused by
+    /// number, with the ones it knows.
+    @Test func unknownAppearanceOrStartIsRefusedByNumber() throws {
+        let g = Geometry(width: 24, height: 16, channels: 1)
+        let frames = sketchFrames(count: 3, width: g.width, height: g.height, channels: 1, noise: 0)
+        func withByte(_ model: ModelKind, _ position: Int, _ value: UInt8) throws -> [UInt8] {
+            var bytes = try encodeStream(frames, geometry: g, model: model).1
+            bytes[position] = value
+            let end = 14 + 3 + 4   // three one-byte sizes, the scene's checksum
+            bytes.replaceSubrange(end..<(end + 4), with: withUnsafeBytes(of: CRC32.checksum(bytes[0..<end]).littleEndian, Array.init))
+            return bytes
+        }
+        try expectError(try withByte(.motion, 12, 9), "appearance number 9, which this Occam does not know (known: 0 disc, 1 profiles-1")
+        try expectError(try withByte(.intra, 12, 2), "appearance number 2")
+        try expectError(try withByte(.neural, 13, 7), "weights number 7, which this Occam does not have (known: 0 online-1, 1 prior-1)")
+        try expectError(try withByte(.law, 13, 1), "weights number 1")
     }
 
     @Test func damagedStreamsGiveClearErrors() throws {
@@ -182,7 +221,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         try expectError(header, "header checksum mismatch")
         // A flipped bit in the payload: the frame checksum catches it.
         var flipped = bytes
-        flipped[StreamFormat.headerSize + 40] ^= 0x04
+        flipped[bytes.count / 2] ^= 0x04
         try expectError(flipped, "do not match their checksum")
         var index = bytes
         index[bytes.count - StreamFormat.trailerSize - 3] ^= 0x01

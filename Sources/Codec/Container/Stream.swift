@@ -12,18 +12,25 @@ struct CountingEncoder: BinaryCoder {
     }
 }
 
-/// Layout of an `.occ` stream (all integers little-endian):
+/// Layout of an `.occ` stream of version 5 (all fixed-size integers little-endian):
 ///
-///     header   "OCCAMVID" · version u16 · model u8 · channels u8 · width u32 · height u32
-///              · frames u32 · CRC-32 of the scene metadata u32 · CRC-32 of the 28 bytes before it
+///     header   "OCCAMVID" · version u16 · model u8 · channels u8 · appearance u8 · start u8
+///              · width, height, frames (unsigned LEB128) · CRC-32 of the scene metadata u32
+///              · CRC-32 of the header bytes before it u32
 ///     payload  one range-coded bit stream: the scene.json bytes (length, then a context-mixing
-///              text model), the law's text for the law level, the network's start
-///              (`NeuralStart`'s name) for the neural level, from version 4 the objects'
-///              appearance (`ObjectAppearance`'s name) for the object levels, then every frame
-///     index    per block of 64 frames: CRC-32 of the block's decoded pixels u32 · payload
-///              offset at the block's start u64
-///     trailer  payload length u64 · index offset u64 · CRC-32 of the index u32 · block size u32
-///              · "OCCAMEND"
+///              text model), the law's text for the law level, then every frame
+///     index    per block of 64 frames: CRC-32 of the block's decoded pixels u32
+///     trailer  CRC-32 of the index u32 · "OCCAMEND"
+///
+/// The appearance (`ObjectAppearance.id`) and the network's start (`NeuralStart.id`) are 0 for
+/// the levels that have none. The payload's length is what the file leaves between the header
+/// and the index. Versions 3 and 4 (still read, and written only by tests) had a fixed 32-byte
+/// header (width, height and frames u32, no appearance or start), named the start and, in
+/// version 4, the appearance as text after the law, kept each block's payload offset (u64) after
+/// its checksum in the index, and ended with payload length u64 · index offset u64 · CRC-32 of
+/// the index u32 · block size u32 · "OCCAMEND": 184 bytes of a 600-frame stream besides the
+/// payload (and ~8 for the appearance's name), where version 5 spends 78 — and nothing read the
+/// offsets (a frame is decoded only after every frame before it).
 ///
 /// The decoder checks the header, trailer and index before decoding, the scene against its
 /// checksum, and each block of frames against its checksum as soon as the block is decoded.
@@ -35,18 +42,22 @@ public enum StreamFormat {
     /// 3: the scene metadata and law are coded by a context-mixing text model (`TextCoder`),
     /// and the object levels average each object's disc fits. Intra and temporal streams of
     /// versions 1 and 2 (order-1 scene bytes) still decode; their object levels do not.
-    /// 4: object levels name the profiles their objects may take (`ObjectAppearance`). A stream is
-    /// written with the lowest version that holds it: object levels with the `disc` appearance
-    /// and the other levels stay version 3, byte for byte as before.
-    public static let version: UInt16 = 4
+    /// 4: object levels name the profiles their objects may take (`ObjectAppearance`); written
+    /// for object levels with an appearance other than `disc` (the rest stayed version 3).
+    /// 5: the compact container above; every stream is written with it. The models code the
+    /// frames exactly as in versions 3 and 4: a stream re-encoded as version 5 differs only in
+    /// its container (the golden streams of versions 3 and 4 check both directions).
+    public static let version: UInt16 = 5
 
-    /// The version a stream of `model` with `appearance` is written with.
-    static func version(for model: ModelKind, appearance: ObjectAppearance) -> UInt16 {
-        model.modelsObjects && appearance != .disc ? 4 : 3
-    }
-    static let headerSize = 32
-    static let trailerSize = 32
-    static let indexEntrySize = 12
+    /// Versions 3 and 4: fixed header, offsets in the index, long trailer.
+    static let legacyHeaderSize = 32
+    static let legacyTrailerSize = 32
+    static let legacyIndexEntrySize = 12
+    /// Version 5: the longest header a reader accepts (LEB128 fields of up to 5 bytes), the
+    /// index entry and the trailer.
+    static let maxHeaderSize = 14 + 3 * 5 + 8
+    static let indexEntrySize = 4
+    static let trailerSize = 12
     public static let blockSize = 64
     public static let maxSide = 16384
     public static let maxSamples = 64 << 20
@@ -117,6 +128,7 @@ public struct StreamWriter {
     var finished = false
     var blockCRC: UInt32 = 0
     let payloadStart: Int
+    let formatVersion: UInt16
     /// Information content of each frame (bits), for the ladder.
     public private(set) var frameBits: [Double] = []
     /// Bits spent on the scene metadata (and the law's text, for the law level).
@@ -127,18 +139,18 @@ public struct StreamWriter {
     public init(handle: FileHandle, geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil,
                 start: NeuralStart = .online, appearance: ObjectAppearance = .default) throws {
         try self.init(sink: .file(handle), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
-                      start: start, appearance: appearance, formatVersion: StreamFormat.version(for: model, appearance: appearance))
+                      start: start, appearance: appearance, formatVersion: StreamFormat.version)
     }
 
     /// A stream held in memory (`bytes` after `finish`).
     public init(geometry: Geometry, frameCount: Int, model: ModelKind, scene: Data, law: Law? = nil,
                 start: NeuralStart = .online, appearance: ObjectAppearance = .default) throws {
         try self.init(sink: .memory([]), geometry: geometry, frameCount: frameCount, model: model, scene: scene, law: law,
-                      start: start, appearance: appearance, formatVersion: StreamFormat.version(for: model, appearance: appearance))
+                      start: start, appearance: appearance, formatVersion: StreamFormat.version)
     }
 
-    /// `formatVersion` below the current one writes the layout older readers expect (tests check
-    /// that such streams still decode); only the scene coding differs for intra and temporal.
+    /// `formatVersion` 3 or 4 writes the layout older Occams wrote (the golden streams' tests
+    /// encode their frames again in their version, to check the models have not drifted).
     ///
     /// The law level codes with the law *as the decoder will read it*: its text, parsed back.
     /// The printed text may order a formula's program differently from the value given (and
@@ -155,6 +167,7 @@ public struct StreamWriter {
         self.sink = sink
         self.geometry = geometry
         self.frameCount = frameCount
+        self.formatVersion = formatVersion
         var lawText: String?
         var decodersLaw: Law?
         if model.carriesLaw {
@@ -164,15 +177,24 @@ public struct StreamWriter {
             lawText = text
         }
         let objectsLook = formatVersion >= 4 && model.modelsObjects ? appearance : .disc
-        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw, start: start,
+        let networkStart = model.carriesStart ? start : .online
+        coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw, start: networkStart,
                                  appearance: objectsLook)
         var header = StreamFormat.magic
         header.append(le: formatVersion)
         header.append(model.id)
         header.append(UInt8(geometry.channels))
-        header.append(le: UInt32(geometry.width))
-        header.append(le: UInt32(geometry.height))
-        header.append(le: UInt32(frameCount))
+        if formatVersion >= 5 {
+            header.append(model.modelsObjects ? objectsLook.id : 0)
+            header.append(model.carriesStart ? networkStart.id : 0)
+            header.append(leb128: geometry.width)
+            header.append(leb128: geometry.height)
+            header.append(leb128: frameCount)
+        } else {
+            header.append(le: UInt32(geometry.width))
+            header.append(le: UInt32(geometry.height))
+            header.append(le: UInt32(frameCount))
+        }
         header.append(le: CRC32.checksum(scene))
         header.append(le: CRC32.checksum(header))
         try Self.write(header, to: &self.sink)
@@ -182,10 +204,11 @@ public struct StreamWriter {
         if let lawText {
             _ = sceneCoder.code(Array(lawText.utf8), coder: &counting)
         }
-        if model.carriesStart {
-            _ = sceneCoder.code(Array(start.rawValue.utf8), coder: &counting)
+        // Versions 3 and 4 named the start and the appearance as text in the payload.
+        if formatVersion < 5 && model.carriesStart {
+            _ = sceneCoder.code(Array(networkStart.rawValue.utf8), coder: &counting)
         }
-        if formatVersion >= 4 && model.modelsObjects {
+        if formatVersion == 4 && model.modelsObjects {
             _ = sceneCoder.code(Array(objectsLook.rawValue.utf8), coder: &counting)
         }
         sceneBits = counting.bits
@@ -209,7 +232,9 @@ public struct StreamWriter {
     /// most; 8 are allowed), the index and the trailer.
     public var bytesAtLeast: Int {
         let blocks = (frameCount + StreamFormat.blockSize - 1) / StreamFormat.blockSize
-        return payloadStart + max(0, Int(counting.bits / 8) - 8) + blocks * StreamFormat.indexEntrySize + StreamFormat.trailerSize
+        let (entry, trailer) = formatVersion >= 5 ? (StreamFormat.indexEntrySize, StreamFormat.trailerSize)
+            : (StreamFormat.legacyIndexEntrySize, StreamFormat.legacyTrailerSize)
+        return payloadStart + max(0, Int(counting.bits / 8) - 8) + blocks * entry + trailer
     }
 
     /// The whole stream, for a writer made without a file (empty before `finish`).
@@ -230,7 +255,7 @@ public struct StreamWriter {
         guard pixels.count == geometry.count else { throw CodecError("frame \(framesDone) has the wrong size") }
         guard framesDone < frameCount else { throw CodecError("more frames than announced") }
         if framesDone % StreamFormat.blockSize == 0 {
-            index.append(le: UInt64(written + counting.encoder.bytes.count))
+            if formatVersion < 5 { index.append(le: UInt64(written + counting.encoder.bytes.count)) }
             blockCRC = 0
         }
         let before = counting.bits
@@ -241,8 +266,8 @@ public struct StreamWriter {
         frameBits.append(bits)
         framesDone += 1
         if framesDone % StreamFormat.blockSize == 0 || framesDone == frameCount {
-            // The block's checksum goes before its offset: entry = crc u32 · offset u64.
-            let entry = index.count - 8
+            // Versions 3 and 4: the block's checksum goes before its offset (crc u32 · offset u64).
+            let entry = formatVersion < 5 ? index.count - 8 : index.count
             index.insert(contentsOf: withUnsafeBytes(of: blockCRC.littleEndian, Array.init), at: entry)
         }
         if counting.encoder.bytes.count >= 1 << 16 { try drain() }
@@ -266,10 +291,14 @@ public struct StreamWriter {
         written += tail.count
         let indexOffset = payloadStart + written
         var trailer: [UInt8] = []
-        trailer.append(le: UInt64(written))
-        trailer.append(le: UInt64(indexOffset))
-        trailer.append(le: CRC32.checksum(index))
-        trailer.append(le: UInt32(StreamFormat.blockSize))
+        if formatVersion < 5 {
+            trailer.append(le: UInt64(written))
+            trailer.append(le: UInt64(indexOffset))
+            trailer.append(le: CRC32.checksum(index))
+            trailer.append(le: UInt32(StreamFormat.blockSize))
+        } else {
+            trailer.append(le: CRC32.checksum(index))
+        }
         trailer += StreamFormat.endMagic
         try Self.write(index + trailer, to: &sink)
         return indexOffset + index.count + trailer.count
@@ -288,8 +317,10 @@ public struct StreamReader {
     public private(set) var law: Law?
     /// The profiles the stream's objects may take (`disc` before version 4).
     public private(set) var appearance = ObjectAppearance.disc
-    /// Per block of `StreamFormat.blockSize` frames: pixel checksum and payload offset.
-    public let index: [(crc: UInt32, offset: Int)]
+    /// The stream's format version (`StreamFormat.version` for streams written today).
+    public private(set) var version: UInt16 = 0
+    /// Per block of `StreamFormat.blockSize` frames: the CRC-32 of its decoded pixels.
+    let blockChecksums: [UInt32]
     public let fileSize: Int
     var coder: AnyFrameCoder
     var decoder: RangeDecoder
@@ -326,16 +357,42 @@ public struct StreamReader {
                  payload: (Int, Int) -> RangeDecoder) throws {
         self.path = path
         fileSize = size
-        let header = try readBytes(min(size, StreamFormat.headerSize), 0)
+        let header = try readBytes(min(size, StreamFormat.maxHeaderSize), 0)
         guard header.count >= 8, Array(header[0..<8]) == StreamFormat.magic else {
             throw CodecError("\(path): not an Occam stream (no OCCAMVID signature)")
         }
-        guard header.count == StreamFormat.headerSize else { throw CodecError("\(path): truncated inside the header") }
+        guard header.count >= 14 else { throw CodecError("\(path): truncated inside the header") }
         let version = header.le(UInt16.self, at: 8)
         guard version <= StreamFormat.version else {
             throw CodecError("\(path): stream version \(version) is newer than this Occam reads (\(StreamFormat.version)); upgrade Occam")
         }
-        guard header.le(UInt32.self, at: 28) == CRC32.checksum(header[0..<28]) else {
+        // Versions 1–4: fixed fields; version 5: appearance and start ids, then LEB128 sizes.
+        var fields = 12
+        let width: Int, height: Int, frames: Int
+        var lookID: UInt8 = 0, startID: UInt8 = 0
+        if version < 5 {
+            guard header.count >= StreamFormat.legacyHeaderSize else { throw CodecError("\(path): truncated inside the header") }
+            width = Int(header.le(UInt32.self, at: 12))
+            height = Int(header.le(UInt32.self, at: 16))
+            frames = Int(header.le(UInt32.self, at: 20))
+            fields = 24
+        } else {
+            lookID = header[12]
+            startID = header[13]
+            fields = 14
+            var sizes: [Int] = []
+            for _ in 0..<3 {
+                guard let (value, length) = header.leb128(at: fields) else {
+                    throw CodecError("\(path): truncated or damaged inside the header")
+                }
+                sizes.append(value)
+                fields += length
+            }
+            (width, height, frames) = (sizes[0], sizes[1], sizes[2])
+        }
+        let headerSize = fields + 8
+        guard header.count >= headerSize else { throw CodecError("\(path): truncated inside the header") }
+        guard header.le(UInt32.self, at: fields + 4) == CRC32.checksum(header[0..<(fields + 4)]) else {
             throw CodecError("\(path): header checksum mismatch (corrupt file)")
         }
         guard let model = ModelKind(id: header[10]) else { throw CodecError("\(path): unknown model id \(header[10])") }
@@ -345,52 +402,62 @@ public struct StreamReader {
             throw CodecError("\(path): a \(model.rawValue)-level stream of version \(version), whose object model this Occam no longer reproduces; encode the frames again")
         }
         let channels = Int(header[11])
-        let width = Int(header.le(UInt32.self, at: 12)), height = Int(header.le(UInt32.self, at: 16))
-        let frames = Int(header.le(UInt32.self, at: 20))
-        let sceneCRC = header.le(UInt32.self, at: 24)
+        let sceneCRC = header.le(UInt32.self, at: fields)
         let g = Geometry(width: width, height: height, channels: channels)
         guard channels == 1 || channels == 3, (1...StreamFormat.maxSide).contains(width), (1...StreamFormat.maxSide).contains(height),
               g.count <= StreamFormat.maxSamples, (1...StreamFormat.maxFrames).contains(frames)
         else { throw CodecError("\(path): header describes \(width)x\(height)x\(channels), \(frames) frames: out of range (corrupt file)") }
+        var look = ObjectAppearance.disc
+        var start = NeuralStart.online
+        if version >= 5 {
+            guard let a = ObjectAppearance(id: lookID), model.modelsObjects || lookID == 0 else {
+                throw CodecError("\(path): the stream's objects take appearance number \(lookID), which this Occam does not know (known: \(ObjectAppearance.allCases.map { "\($0.id) \($0.rawValue)" }.joined(separator: ", ")))")
+            }
+            guard let s = NeuralStart(id: startID), model.carriesStart || startID == 0 else {
+                throw CodecError("\(path): the stream's network starts from weights number \(startID), which this Occam does not have (known: \(NeuralStart.allCases.map { "\($0.id) \($0.rawValue)" }.joined(separator: ", ")))")
+            }
+            (look, start) = (a, s)
+        }
         let blocks = (frames + StreamFormat.blockSize - 1) / StreamFormat.blockSize
-        let indexLength = blocks * StreamFormat.indexEntrySize
-        guard size >= StreamFormat.headerSize + indexLength + StreamFormat.trailerSize else {
+        let (entrySize, trailerSize) = version >= 5 ? (StreamFormat.indexEntrySize, StreamFormat.trailerSize)
+            : (StreamFormat.legacyIndexEntrySize, StreamFormat.legacyTrailerSize)
+        let indexLength = blocks * entrySize
+        guard size >= headerSize + indexLength + trailerSize else {
             throw CodecError("\(path): truncated (\(size) bytes, too short for \(frames) frames)")
         }
-        let trailer = try readBytes(StreamFormat.trailerSize, size - StreamFormat.trailerSize)
-        guard Array(trailer[24..<32]) == StreamFormat.endMagic, Int(trailer.le(UInt32.self, at: 20)) == StreamFormat.blockSize else {
+        let trailer = try readBytes(trailerSize, size - trailerSize)
+        guard Array(trailer[(trailerSize - 8)...]) == StreamFormat.endMagic,
+              version >= 5 || Int(trailer.le(UInt32.self, at: 20)) == StreamFormat.blockSize else {
             throw CodecError("\(path): truncated or damaged (no OCCAMEND trailer)")
         }
-        let payloadLength = Int(clamping: trailer.le(UInt64.self, at: 0))
-        let indexOffset = Int(clamping: trailer.le(UInt64.self, at: 8))
-        let payloadStart = StreamFormat.headerSize
-        // Every value is bounded by the file size before any sum (a hostile trailer must not overflow).
-        guard payloadLength <= size, indexOffset <= size,
-              indexOffset == payloadStart + payloadLength,
-              indexOffset + indexLength + StreamFormat.trailerSize == size else {
-            throw CodecError("\(path): damaged (the trailer's offsets do not match the file size)")
+        let payloadStart = headerSize
+        let indexOffset = size - trailerSize - indexLength
+        let payloadLength = indexOffset - payloadStart
+        if version < 5 {
+            // Every value is bounded by the file size before any sum (a hostile trailer must not overflow).
+            let storedLength = Int(clamping: trailer.le(UInt64.self, at: 0))
+            let storedOffset = Int(clamping: trailer.le(UInt64.self, at: 8))
+            guard storedLength <= size, storedOffset <= size, storedOffset == indexOffset, storedLength == payloadLength else {
+                throw CodecError("\(path): damaged (the trailer's offsets do not match the file size)")
+            }
         }
         let indexBytes = try readBytes(indexLength, indexOffset)
-        guard CRC32.checksum(indexBytes) == trailer.le(UInt32.self, at: 16) else {
+        guard CRC32.checksum(indexBytes) == trailer.le(UInt32.self, at: version >= 5 ? 0 : 16) else {
             throw CodecError("\(path): frame index checksum mismatch (corrupt file)")
         }
-        var entries: [(crc: UInt32, offset: Int)] = []
-        entries.reserveCapacity(blocks)
-        for k in 0..<blocks {
-            let base = k * StreamFormat.indexEntrySize
-            entries.append((indexBytes.le(UInt32.self, at: base), Int(clamping: indexBytes.le(UInt64.self, at: base + 4))))
-        }
+        let entries = (0..<blocks).map { indexBytes.le(UInt32.self, at: $0 * entrySize) }
         self.geometry = g
         self.frameCount = frames
         self.model = model
-        self.index = entries
+        self.blockChecksums = entries
         decoder = payload(payloadStart, payloadLength)
         var sceneCoder = SceneCoder(version: version)
         guard let sceneBytes = sceneCoder.code([], coder: &decoder), CRC32.checksum(sceneBytes) == sceneCRC, !decoder.failed else {
             throw CodecError("\(path): scene metadata does not match its checksum (corrupt stream)")
         }
         scene = Data(sceneBytes)
-        // From version 3 the law, start and appearance continue the scene's text coder, as written.
+        // From version 3 the law (and in versions 3 and 4 the start and appearance) continue
+        // the scene's text coder, as written.
         if model.carriesLaw {
             var lawCoder = version >= 3 ? sceneCoder : SceneCoder(version: version)
             guard let bytes = lawCoder.code([], coder: &decoder), let text = String(bytes: bytes, encoding: .utf8),
@@ -399,8 +466,7 @@ public struct StreamReader {
             law = l
             if version >= 3 { sceneCoder = lawCoder }
         }
-        var start = NeuralStart.online
-        if model.carriesStart {
+        if version < 5 && model.carriesStart {
             guard let bytes = sceneCoder.code([], coder: &decoder), let name = String(bytes: bytes, encoding: .utf8)
             else { throw CodecError("\(path): the stream's network start cannot be read (corrupt stream)") }
             guard let s = NeuralStart(rawValue: name) else {
@@ -408,8 +474,7 @@ public struct StreamReader {
             }
             start = s
         }
-        var look = ObjectAppearance.disc
-        if version >= 4 && model.modelsObjects {
+        if version == 4 && model.modelsObjects {
             guard let bytes = sceneCoder.code([], coder: &decoder), let name = String(bytes: bytes, encoding: .utf8)
             else { throw CodecError("\(path): the stream's object appearance cannot be read (corrupt stream)") }
             guard let a = ObjectAppearance(rawValue: name) else {
@@ -418,6 +483,7 @@ public struct StreamReader {
             look = a
         }
         appearance = look
+        self.version = version
         coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law, start: start, appearance: look)
     }
 
@@ -431,7 +497,7 @@ public struct StreamReader {
         framesRead += 1
         if framesRead % StreamFormat.blockSize == 0 || framesRead == frameCount {
             let block = (framesRead - 1) / StreamFormat.blockSize
-            guard blockCRC == index[block].crc else {
+            guard blockCRC == blockChecksums[block] else {
                 let first = block * StreamFormat.blockSize
                 throw CodecError("\(path): frames \(first)–\(framesRead - 1) do not match their checksum (corrupt stream)")
             }
@@ -442,6 +508,30 @@ public struct StreamReader {
 }
 
 extension Array where Element == UInt8 {
+    /// Unsigned LEB128: seven bits per byte, low first, the top bit set on all but the last.
+    mutating func append(leb128 value: Int) {
+        precondition(value >= 0)
+        var v = value
+        while v >= 0x80 {
+            append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        append(UInt8(v))
+    }
+
+    /// The unsigned LEB128 value at `offset` and its length in bytes; nil if it runs past the
+    /// end or beyond five bytes (no field of the header needs more).
+    func leb128(at offset: Int) -> (value: Int, length: Int)? {
+        var value = 0
+        for k in 0..<5 {
+            guard offset + k < count else { return nil }
+            let byte = self[offset + k]
+            value |= Int(byte & 0x7F) << (7 * k)
+            if byte < 0x80 { return (value, k + 1) }
+        }
+        return nil
+    }
+
     mutating func append<T: FixedWidthInteger>(le value: T) {
         var v = value.littleEndian
         Swift.withUnsafeBytes(of: &v) { append(contentsOf: $0) }

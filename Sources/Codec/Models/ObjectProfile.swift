@@ -60,8 +60,8 @@ extension ObjectProfile {
     }
 }
 
-/// Which looks a stream's moving objects may take. Stream version 3 knows only `disc`; from
-/// version 4 the stream names its appearance after the scene metadata (and law and start).
+/// Which looks a stream's moving objects may take. Stream version 3 knows only `disc`; version 4
+/// names the appearance after the scene metadata (and law and start), version 5 in its header.
 public enum ObjectAppearance: String, CaseIterable, Sendable {
     /// Every object an exact-coverage disc (stream version 3, byte for byte).
     case disc
@@ -86,9 +86,25 @@ public enum ObjectAppearance: String, CaseIterable, Sendable {
     case profiles3 = "profiles-3"
 
     /// What streams are written with unless told otherwise: on Occam's own renders (exact
-    /// discs) every object keeps the disc, and the stream is a few bytes longer than version 3
-    /// (the name); on point-spread functions and sampled discs it is many times shorter.
+    /// discs) every object keeps the disc, and the stream codes as with `disc` (Kepler's golden
+    /// clip a few bytes apart); on point-spread functions and sampled discs it is many times
+    /// shorter.
     public static let `default` = ObjectAppearance.profiles3
+
+    /// The appearance's number in a version-5 stream header (never reuse one).
+    var id: UInt8 {
+        switch self {
+        case .disc: 0
+        case .profiles1: 1
+        case .profiles2: 2
+        case .profiles3: 3
+        }
+    }
+
+    init?(id: UInt8) {
+        guard let look = Self.allCases.first(where: { $0.id == id }) else { return nil }
+        self = look
+    }
 
     /// Whether the clean-frame measurements of `profiles2` apply.
     var measuresCells: Bool { self == .profiles2 || self == .profiles3 }

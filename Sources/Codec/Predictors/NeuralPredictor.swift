@@ -59,6 +59,19 @@ public enum NeuralStart: String, Sendable, CaseIterable {
     case online = "online-1"
     /// Hidden layers pretrained on simulated videos (`occam train`, `NeuralPrior`).
     case prior1 = "prior-1"
+
+    /// The start's number in a version-5 stream header (never reuse one).
+    var id: UInt8 {
+        switch self {
+        case .online: 0
+        case .prior1: 1
+        }
+    }
+
+    init?(id: UInt8) {
+        guard let start = Self.allCases.first(where: { $0.id == id }) else { return nil }
+        self = start
+    }
 }
 
 /// An acceleration field learned by a perceptron from the measured accelerations of the decoded
