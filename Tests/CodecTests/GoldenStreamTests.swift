@@ -69,7 +69,8 @@ import Testing
              appearance: .profiles3, version: 5),
         Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.motion, .law],
              pointSources: true, appearance: .profiles3, version: 5),
-        Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.law],
+        // (the neural level: its network on trajectories and smoothed samples, from version 5)
+        Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.neural, .law],
              appearance: .profiles3, drawn: .discs4Even, version: 5),
     ]
     static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)

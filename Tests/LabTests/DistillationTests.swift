@@ -9,7 +9,7 @@ import Testing
 /// implicit law should be the inverse square — each component depends on x and y only, off the
 /// filmed orbit (distances in the observed range, any direction, velocities of observed speeds)
 /// it is closer to the chosen law than the network is, within 2 % RMS of the truth, and GM is
-/// right. What does not hold yet is marked as a known issue (it fails once it holds).
+/// right (1 % clean, 3 % at σ = 2).
 @Suite(.serialized) struct DistillationTests {
     static let gm = 4.37
 
@@ -76,21 +76,13 @@ import Testing
             #expect(offError < 0.02, "\(label): off-orbit RMS error \(offError)\n\(text)")
             #expect(abs(gmRead / gm - 1) < (noise > 0 ? 0.03 : 0.01), "\(label): GM = \(gmRead), truth \(gm)\n\(text)")
         }
-        // Known limit (README, "The neural level"): the network learns from the codec's
-        // five-point differences of each object's measured position; under σ = 2 those are
-        // noisier than the accelerations themselves and the network learns too little. Clean,
-        // the profiles-2 appearance measures a supersampled disc's centre as the centroid of
-        // its cell of centres (to ~0.005 px; the disc fit's centre wobbled by 0.02 px and left
-        // GM a few per cent off before it).
-        if noise == 0 {
-            expectTheLaw()
-            expectTheConstants()
-        } else {
-            withKnownIssue("σ = 2 PSFs: the network's samples are too noisy to distil a law") {
-                expectTheLaw()
-                expectTheConstants()
-            }
-        }
+        // Both looks hold since stream version 5: the network learns from Savitzky–Golay
+        // derivatives over 11 positions (`NeuralPredictor.record`); with the codec's five-point
+        // differences, under σ = 2 its samples were noisier than the accelerations and GM came
+        // out 5.5 % off. Clean, the profiles-2 appearance measures a supersampled disc's centre
+        // as the centroid of its cell of centres (to ~0.005 px).
+        expectTheLaw()
+        expectTheConstants()
         #expect(FileManager.default.fileExists(atPath: dir + "/run/distilled.json"))
         print("distillation, \(label):\n\(text)")
     }

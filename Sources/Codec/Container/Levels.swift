@@ -41,9 +41,10 @@ public enum ModelKind: String, CaseIterable, Sendable {
     /// Whether the level predicts moving objects (those changed with stream version 3).
     var modelsObjects: Bool { self == .motion || self == .learned || self == .neural || self == .law }
 
-    /// The frame coder of this level. `law` is the stream's law (levels that carry one).
+    /// The frame coder of this level. `law` is the stream's law (levels that carry one);
+    /// `version` the stream's (from 5 the neural level follows trajectories, as the law level).
     func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online,
-                    appearance a: ObjectAppearance = .disc) -> AnyFrameCoder {
+                    appearance a: ObjectAppearance = .disc, version: UInt16) -> AnyFrameCoder {
         switch self {
         case .intra: return .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
         case .temporal: return .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
@@ -52,7 +53,8 @@ public enum ModelKind: String, CaseIterable, Sendable {
             return .learned(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration), appearance: a),
                                        geometry: g))
         case .neural:
-            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: NeuralPredictor(start: start), appearance: a), geometry: g))
+            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: NeuralPredictor(start: start, followsTrajectories: version >= 5),
+                                                                   appearance: a), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }
             return .law(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration), appearance: a),

@@ -45,8 +45,10 @@ public enum StreamFormat {
     /// 4: object levels name the profiles their objects may take (`ObjectAppearance`); written
     /// for object levels with an appearance other than `disc` (the rest stayed version 3).
     /// 5: the compact container above; every stream is written with it. The models code the
-    /// frames exactly as in versions 3 and 4: a stream re-encoded as version 5 differs only in
-    /// its container (the golden streams of versions 3 and 4 check both directions).
+    /// frames exactly as in versions 3 and 4 (a stream re-encoded as version 5 differs only in
+    /// its container; the golden streams of versions 3 and 4 check both directions) but for the
+    /// neural level with the `profiles-2` and `-3` appearances, whose network now follows
+    /// trajectories and learns from smoothed samples (`NeuralPredictor`).
     public static let version: UInt16 = 5
 
     /// Versions 3 and 4: fixed header, offsets in the index, long trailer.
@@ -179,7 +181,7 @@ public struct StreamWriter {
         let objectsLook = formatVersion >= 4 && model.modelsObjects ? appearance : .disc
         let networkStart = model.carriesStart ? start : .online
         coder = model.frameCoder(geometry: geometry, calibration: StreamCalibration(scene: scene), law: decodersLaw, start: networkStart,
-                                 appearance: objectsLook)
+                                 appearance: objectsLook, version: formatVersion)
         var header = StreamFormat.magic
         header.append(le: formatVersion)
         header.append(model.id)
@@ -484,7 +486,8 @@ public struct StreamReader {
         }
         appearance = look
         self.version = version
-        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law, start: start, appearance: look)
+        coder = model.frameCoder(geometry: g, calibration: StreamCalibration(scene: scene), law: law, start: start, appearance: look,
+                                 version: version)
     }
 
     /// Decode the next frame; at the end of each block, check the block's checksum.
