@@ -42,23 +42,26 @@ public enum ModelKind: String, CaseIterable, Sendable {
     var modelsObjects: Bool { self == .motion || self == .learned || self == .neural || self == .law }
 
     /// The frame coder of this level. `law` is the stream's law (levels that carry one);
-    /// `version` the stream's (from 5 the neural level follows trajectories, as the law level).
+    /// `version` the stream's (from 5 the neural level follows trajectories, as the law level, and
+    /// a sampled disc's brightness is a median only on clean frames).
     func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online,
                     appearance a: ObjectAppearance = .disc, version: UInt16) -> AnyFrameCoder {
         switch self {
         case .intra: return .intra(FrameCoder(model: IntraModel(geometry: g), geometry: g))
         case .temporal: return .temporal(FrameCoder(model: TemporalModel(geometry: g), geometry: g))
-        case .motion: return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration(), appearance: a), geometry: g))
+        case .motion:
+            return .motion(FrameCoder(model: MotionModel(geometry: g, predictor: ConstantAcceleration(), appearance: a, version: version),
+                                      geometry: g))
         case .learned:
-            return .learned(FrameCoder(model: MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration), appearance: a),
-                                       geometry: g))
+            let model = MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration), appearance: a, version: version)
+            return .learned(FrameCoder(model: model, geometry: g))
         case .neural:
-            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: NeuralPredictor(start: start, followsTrajectories: version >= 5),
-                                                                   appearance: a), geometry: g))
+            let predictor = NeuralPredictor(start: start, followsTrajectories: version >= 5)
+            return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: predictor, appearance: a, version: version), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }
-            return .law(FrameCoder(model: MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration), appearance: a),
-                                   geometry: g))
+            let model = MotionModel(geometry: g, predictor: LawPredictor(law, calibration: calibration), appearance: a, version: version)
+            return .law(FrameCoder(model: model, geometry: g))
         }
     }
 }
