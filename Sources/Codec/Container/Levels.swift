@@ -6,7 +6,7 @@ import Foundation
 /// stream carries for it, and the frame coder (and, for the object levels, the predictor) it
 /// codes with. A new level is a `MotionPredictor` file plus one case here and one in
 /// `AnyFrameCoder` below.
-public enum ModelKind: String, CaseIterable, Sendable {
+public enum ModelKind: String, CaseIterable, Sendable, HeaderNumbered {
     case intra, temporal, motion, learned, neural, law
 
     /// The level's id in the stream header (never reuse one).
@@ -19,11 +19,6 @@ public enum ModelKind: String, CaseIterable, Sendable {
         case .learned: 5
         case .neural: 6
         }
-    }
-
-    init?(id: UInt8) {
-        guard let kind = Self.allCases.first(where: { $0.id == id }) else { return nil }
-        self = kind
     }
 
     /// Whether the stream carries a law (its text, after the scene metadata) for this level.

@@ -35,6 +35,19 @@ struct CountingEncoder: BinaryCoder {
 /// The decoder checks the header, trailer and index before decoding, the scene against its
 /// checksum, and each block of frames against its checksum as soon as the block is decoded.
 /// Per-frame bits are not stored: they would cost more than a well-predicted frame.
+/// A choice a stream header records as a number (the level, the appearance, the network's
+/// start): `id` is its number, never reused; `init?(id:)` reads it back.
+protocol HeaderNumbered: CaseIterable {
+    var id: UInt8 { get }
+}
+
+extension HeaderNumbered {
+    init?(id: UInt8) {
+        guard let value = Self.allCases.first(where: { $0.id == id }) else { return nil }
+        self = value
+    }
+}
+
 public enum StreamFormat {
     public static let magic = Array("OCCAMVID".utf8)
     public static let endMagic = Array("OCCAMEND".utf8)
@@ -320,7 +333,7 @@ public struct StreamReader {
     /// The profiles the stream's objects may take (`disc` before version 4).
     public private(set) var appearance = ObjectAppearance.disc
     /// The stream's format version (`StreamFormat.version` for streams written today).
-    public private(set) var version: UInt16 = 0
+    public let version: UInt16
     /// Per block of `StreamFormat.blockSize` frames: the CRC-32 of its decoded pixels.
     let blockChecksums: [UInt32]
     public let fileSize: Int

@@ -62,7 +62,7 @@ extension ObjectProfile {
 
 /// Which looks a stream's moving objects may take. Stream version 3 knows only `disc`; version 4
 /// names the appearance after the scene metadata (and law and start), version 5 in its header.
-public enum ObjectAppearance: String, CaseIterable, Sendable {
+public enum ObjectAppearance: String, CaseIterable, Sendable, HeaderNumbered {
     /// Every object an exact-coverage disc (stream version 3, byte for byte).
     case disc
     /// Each object an exact-coverage disc, a disc sampled on a 2×2, 3×3, 4×4 or 8×8 grid per
@@ -99,11 +99,6 @@ public enum ObjectAppearance: String, CaseIterable, Sendable {
         case .profiles2: 2
         case .profiles3: 3
         }
-    }
-
-    init?(id: UInt8) {
-        guard let look = Self.allCases.first(where: { $0.id == id }) else { return nil }
-        self = look
     }
 
     /// Whether the clean-frame measurements of `profiles2` apply.

@@ -174,7 +174,7 @@ struct NeuralPredictor: MotionPredictor {
 /// Where the neural level's network starts: weights drawn from a fixed seed (`online`: all it
 /// knows it learns from the stream), or weights trained beforehand on simulated videos. The
 /// stream names its start; a start is never changed once released (streams refer to it).
-public enum NeuralStart: String, Sendable, CaseIterable {
+public enum NeuralStart: String, Sendable, CaseIterable, HeaderNumbered {
     case online = "online-1"
     /// Hidden layers pretrained on simulated videos (`occam train`, `NeuralPrior`).
     case prior1 = "prior-1"
@@ -185,11 +185,6 @@ public enum NeuralStart: String, Sendable, CaseIterable {
         case .online: 0
         case .prior1: 1
         }
-    }
-
-    init?(id: UInt8) {
-        guard let start = Self.allCases.first(where: { $0.id == id }) else { return nil }
-        self = start
     }
 }
 
