@@ -24,7 +24,8 @@ public enum CRC32 {
 
     public static func checksum<S: Sequence>(_ bytes: S, initial: UInt32 = 0) -> UInt32 where S.Element == UInt8 {
         if let fast = bytes.withContiguousStorageIfAvailable({ update(~initial, $0) }) { return ~fast }
-        return ~update(~initial, Array(bytes).withUnsafeBufferPointer { $0 })
+        // (The pointer must not leave the closure: the copy is freed when it returns.)
+        return ~Array(bytes).withUnsafeBufferPointer { update(~initial, $0) }
     }
 
     /// Advance the (complemented) register `c` over `buffer`.
