@@ -38,7 +38,7 @@ public enum ModelKind: String, CaseIterable, Sendable, HeaderNumbered {
 
     /// The frame coder of this level. `law` is the stream's law (levels that carry one);
     /// `version` the stream's (from 5 the neural level follows trajectories, as the law level, and
-    /// a sampled disc's brightness is a median only on clean frames).
+    /// the clean-frame measurements of `profiles-2` and `-3` pause on noisy frames).
     func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online,
                     appearance a: ObjectAppearance = .disc, version: UInt16) -> AnyFrameCoder {
         switch self {

@@ -9,7 +9,7 @@ import Tracking
 /// frames, moved to the next frame by the level's `Predictor` (constant acceleration, a library
 /// regression, a network or a law) and drawn with a profile (`ObjectProfile`) whose shape and
 /// brightness are fitted to their decoded pixels: an exact-coverage disc, or — with the
-/// `profiles-1`, `-2` and `-3` appearances (stream version 4) — whichever of an exact disc, a
+/// `profiles-1`, `-2` and `-3` appearances (stream versions 4 and 5) — whichever of an exact disc, a
 /// disc sampled on an n×n grid and a pixel-integrated Gaussian fitted the object best so far
 /// (`profiles-2`/`-3` measure clean frames more finely: `MotionModel+Cells.swift`). Nothing about
 /// Occam's renderer is assumed.
