@@ -1,4 +1,5 @@
 import Foundation
+import Render
 
 /// Writes a run folder atomically: everything goes into a hidden temporary sibling, which is
 /// renamed into place only when complete. A failed or interrupted job never leaves a folder
@@ -20,7 +21,9 @@ public struct OutputFolder {
             }
             // --force replaces only what Occam wrote (or an empty folder), never an arbitrary folder.
             let contents = (try? fm.contentsOfDirectory(atPath: trimmed)) ?? []
+            // A decoded stream without scene metadata leaves only Occam's numbered frames.
             let ours = ["scene.json", "sweep.json", "equations.json"].contains { contents.contains($0) }
+                || (!contents.isEmpty && contents.allSatisfy(FrameFolder.isOccamFrameName))
             guard isDirectory.boolValue, ours || contents.isEmpty else {
                 throw LabError("\(trimmed): exists and is not an Occam run folder; not replacing it even with --force")
             }

@@ -16,6 +16,12 @@ public struct FrameFolder: Sendable {
     public static let pattern = "frame_%05d.png"
 
     public static func fileName(_ index: Int) -> String { String(format: "frame_%05d.png", index) }
+    /// Whether `name` is one Occam writes: `frame_` and five or more digits, `.png`.
+    public static func isOccamFrameName(_ name: String) -> Bool {
+        guard name.hasPrefix("frame_"), name.hasSuffix(".png") else { return false }
+        let digits = name.dropFirst(6).dropLast(4)
+        return digits.count >= 5 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
 
     /// Lists and checks the frames: the folder must exist and hold one numbered sequence of
     /// PNG files with no number missing or repeated.

@@ -79,6 +79,31 @@ import Render
         #expect(leftovers.isEmpty)
     }
 
+    /// A stream made from frames without scene.json decodes to a folder of frames only; --force
+    /// replaces that folder on the next decode (it is what Occam wrote), but never one holding
+    /// anything else.
+    @Test func decodingAgainReplacesTheFramesItWrote() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/frames", withIntermediateDirectories: true)
+        for k in 0..<2 {
+            var image = Image(width: 6, height: 5, channels: 1)
+            image.pixels[k] = 200
+            try PNGFile.write(image, to: "\(dir)/frames/\(FrameFolder.fileName(k))")
+        }
+        _ = try CompressJob.compress(frames: "\(dir)/frames", output: "\(dir)/x.occ", model: .temporal, force: false, showProgress: false)
+        _ = try CompressJob.decompress("\(dir)/x.occ", output: "\(dir)/out", force: false, showProgress: false)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out").sorted() == ["frame_00000.png", "frame_00001.png"])
+        #expect { _ = try CompressJob.decompress("\(dir)/x.occ", output: "\(dir)/out", force: false, showProgress: false) }
+            throws: { "\($0)".contains("already exists") }
+        #expect(try CompressJob.decompress("\(dir)/x.occ", output: "\(dir)/out", force: true, showProgress: false).frames == 2)
+        #expect(try PNGFile.read("\(dir)/out/frame_00001.png").pixels[1] == 200)
+        try "keep".write(toFile: "\(dir)/out/notes.txt", atomically: true, encoding: .utf8)
+        #expect { _ = try CompressJob.decompress("\(dir)/x.occ", output: "\(dir)/out", force: true, showProgress: false) }
+            throws: { "\($0)".contains("not an Occam run folder") }
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/out/notes.txt"))
+    }
+
     /// Frames that reading would reduce (16-bit samples, an alpha channel; written by Pillow)
     /// cannot come back bit for bit, so compress refuses them by name instead of dropping data.
     @Test(.enabled(if: ExternalTools.shouldRun(.pillow), "needs python3 with Pillow to write the frames"))
