@@ -48,14 +48,14 @@ import TestSupport
 
     static let geometry = Geometry(width: 64, height: 64, channels: 1)
 
-    /// Every appearance round-trips every look pixel for pixel, and the stream names it (version
-    /// 5 in its header; version 4 as text, version 3 for discs only).
+    /// Every appearance round-trips every look pixel for pixel, and the stream names it (from
+    /// version 5 in its header; version 4 as text, version 3 for discs only).
     @Test(arguments: Look.allCases, [0.0, 2.0])
     func bothAppearancesRoundTrip(look: Look, noise: Double) throws {
         let frames = Self.frames(look, noise: noise, count: 24)
         for appearance in ObjectAppearance.allCases {
             let (path, bytes) = try encodeStream(frames, geometry: Self.geometry, model: .motion, appearance: appearance)
-            #expect(bytes[8] == 5 && bytes[12] == appearance.id)
+            #expect(bytes[8] == StreamFormat.version && bytes[12] == appearance.id)
             var reader = try StreamReader(path: path)
             #expect(reader.appearance == appearance)
             let legacy = try encodeStream(frames, geometry: Self.geometry, model: .motion, version: appearance == .disc ? 3 : 4,

@@ -6,7 +6,8 @@ import Testing
 /// Streams are archives: these `.occ` files were written by an earlier Occam (stream version 3,
 /// before the codec's predictors moved behind one protocol; the neural level's by the commit
 /// that added the level — its network predicts some of the objects' positions there; version 4
-/// by the commits that added each appearance; version 5 by the compact container's) and must
+/// by the commits that added each appearance; version 5 by the compact container's; version 6 by
+/// the neural level's central-field network's) and must
 /// keep decoding to exactly the pixels they were made from. A change of format, model arithmetic, toolchain or libm that
 /// breaks old streams fails here instead of in a user's archive.
 ///
@@ -29,7 +30,7 @@ import Testing
         /// Frames of `AppearanceTests` in this look instead of `sketchFrames`.
         var drawn: AppearanceTests.Look?
         /// The container: nil for the version the appearance was written with before version 5
-        /// (3 for `disc`, else 4), or 5 (the file's name ends in `-v5`).
+        /// (3 for `disc`, else 4), or 5 or 6 (the file's name ends in `-v5`, `-v6`).
         var version: UInt16?
         var streamVersion: UInt16 { version ?? (appearance == .disc ? 3 : 4) }
         var description: String { name + (version.map { "-v\($0)" } ?? "") }
@@ -72,6 +73,14 @@ import Testing
         // (the neural level: its network on trajectories and smoothed samples, from version 5)
         Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.neural, .law],
              appearance: .profiles3, drawn: .discs4Even, version: 5),
+        // Version 6: the neural level's central-field network and readouts solved every frame
+        // (the other levels code as in version 5).
+        Clip(name: "discs4-even", width: 64, height: 64, channels: 1, noise: 0, frames: 48, models: [.neural],
+             appearance: .profiles3, drawn: .discs4Even, version: 6),
+        Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: [.neural],
+             appearance: .profiles3, version: 6),
+        Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.neural],
+             pointSources: true, appearance: .profiles3, version: 6),
     ]
     static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)
 
@@ -84,7 +93,7 @@ import Testing
     @Test(arguments: clips)
     func goldenStreamsDecodeToTheirPixels(clip: Clip) throws {
         // OCCAM_WRITE_GOLDEN=1 rewrites every clip, =<clip name> the clips of that name,
-        // =<clip name>-<appearance> the clips of that appearance, =v5 the version-5 clips.
+        // =<clip name>-<appearance> the clips of that appearance, =v5 (=v6) the version-5 (-6) clips.
         if let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"],
            w == "1" || w == clip.name || w == "\(clip.name)-\(clip.appearance.rawValue)" || w == clip.version.map({ "v\($0)" })
         { try Self.write(clip) }

@@ -63,15 +63,24 @@ import Testing
         return positions
     }
 
+    /// A charge drifting in crossed fields past the star (cycloid: gyration of radius 8 px and
+    /// period 40 frames about a guiding centre drifting at 0.15 px/frame): no central force.
+    static func cycloid(frames: Int) -> [(Double, Double)] {
+        (0..<frames).map { f in
+            let phase = 2 * Double.pi * Double(f) / 40
+            return (12 + 0.15 * Double(f) + 8 * sin(phase), 34 + 8 * cos(phase))
+        }
+    }
+
     /// 64×64 frames: a supersampled disc planet (clean), or Gaussian blobs with σ = 2 noise.
-    static func frames(gaussian: Bool, noise: Double) -> [[UInt8]] {
+    static func frames(gaussian: Bool, noise: Double, path: [(Double, Double)] = orbit(frames: 260)) -> [[UInt8]] {
         let w = 64, star = (31.3, 30.6)
         var random = XorShift64Star(seed: 5)
         func normal() -> Double {
             let u = max(random.unit(), 1e-12), v = random.unit()
             return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
         }
-        return orbit(frames: 260).map { p in
+        return path.map { p in
             var frame = [UInt8](repeating: 0, count: w * w)
             for y in 0..<w {
                 for x in 0..<w {
@@ -131,16 +140,43 @@ import Testing
     }
 }
 
+/// Stream version 6's central-field network (`NeuralDynamics.central`) beside the general one:
+/// shorter where the field is central about the reference body, no longer where it is not
+/// (its candidates are then not chosen). Frames drawn by the test.
+@Suite struct CentralFieldTests {
+    @Test func theCentralNetworkShortensACentralOrbitAndCostsNothingElsewhere() throws {
+        let g = Geometry(width: 64, height: 64, channels: 1)
+        for (name, path) in [("kepler", NeuralLevelTests.orbit(frames: 260)), ("cycloid", NeuralLevelTests.cycloid(frames: 260))] {
+            let frames = NeuralLevelTests.frames(gaussian: false, noise: 0, path: path)
+            let (file, v6) = try encodeStream(frames, geometry: g, model: .neural, version: 6)
+            let v5 = try encodeStream(frames, geometry: g, model: .neural, version: 5).1
+            var reader = try StreamReader(path: file)
+            for (k, f) in frames.enumerated() {
+                let same = try reader.next() == f
+                #expect(same, "\(name): frame \(k) differs")
+                if !same { break }
+            }
+            print("\(name): neural level \(v5.count) bytes in version 5, \(v6.count) in version 6")
+            if name == "kepler" {
+                #expect(Double(v6.count) < 0.97 * Double(v5.count), "\(name): \(v5.count) -> \(v6.count)")
+            } else {
+                #expect(Double(v6.count) <= 1.01 * Double(v5.count), "\(name): \(v5.count) -> \(v6.count)")
+            }
+        }
+    }
+}
+
 /// The pretrained start (`prior-1`, `NeuralPriorWeights.swift`): a stream that names it is an
 /// archive like any other — this one was written when the start was released and must keep
 /// decoding to its frames, and today's encoder must still write its bytes.
 @Suite struct NeuralPriorGoldenTests {
-    /// Version 3 as written when the start was released; version 5, today's container.
+    /// Version 3 as written when the start was released; version 5, the compact container;
+    /// version 6, with the central-field network beside the pretrained one.
     static func path(_ version: UInt16) -> String {
         "\(GoldenStreamTests.folder)/clean-grey-neural-prior-1\(version >= 5 ? "-v\(version)" : "").occ"
     }
 
-    @Test(arguments: [UInt16(3), 5])
+    @Test(arguments: [UInt16(3), 5, 6])
     func thePretrainedStartsGoldenStreamDecodesAndReencodes(version: UInt16) throws {
         let clip = try #require(GoldenStreamTests.clips.first { $0.name == "clean-grey" })
         let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)

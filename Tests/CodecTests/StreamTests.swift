@@ -182,7 +182,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
             #expect(Array(v5[header5..<(v5.count - 4 * blocks - 12)]) == Array(v3[32..<(v3.count - 12 * blocks - 32)]),
                     "\(model.rawValue): payloads differ")
             var reader = try StreamReader(path: path)
-            #expect(reader.version == 5 && reader.geometry == g && reader.frameCount == 70)
+            #expect(reader.version == StreamFormat.version && reader.geometry == g && reader.frameCount == 70)
             for f in frames { #expect(try reader.next() == f) }
         }
     }

@@ -38,7 +38,8 @@ public enum ModelKind: String, CaseIterable, Sendable, HeaderNumbered {
 
     /// The frame coder of this level. `law` is the stream's law (levels that carry one);
     /// `version` the stream's (from 5 the neural level follows trajectories, as the law level, and
-    /// the clean-frame measurements of `profiles-2` and `-3` pause on noisy frames).
+    /// the clean-frame measurements of `profiles-2` and `-3` pause on noisy frames; from 6 it
+    /// adds its central-field network).
     func frameCoder(geometry g: Geometry, calibration: StreamCalibration, law: Law?, start: NeuralStart = .online,
                     appearance a: ObjectAppearance = .disc, version: UInt16) -> AnyFrameCoder {
         switch self {
@@ -51,7 +52,7 @@ public enum ModelKind: String, CaseIterable, Sendable, HeaderNumbered {
             let model = MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration), appearance: a, version: version)
             return .learned(FrameCoder(model: model, geometry: g))
         case .neural:
-            let predictor = NeuralPredictor(start: start, followsTrajectories: version >= 5)
+            let predictor = NeuralPredictor(start: start, followsTrajectories: version >= 5, centralField: version >= 6)
             return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: predictor, appearance: a, version: version), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }

@@ -62,7 +62,10 @@ public enum StreamFormat {
     /// its container; the golden streams of versions 3 and 4 check both directions) but for the
     /// neural level with the `profiles-2` and `-3` appearances, whose network now follows
     /// trajectories and learns from smoothed samples (`NeuralPredictor`).
-    public static let version: UInt16 = 5
+    /// 6: the same container and models, but for the neural level with the `profiles-2` and `-3`
+    /// appearances, which adds a central-field network beside the general one and solves both
+    /// readouts every frame (`NeuralPredictor`).
+    public static let version: UInt16 = 6
 
     /// Versions 3 and 4: fixed header, offsets in the index, long trailer.
     static let legacyHeaderSize = 32

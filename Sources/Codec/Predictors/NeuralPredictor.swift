@@ -15,9 +15,16 @@ import Tracking
 /// appearances, the network's step may also start from its trajectory through the last 8, 16 or
 /// 32 positions (as the law level's), every candidate judged by its decayed error, and the
 /// network learns from Savitzky–Golay derivatives over 11 positions instead of five-point
-/// differences (`record`).
+/// differences (`record`). From stream version 6 a second network, `central`, learns the same
+/// samples as a central field about the reference body — the radial acceleration as a function
+/// of the distance alone (`NeuralDynamics.central`), an inductive bias of the kind Liu et al.
+/// 2026 found makes such models learn Newtonian forces — and its steps are candidates beside
+/// the general network's, so a field that is not central (crossed fields) keeps the general
+/// one; both networks' readouts are solved every frame.
 struct NeuralPredictor: MotionPredictor {
     var dynamics: NeuralDynamics
+    /// The central-field network (stream version 6 with trajectories; nil before).
+    var central: NeuralDynamics?
     /// Pixels and frames: the network's units.
     let stepper = StormerStep(calibration: StreamCalibration())
     /// Whether `smooth(over:)` may give the network's step the trajectory windows the law level
@@ -34,9 +41,10 @@ struct NeuralPredictor: MotionPredictor {
     var objects: [(u: Double, v: Double, errors: [Double])] = []
     var predicted: [(u: Double, v: Double, errors: [Double])] = []
 
-    init(start: NeuralStart, followsTrajectories: Bool = false) {
-        dynamics = NeuralDynamics(start: start)
+    init(start: NeuralStart, followsTrajectories: Bool = false, centralField: Bool = false) {
+        dynamics = NeuralDynamics(start: start, solvesEveryFrame: centralField)
         self.followsTrajectories = followsTrajectories
+        if followsTrajectories && centralField { central = NeuralDynamics(centralSeed: 0x0CCA_0002) }
     }
 
     /// A network given in memory (`NeuralScaling`: no stream names it).
@@ -61,27 +69,44 @@ struct NeuralPredictor: MotionPredictor {
         // half in about seven frames (as the law level's windows). (One record shared by all
         // objects, as the law level's, cost the four planets 11 %: the network fits a fast
         // inner planet long before a slow outer one.)
+        // Candidates: constant acceleration, the general network's windows, the central one's.
+        let count = windows.count + 1 + (central == nil ? 0 : windows.count)
         var errors = objects.first(where: { ($0.u - last.u) * ($0.u - last.u) + ($0.v - last.v) * ($0.v - last.v) < 4 })?.errors
-            ?? [Double](repeating: 0, count: windows.count + 1)
-        if n >= 6 && p[n - 1].frame == p[n - 6].frame + 5 && dynamics.ready {
+            ?? [Double](repeating: 0, count: count)
+        if n >= 6 && p[n - 1].frame == p[n - 6].frame + 5 {
             var before = track
             before.points.removeLast()
             func error(_ q: (u: Double, v: Double)) -> Double { min((q.u - last.u) * (q.u - last.u) + (q.v - last.v) * (q.v - last.v), 1) }
-            errors[0] = 0.9 * errors[0] + 0.1 * error(before.predict(last.frame))
-            for (k, w) in windows.enumerated() {
-                guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &dynamics, record: false,
-                                           smoothing: w, correctedVelocities: correctedVelocities) else { continue }
-                errors[k + 1] = 0.9 * errors[k + 1] + 0.1 * error(q)
+            if dynamics.ready {
+                errors[0] = 0.9 * errors[0] + 0.1 * error(before.predict(last.frame))
+                for (k, w) in windows.enumerated() {
+                    guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &dynamics, record: false,
+                                               smoothing: w, correctedVelocities: correctedVelocities) else { continue }
+                    errors[k + 1] = 0.9 * errors[k + 1] + 0.1 * error(q)
+                }
+            }
+            if var c = central, c.ready {
+                for (k, w) in windows.enumerated() {
+                    guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &c, record: false,
+                                               smoothing: w, correctedVelocities: correctedVelocities) else { continue }
+                    errors[windows.count + 1 + k] = 0.9 * errors[windows.count + 1 + k] + 0.1 * error(q)
+                }
             }
         }
         // The sample: from the last 11 positions where the track has them (see `record`), else
         // the stepper's five-point differences.
         let own = record(track, decoded: decoded, origin: origin)
         let stepped = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics, record: !own)
-        // Ties (before any comparison) go to constant acceleration.
+        if !own, central != nil { _ = stepper.step(track, decoded: decoded, origin: origin, model: &central!, record: true) }
+        // Ties (before any comparison) go to constant acceleration, then to the general network.
         let best = errors.indices.min(by: { errors[$0] < errors[$1] }) ?? 0
         var position = track.predict(next)
-        if dynamics.ready, best > 0 {
+        if best > windows.count, var c = central, c.ready {
+            if let q = stepper.step(track, decoded: decoded, origin: origin, model: &c, record: false,
+                                    smoothing: windows[best - windows.count - 1], correctedVelocities: correctedVelocities) {
+                position = q
+            }
+        } else if dynamics.ready, best > 0 {
             let w = windows[best - 1]
             if w == 0, let stepped { position = stepped }
             if w > 0, let q = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics, record: false, smoothing: w,
@@ -136,8 +161,10 @@ struct NeuralPredictor: MotionPredictor {
         }
         let c = stepper.calibration, s = c.pxPerUnit, dt = c.dt
         let (x, y) = stepper.physical(p[n - 1 - h].u, p[n - 1 - h].v, origin)
-        dynamics.add(t: c.startTime + (Double(decoded) - Double(h)) * dt, x: x, y: y, vx: du / (s * dt), vy: -dv / (s * dt),
-                     ax: au / (s * dt * dt), ay: -av / (s * dt * dt))
+        let t = c.startTime + (Double(decoded) - Double(h)) * dt
+        let (vx, vy, ax, ay) = (du / (s * dt), -dv / (s * dt), au / (s * dt * dt), -av / (s * dt * dt))
+        dynamics.add(t: t, x: x, y: y, vx: vx, vy: vy, ax: ax, ay: ay)
+        central?.add(t: t, x: x, y: y, vx: vx, vy: vy, ax: ax, ay: ay)
         return true
     }
 
@@ -166,6 +193,7 @@ struct NeuralPredictor: MotionPredictor {
 
     mutating func endFrame(decoded: Int) {
         dynamics.learn(decoded: decoded)
+        central?.learn(decoded: decoded)
         objects = predicted
         predicted = []
     }
@@ -199,6 +227,13 @@ public enum NeuralStart: String, Sendable, CaseIterable, HeaderNumbered {
 /// the normal matrix's mean diagonal) keeps the first fits, on a few dozen samples, from
 /// chasing the finite differences' noise. Chosen on the eccentric orbit of the codec tests
 /// (drawn by the test), then checked on the scenarios of `simulations/` (bench/compress).
+///
+/// `central` (stream version 6): the field of a central force about the reference body, a(r)·r̂
+/// — inputs r/64 and 64/r (a power of r is then a smooth function of them; only ÷ and √, no
+/// libm), output 16·a(r), the radial component of the measured accelerations; its readout's
+/// ridge is 10⁻⁸ (one function of one variable: with 10⁻⁴ the ridge's bias was among the
+/// field's largest errors). From version 6 both networks' readouts are solved every frame: with
+/// the hidden layers moving every frame, a readout a few frames old left errors of up to 1.3 %.
 struct NeuralDynamics: AccelerationModel, Sendable {
     /// The shipped starts' network (inputs, two hidden layers, outputs).
     static let sizes = [4, 16, 16, 2]
@@ -210,6 +245,8 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     static let fineTuningRate = 0.001
     /// Ridge weight relative to the mean diagonal of the readout's normal matrix.
     static let ridge = 1e-4
+    static let centralRidge = 1e-8
+    static let centralSizes = [2, 16, 16, 1]
 
     var network: Perceptron
     var adam: Adam
@@ -219,13 +256,26 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     /// Each sample's time (frames; for distillation, not an input of the network).
     var times: [Double] = []
     private(set) var readoutSolved = false
+    /// A central field a(r)·r̂ (see above) instead of a general a(x, y, vx, vy).
+    private(set) var central = false
+    /// Solve the readout after every frame's steps (version 6), not every fourth frame.
+    private(set) var solvesEveryFrame = false
 
-    init(start: NeuralStart) {
+    init(start: NeuralStart, solvesEveryFrame: Bool = false) {
         switch start {
         case .online: network = Perceptron(sizes: Self.sizes, seed: 0x0CCA_0001)
         case .prior1: network = NeuralPrior.prior1
         }
         adam = Adam(count: network.parameters.count, rate: start == .online ? Self.rate : Self.fineTuningRate)
+        self.solvesEveryFrame = solvesEveryFrame
+    }
+
+    /// The central-field network, from `seed`.
+    init(centralSeed seed: UInt64) {
+        network = Perceptron(sizes: Self.centralSizes, seed: seed)
+        adam = Adam(count: network.parameters.count, rate: Self.rate)
+        central = true
+        solvesEveryFrame = true
     }
 
     init(network: Perceptron, rate: Double) {
@@ -239,8 +289,20 @@ struct NeuralDynamics: AccelerationModel, Sendable {
         [x * inputScale.position, y * inputScale.position, vx * inputScale.velocity, vy * inputScale.velocity]
     }
 
+    /// The central network's input at distance `r` (px).
+    static func centralInput(_ r: Double) -> [Double] {
+        let scaled = r * inputScale.position
+        return [scaled, 1 / scaled]
+    }
+
     mutating func add(t: Double, x: Double, y: Double, vx: Double, vy: Double, ax: Double, ay: Double) {
-        let i = Self.input(x, y, vx, vy), o = [ax * Self.outputScale, ay * Self.outputScale]
+        var i = Self.input(x, y, vx, vy), o = [ax * Self.outputScale, ay * Self.outputScale]
+        if central {
+            let r = (x * x + y * y).squareRoot()
+            guard r > 0 else { return }
+            i = Self.centralInput(r)
+            o = [(ax * x + ay * y) / r * Self.outputScale]
+        }
         guard (i + o).allSatisfy(\.isFinite) else { return }
         inputs.append(i)
         targets.append(o)
@@ -253,8 +315,15 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     }
 
     func acceleration(t: Double, x: Double, y: Double, vx: Double, vy: Double) -> (ax: Double, ay: Double)? {
-        let o = network(Self.input(x, y, vx, vy))
-        let a = (o[0] / Self.outputScale, o[1] / Self.outputScale)
+        let a: (Double, Double)
+        if central {
+            let r = (x * x + y * y).squareRoot()
+            let radial = network(Self.centralInput(r))[0] / Self.outputScale
+            a = (radial * x / r, radial * y / r)
+        } else {
+            let o = network(Self.input(x, y, vx, vy))
+            a = (o[0] / Self.outputScale, o[1] / Self.outputScale)
+        }
         return a.0.isFinite && a.1.isFinite ? a : nil
     }
 
@@ -277,17 +346,19 @@ struct NeuralDynamics: AccelerationModel, Sendable {
                 if next.allSatisfy(\.isFinite) { network.parameters = next }
             }
         }
-        if n < 256 || decoded % 4 == 0 { solveReadout() }
+        if n < 256 || decoded % 4 == 0 || solvesEveryFrame { solveReadout() }
     }
 
     /// The output layer by ridge least squares on the last hidden layer's features (and a bias).
     mutating func solveReadout() {
-        if Self.solveReadout(&network, inputs: inputs, targets: targets) { readoutSolved = true }
+        if Self.solveReadout(&network, inputs: inputs, targets: targets, ridge: central ? Self.centralRidge : Self.ridge) {
+            readoutSolved = true
+        }
     }
 
     /// Set `network`'s readout to the ridge least-squares fit of `targets` on its features at
     /// `inputs`; false (network unchanged) when the normal equations cannot be solved.
-    static func solveReadout(_ network: inout Perceptron, inputs: [[Double]], targets: [[Double]]) -> Bool {
+    static func solveReadout(_ network: inout Perceptron, inputs: [[Double]], targets: [[Double]], ridge weight: Double = ridge) -> Bool {
         let sizes = network.sizes, h = sizes[sizes.count - 2], outputs = sizes[sizes.count - 1], m = h + 1
         var ata = [Double](repeating: 0, count: m * m)
         var atb = [[Double]](repeating: [Double](repeating: 0, count: m), count: outputs)
@@ -303,7 +374,7 @@ struct NeuralDynamics: AccelerationModel, Sendable {
             for b in 0..<a { ata[a * m + b] = ata[b * m + a] }
             trace += ata[a * m + a]
         }
-        let ridge = Self.ridge * trace / Double(m) + 1e-12
+        let ridge = weight * trace / Double(m) + 1e-12
         for a in 0..<m { ata[a * m + a] += ridge }
         var solved: [[Double]] = []
         for o in 0..<outputs {
