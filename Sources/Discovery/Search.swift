@@ -84,6 +84,9 @@ public struct SearchOptions: Sendable {
     /// Sparse rational functions fitted linearly after the enumeration (`Rationals`); off, the
     /// evolution alone must assemble them (as the evolution's own tests require).
     public var rationals = true
+    /// Sums of products of two building blocks fitted linearly before the evolution
+    /// (`Evolution.productSums`, with evolution on); off, the evolution alone must reach them.
+    public var productSums = true
     /// Dimensional analysis: formulas it rejects are never kept (see `Units`).
     public var units: Units? = nil
     public init() {}
@@ -211,11 +214,23 @@ public enum Search {
             }
         }
         if options.epochs > 0, !candidates.isEmpty, !settled {
-            let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
-                .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
             var evolving = options
             evolving.units = searchUnits
             let evolution = Evolution(options: evolving, variableCount: inputs.count, inputs: inputs)
+            if options.productSums {
+                // sums of products of two blocks, fitted linearly, seed the evolution with the others
+                for e in evolution.productSums(target) {
+                    let f = e.formula
+                    guard f.complexity <= options.maxSize, searchUnits.accepts(f, fitted: false),
+                          let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                                          starts: [f.constants]),
+                          c.bits.total.isFinite, searchUnits.accepts(c.formula) else { continue }
+                    candidates.append(c)
+                    evaluated += 1
+                }
+            }
+            let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
+                .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
             let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
             evaluated += fits
             candidates += members.map(\.candidate)
