@@ -8,11 +8,14 @@ import Foundation
 /// only through partial sums that fit worse than a wrong short formula: the law of cosines
 /// √(a² + b² − 2ab·cos(θ₁ − θ₂)) (the block a·b times the block cos(θ₁ − θ₂)), interference
 /// I₁ + I₂ + 2√(I₁I₂)·cos δ. Each q's root t = y^(1/q) is regressed by the ℓ₀ search of the
-/// power-sum graft (`bestSubsets`) over the blocks best correlated with t and the products
-/// best correlated with t or with what the best single block leaves of it. Products are
-/// screened with one factor among the blocks best correlated with t (a budget of about 60,000
-/// products per power: the whole library squared would cost seconds on wide tables). Fitted
-/// once per search, before the evolution, whose seeds they join.
+/// power-sum graft (`bestSubsets`) over a pool grown as in SISSO: the plainest blocks, then in
+/// each round the blocks and products best correlated with what the best sum so far leaves of
+/// t. In the first round a product is scored by its partial correlation with t given the few
+/// plain blocks that explain most of t (the t statistic of adding it to them), so a + b − 2ab·c
+/// ranks ab·c above near-copies such as a·log b·c. Products are screened with one factor among
+/// the blocks best correlated with the rest (a budget of about 50,000 products per round and
+/// power: the whole library squared would cost seconds on wide tables). Fitted once per search,
+/// before the evolution, whose seeds they join.
 extension Evolution {
     func productSums(_ y: [Double], terms: Int = 3, screen: Int = 40) -> [ExpressionTree] {
         let n = y.count, count = library.count
@@ -39,9 +42,15 @@ extension Evolution {
                 pooled.insert(j)
                 pool.append((library[j].expression, library[j].values, false))
             }
-            // the first screening is against what all the plain blocks together leave of t
+            // the first screening is against what the few plain blocks that explain most of t
+            // (chosen greedily) leave of it, and scores each product by its partial correlation
+            // given them: the t statistic of adding it to them. A sum like a² + b² − 2ab·c has
+            // its product ab·c first then, where a plain correlation ranks near-copies
+            // (a·log b·c, (a − sin b)·c) above it. All the plain blocks at once would overfit a
+            // table of 100 rows.
             sums.extend(pool.map(\.values), tc: tc)
-            var rest = sums.residual(tc)
+            let plain = Self.greedyBasis(Array(pool.indices), keep: min(8, n / 10), rest: tc, values: { pool[$0].values })
+            var rest = plain.rest, basis = plain.basis
             var fits: [([Int], [Double])] = []
             for round in 0..<terms {
                 let rr = rest.reduce(0) { $0 + $1 * $1 }
@@ -74,7 +83,14 @@ extension Evolution {
                             let v = ga[i] * gb[i]
                             sv += v; svv += v * v; svr += v * rest[i]
                         }
-                        let spread = svv - sv * sv / Double(n)
+                        // the part of the centred product along the basis (orthonormal, centred)
+                        var along = 0.0
+                        for q in basis {
+                            var s = 0.0
+                            for i in 0..<n { s += q[i] * ga[i] * gb[i] }
+                            along += s * s
+                        }
+                        let spread = svv - sv * sv / Double(n) - along
                         guard spread > 1e-12 * svv, spread.isFinite, svr.isFinite else { continue }
                         products.append((svr * svr / spread, key))
                     }
@@ -94,6 +110,7 @@ extension Evolution {
                 fits = Self.bestSubsets(gram: sums.gram, k: sums.k, gt: sums.gt, tt: tt, tMean: tMean, means: sums.means,
                                         terms: min(terms, round + 1), costs: pool.map { Double($0.expression.formula.complexity) * symbolBits }, rows: n)
                 guard let (subset, beta) = fits.last else { break }
+                basis = []
                 for i in 0..<n {
                     var f = beta[0]
                     for (r, c) in subset.enumerated() { f += beta[r + 1] * pool[c].values[i] }
@@ -109,6 +126,52 @@ extension Evolution {
             }
         }
         return out
+    }
+}
+
+extension Evolution {
+    /// `keep` of the candidates chosen greedily (orthogonal matching pursuit), each the one best
+    /// correlated with what the ones chosen before it leave of `rest`; with what they leave and
+    /// their orthonormal basis (centred columns, Gram–Schmidt in the order chosen).
+    static func greedyBasis(_ keys: [Int], keep: Int, rest: [Double], values: (Int) -> [Double]) -> (chosen: [Int], rest: [Double], basis: [[Double]]) {
+        let n = rest.count
+        var columns: [[Double]] = keys.map { key in
+            let v = values(key)
+            let m = v.reduce(0, +) / Double(n)
+            return v.map { $0 - m }
+        }
+        let norms = columns.map { $0.reduce(0) { $0 + $1 * $1 } }
+        var r = rest
+        var chosen: [Int] = [], open = Array(keys.indices), basis: [[Double]] = []
+        while chosen.count < keep, !open.isEmpty {
+            var best = -1, bestScore = -1.0
+            for (o, c) in open.enumerated() {
+                var vv = 0.0, vr = 0.0
+                for i in 0..<n { vv += columns[c][i] * columns[c][i]; vr += columns[c][i] * r[i] }
+                // a candidate that the chosen ones already span has nothing left to add
+                guard vv > 1e-10 * norms[c], vv.isFinite, vr.isFinite else { continue }
+                let score = vr * vr / vv
+                if score > bestScore { bestScore = score; best = o }
+            }
+            guard best >= 0 else { break }
+            let c = open.remove(at: best)
+            chosen.append(keys[c])
+            // Gram–Schmidt: the rest and the open candidates lose their part along the new one
+            var qq = 0.0
+            for i in 0..<n { qq += columns[c][i] * columns[c][i] }
+            let norm = qq.squareRoot()
+            let q = columns[c].map { $0 / norm }
+            basis.append(q)
+            var qr = 0.0
+            for i in 0..<n { qr += q[i] * r[i] }
+            for i in 0..<n { r[i] -= qr * q[i] }
+            for o in open {
+                var qv = 0.0
+                for i in 0..<n { qv += q[i] * columns[o][i] }
+                for i in 0..<n { columns[o][i] -= qv * q[i] }
+            }
+        }
+        return (chosen, r, basis)
     }
 }
 
@@ -148,41 +211,5 @@ private struct Sums {
         }
         gram = g
         k = new
-    }
-
-    /// What the least-squares fit of all the candidates (a ridge of 1e-9 of the mean diagonal)
-    /// leaves of the centred target.
-    func residual(_ tc: [Double]) -> [Double] {
-        guard k > 0 else { return tc }
-        let ridge = 1e-9 * (0..<k).reduce(0) { $0 + gram[$1 * k + $1] } / Double(k)
-        var a = gram, b = gt
-        for i in 0..<k { a[i * k + i] += ridge }
-        // Gaussian elimination with partial pivoting
-        for c in 0..<k {
-            var p = c
-            for r in (c + 1)..<max(c + 1, k) where Swift.abs(a[r * k + c]) > Swift.abs(a[p * k + c]) { p = r }
-            guard Swift.abs(a[p * k + c]) > 1e-300 else { continue }
-            if p != c {
-                for j in 0..<k { a.swapAt(c * k + j, p * k + j) }
-                b.swapAt(c, p)
-            }
-            for r in (c + 1)..<max(c + 1, k) {
-                let f = a[r * k + c] / a[c * k + c]
-                guard f != 0 else { continue }
-                for j in c..<k { a[r * k + j] -= f * a[c * k + j] }
-                b[r] -= f * b[c]
-            }
-        }
-        var beta = [Double](repeating: 0, count: k)
-        for c in stride(from: k - 1, through: 0, by: -1) {
-            var s = b[c]
-            for j in (c + 1)..<max(c + 1, k) { s -= a[c * k + j] * beta[j] }
-            beta[c] = Swift.abs(a[c * k + c]) > 1e-300 ? s / a[c * k + c] : 0
-        }
-        var rest = tc
-        for c in 0..<k where beta[c] != 0 && beta[c].isFinite {
-            for i in rest.indices { rest[i] -= beta[c] * centred[c][i] }
-        }
-        return rest
     }
 }
