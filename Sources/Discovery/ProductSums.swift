@@ -15,7 +15,7 @@ import Foundation
 /// ranks ab·c above near-copies such as a·log b·c. Products are screened with one factor among
 /// the blocks best correlated with the rest (a budget of about 50,000 products per round and
 /// power: the whole library squared would cost seconds on wide tables). Fitted once per search,
-/// before the evolution, whose seeds they join.
+/// after the evolution, beside whose members they compete.
 extension Evolution {
     func productSums(_ y: [Double], terms: Int = 3, screen: Int = 40) -> [ExpressionTree] {
         let n = y.count, count = library.count

@@ -84,7 +84,7 @@ public struct SearchOptions: Sendable {
     /// Sparse rational functions fitted linearly after the enumeration (`Rationals`); off, the
     /// evolution alone must assemble them (as the evolution's own tests require).
     public var rationals = true
-    /// Sums of products of two building blocks fitted linearly before the evolution
+    /// Sums of products of two building blocks fitted linearly after the evolution
     /// (`Evolution.productSums`, with evolution on); off, the evolution alone must reach them.
     public var productSums = true
     /// Dimensional analysis: formulas it rejects are never kept (see `Units`).
@@ -217,8 +217,16 @@ public enum Search {
             var evolving = options
             evolving.units = searchUnits
             let evolution = Evolution(options: evolving, variableCount: inputs.count, inputs: inputs)
-            if options.productSums {
-                // sums of products of two blocks, fitted linearly, seed the evolution with the others
+            let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
+                .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
+            let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
+            evaluated += fits
+            candidates += members.map(\.candidate)
+            if options.productSums, !candidates.contains(where: { $0.mse <= exactLevel }) {
+                // sums of products of two blocks, fitted linearly beside the evolution (not as
+                // its seeds: they took the place of seeds the evolution's path needed — on
+                // bench/feynman three laws lost at noise 0 for the two gained); not once a
+                // candidate reproduces the rows
                 for e in evolution.productSums(target) {
                     let f = e.formula
                     guard f.complexity <= options.maxSize, searchUnits.accepts(f, fitted: false),
@@ -229,11 +237,6 @@ public enum Search {
                     evaluated += 1
                 }
             }
-            let seeds = candidates.sorted { $0.bits.total < $1.bits.total }.prefix(options.populations * options.populationSize / 2)
-                .compactMap { c in ExpressionTree(c.formula).map { Member(expression: $0, candidate: c) } }
-            let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
-            evaluated += fits
-            candidates += members.map(\.candidate)
         }
         // The searches of a transformed target below (groups, power factors, scale symmetries,
         // ln|y|, sin⁻¹) are there to reach laws the direct search cannot. Once a direct candidate
