@@ -105,14 +105,6 @@ extension Evolution {
         }
         let oneSign = ratio.allSatisfy { $0 > 0 } || ratio.allSatisfy { $0 < 0 }
         let sign: Double = ratio.first.map { $0 < 0 ? -1 : 1 } ?? 1
-        func transformed(_ q: Double) -> [Double]? {
-            let t: [Double]
-            if q == 1 { t = ratio } else if q == -1 { t = ratio.map { 1 / $0 } } else {
-                guard oneSign else { return nil }
-                t = ratio.map { Foundation.pow(Swift.abs($0), 1 / q) }
-            }
-            return t.allSatisfy(\.isFinite) ? t : nil
-        }
         // predicted y = f · (β₀ + Σ βₖ gₖ)^q (times the ratio's sign for fractional q)
         func error(_ blocks: [Int], _ beta: [Double], _ q: Double) -> Double {
             var sse = 0.0
@@ -129,7 +121,7 @@ extension Evolution {
         // length of the fitted grafts decides between them (more blocks fit noise better)
         var choices: [Int: (sse: Double, q: Double, blocks: [Int], beta: [Double])] = [:]
         for q in [1.0, -1, 2, -2, 0.5, -0.5, 1.5, -1.5] {
-            guard let t = transformed(q) else { continue }
+            guard let t = Self.root(ratio, q, oneSign: oneSign) else { continue }
             for (blocks, beta) in pursuit(t) {
                 let sse = error(blocks, beta, q)
                 if sse < (choices[blocks.count]?.sse ?? .infinity) { choices[blocks.count] = (sse, q, blocks, beta) }
@@ -137,25 +129,48 @@ extension Evolution {
         }
         return choices.keys.sorted().compactMap { k in
             let c = choices[k]!
-            return compact(parent.expression, q: c.q, sign: sign, blocks: c.blocks, beta: c.beta, rows: n)
+            return compact(parent.expression, q: c.q, sign: sign, terms: c.blocks.map { library[$0].expression },
+                           values: c.blocks.map { library[$0].values }, beta: c.beta, rows: n)
         }
+    }
+
+    /// The ratio's q-th root t, the sum a power-sum graft regresses (1/ratio for q = −1; for
+    /// fractional q the magnitude's, when the ratio keeps one sign); nil when not finite.
+    static func root(_ ratio: [Double], _ q: Double, oneSign: Bool) -> [Double]? {
+        let t: [Double]
+        if q == 1 { t = ratio } else if q == -1 { t = ratio.map { 1 / $0 } } else {
+            guard oneSign else { return nil }
+            t = ratio.map { Foundation.pow(Swift.abs($0), 1 / q) }
+        }
+        return t.allSatisfy(\.isFinite) ? t : nil
     }
 
     /// parent · (β₀ + Σ βₖ gₖ)^q as a formula in compact form: the terms over the largest
     /// coefficient, ratios within 3 % of ±1, ±2, ±3 snapped (the fit refines them), a
     /// negligible intercept dropped, and the scale folded into the parent's constant factor —
     /// so that the law itself, not a copy padded with constants, fits within the size limit.
-    private func compact(_ parent: ExpressionTree, q: Double, sign: Double, blocks: [Int], beta: [Double], rows n: Int) -> ExpressionTree? {
-        let lead = blocks.indices.map { Swift.abs(beta[$0 + 1]) }.max() ?? 0
+    /// Without a parent (`productSums`), the scale is a constant factor of its own.
+    func compact(_ parent: ExpressionTree?, q: Double, sign: Double, terms: [ExpressionTree], values: [[Double]], beta: [Double],
+                 rows n: Int) -> ExpressionTree? {
+        let magnitudes = terms.indices.map { Swift.abs(beta[$0 + 1]) }
+        func snaps(_ r: Double) -> Bool {
+            let whole = r.rounded()
+            return whole != 0 && Swift.abs(whole) <= 3 && Swift.abs(r - whole) < 0.03 * Swift.abs(whole)
+        }
+        // the sum over its largest coefficient; with no parent, over the coefficient that
+        // leaves the most ratios whole (a² + b² − 2ab·cos θ, not 0.5·a² + 0.5·b² − ab·cos θ)
+        var lead = magnitudes.max() ?? 0
+        if parent == nil {
+            let wholes = { (m: Double) in m > 1e-300 ? magnitudes.count { snaps($0 / m) } : 0 }
+            for m in magnitudes where wholes(m) > wholes(lead) { lead = m }
+        }
         guard lead > 1e-300 else { return nil }
         var sum: ExpressionTree? = nil
         var typical = 0.0
-        for (k, j) in blocks.enumerated() {
+        for (k, g) in terms.enumerated() {
             var r = beta[k + 1] / lead
-            let whole = r.rounded()
-            if whole != 0, Swift.abs(whole) <= 3, Swift.abs(r - whole) < 0.03 * Swift.abs(whole) { r = whole }
-            typical += Swift.abs(r) * library[j].values.reduce(0) { $0 + Swift.abs($1) } / Double(n)
-            let g = library[j].expression
+            if snaps(r) { r = r.rounded() }
+            typical += Swift.abs(r) * values[k].reduce(0) { $0 + Swift.abs($1) } / Double(n)
             let term: ExpressionTree = Swift.abs(r) == 1 ? g : .binary(.mul, .constant(Swift.abs(r)), g)
             if let s0 = sum { sum = .binary(r < 0 ? .sub : .add, s0, term) } else { sum = r < 0 ? .binary(.mul, .constant(-1), term) : term }
         }
@@ -164,6 +179,23 @@ extension Evolution {
         if Swift.abs(r0) > 0.03 * typical { sum = .binary(.add, sum, .constant(r0)) }
         var scale = Foundation.pow(lead, q)
         if q != 1, q != -1, sign < 0 { scale = -scale }
+        guard let parent else {
+            // scale · sum^q, the power first (the same forms as below, with no parent)
+            let div = options.binary.contains(.div), square = options.unary.contains(.square), sqrt = options.unary.contains(.sqrt)
+            let power: ExpressionTree
+            switch q {
+            case 1: power = sum
+            case -1 where div: return .binary(.div, .constant(scale), sum)
+            case 2 where square: power = .unary(.square, sum)
+            case -2 where square && div: return .binary(.div, .constant(scale), .unary(.square, sum))
+            case 0.5 where sqrt: power = .unary(.sqrt, sum)
+            case -0.5 where sqrt && div: return .binary(.div, .constant(scale), .unary(.sqrt, sum))
+            default:
+                guard options.binary.contains(.pow) else { return nil }
+                power = .binary(.pow, sum, .constant(q))
+            }
+            return Swift.abs(scale - 1) < 0.03 ? power : .binary(.mul, .constant(scale), power)
+        }
         let e = Self.scaled(parent, by: scale)
         let div = options.binary.contains(.div), square = options.unary.contains(.square), sqrt = options.unary.contains(.sqrt)
         switch q {
@@ -232,14 +264,37 @@ extension Evolution {
                 gram[a * k + b] = s; gram[b * k + a] = s
             }
         }
+        return Self.bestSubsets(gram: gram, k: k, gt: gt, tt: tt, tMean: tMean, means: means, terms: terms)
+            .map { subset, beta in (subset.map { top[$0] }, beta) }
+    }
+
+    /// The ℓ₀ search of `pursuit` over k centred candidates given by their Gram matrix (k×k),
+    /// their products with the centred target (gt), its sum of squares (tt) and mean, and the
+    /// candidates' means: for each subset size 1…terms (≤ 3) that explains more than the size
+    /// below it, the subset (indices into the k) and [β₀, β₁, …].
+    /// With `costs` (each candidate's bits, for `rows` rows), subsets of one size are compared
+    /// by a description length, rows/2·log₂(residual) + their candidates' bits (the residual
+    /// floored at 1e-12 of t's: exact fits differ only in their bits), so that a law comes out
+    /// in its shortest terms when several sums fit it.
+    static func bestSubsets(gram: [Double], k: Int, gt: [Double], tt: Double, tMean: Double, means: [Double],
+                            terms: Int, costs: [Double]? = nil, rows: Int = 0) -> [([Int], [Double])] {
         // the smallest residual of each subset size 1…terms: singles and pairs by Cramer's
         // rule on the Gram entries, triples by the pair's Schur complement
         var best = [(sse: Double, subset: [Int], beta: [Double])](repeating: (tt, [], []), count: terms + 1)
+        let half = Double(rows) / 2, floor = 1e-12 * tt
+        func length(_ sse: Double, _ bits: Double) -> Double { half * Foundation.log2(Swift.max(sse, floor)) + bits }
+        func bits(_ subset: [Int]) -> Double { costs.map { c in subset.reduce(0) { $0 + c[$1] } } ?? 0 }
+        /// without costs, the smaller residual; with them, the shorter description
+        func better(_ sse: Double, _ subset: @autoclosure () -> [Int], than old: (sse: Double, subset: [Int], beta: [Double])) -> Bool {
+            guard costs != nil else { return sse < old.sse }
+            guard !old.subset.isEmpty else { return sse < old.sse }
+            return length(sse, bits(subset())) < length(old.sse, bits(old.subset))
+        }
         for a in 0..<k {
             let gaa = gram[a * k + a]
             let beta = gt[a] / gaa
             let sse = tt - beta * gt[a]
-            if sse < best[1].sse { best[1] = (sse, [a], [beta]) }
+            if better(sse, [a], than: best[1]) { best[1] = (sse, [a], [beta]) }
             guard terms >= 2 else { continue }
             for b in (a + 1)..<max(a + 1, k) {
                 let gab = gram[a * k + b], gbb = gram[b * k + b]
@@ -247,13 +302,15 @@ extension Evolution {
                 guard det > 1e-12 * gaa * gbb else { continue }
                 let ba = (gt[a] * gbb - gab * gt[b]) / det, bb = (gaa * gt[b] - gab * gt[a]) / det
                 let sse2 = tt - ba * gt[a] - bb * gt[b]
-                if sse2 < best[2].sse { best[2] = (sse2, [a, b], [ba, bb]) }
+                if better(sse2, [a, b], than: best[2]) { best[2] = (sse2, [a, b], [ba, bb]) }
                 guard terms >= 3 else { continue }
                 // a third block c by the Schur complement of the pair: with v = M⁻¹·(G_ac, G_bc),
                 // s = G_cc − (G_ac, G_bc)·v and u = (g_c·t) − (G_ac, G_bc)·β_ab, the triple's
                 // residual is sse₂ − u²/s (a dozen operations per c)
                 let m00 = gbb / det, m01 = -gab / det, m11 = gaa / det
                 var bestC = -1, bestSSE = best[3].sse
+                var bestLength = costs == nil || best[3].subset.isEmpty ? Double.infinity : length(best[3].sse, bits(best[3].subset))
+                let pairBits = costs.map { $0[a] + $0[b] } ?? 0
                 gram.withUnsafeBufferPointer { g in
                     for c in (b + 1)..<max(b + 1, k) {
                         let p = g[a * k + c], r = g[b * k + c]
@@ -262,7 +319,11 @@ extension Evolution {
                         guard schur > 1e-12 * g[c * k + c] else { continue }
                         let u = gt[c] - (p * ba + r * bb)
                         let sse3 = sse2 - u * u / schur
-                        if sse3 < bestSSE { bestSSE = sse3; bestC = c }
+                        if let costs {
+                            guard sse3 < tt else { continue }
+                            let l3 = length(sse3, pairBits + costs[c])
+                            if l3 < bestLength { bestSSE = sse3; bestC = c; bestLength = l3 }
+                        } else if sse3 < bestSSE { bestSSE = sse3; bestC = c }
                     }
                 }
                 if bestC >= 0 {
@@ -284,7 +345,7 @@ extension Evolution {
             previous = best[size].sse
             var intercept = tMean
             for (r, a) in best[size].subset.enumerated() { intercept -= best[size].beta[r] * means[a] }
-            out.append((best[size].subset.map { top[$0] }, [intercept] + best[size].beta))
+            out.append((best[size].subset, [intercept] + best[size].beta))
         }
         return out
     }
