@@ -48,7 +48,6 @@ extension Evolution {
             // its product ab·c first then, where a plain correlation ranks near-copies
             // (a·log b·c, (a − sin b)·c) above it. All the plain blocks at once would overfit a
             // table of 100 rows.
-            sums.extend(pool.map(\.values), tc: tc)
             let plain = Self.greedyBasis(Array(pool.indices), keep: min(8, n / 10), rest: tc, values: { pool[$0].values })
             var rest = plain.rest, basis = plain.basis
             var fits: [([Int], [Double])] = []
@@ -85,10 +84,10 @@ extension Evolution {
                         }
                         // the part of the centred product along the basis (orthonormal, centred)
                         var along = 0.0
-                        for q in basis {
-                            var s = 0.0
-                            for i in 0..<n { s += q[i] * ga[i] * gb[i] }
-                            along += s * s
+                        for e in basis {
+                            var dot = 0.0
+                            for i in 0..<n { dot += e[i] * ga[i] * gb[i] }
+                            along += dot * dot
                         }
                         let spread = svv - sv * sv / Double(n) - along
                         guard spread > 1e-12 * svv, spread.isFinite, svr.isFinite else { continue }
