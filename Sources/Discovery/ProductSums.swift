@@ -48,7 +48,7 @@ extension Evolution {
             // its product ab·c first then, where a plain correlation ranks near-copies
             // (a·log b·c, (a − sin b)·c) above it. All the plain blocks at once would overfit a
             // table of 100 rows.
-            let plain = Self.greedyBasis(Array(pool.indices), keep: min(8, n / 10), rest: tc, values: { pool[$0].values })
+            let plain = Self.greedyBasis(pool.map(\.values), keep: min(8, n / 10), rest: tc)
             var rest = plain.rest, basis = plain.basis
             var fits: [([Int], [Double])] = []
             for round in 0..<terms {
@@ -129,20 +129,19 @@ extension Evolution {
 }
 
 extension Evolution {
-    /// `keep` of the candidates chosen greedily (orthogonal matching pursuit), each the one best
-    /// correlated with what the ones chosen before it leave of `rest`; with what they leave and
-    /// their orthonormal basis (centred columns, Gram–Schmidt in the order chosen).
-    static func greedyBasis(_ keys: [Int], keep: Int, rest: [Double], values: (Int) -> [Double]) -> (chosen: [Int], rest: [Double], basis: [[Double]]) {
+    /// The orthonormal basis (centred, Gram–Schmidt in the order chosen) of `keep` of the
+    /// candidates chosen greedily (orthogonal matching pursuit), each the one best correlated
+    /// with what the ones chosen before it leave of `rest`; and what they leave of it.
+    static func greedyBasis(_ candidates: [[Double]], keep: Int, rest: [Double]) -> (rest: [Double], basis: [[Double]]) {
         let n = rest.count
-        var columns: [[Double]] = keys.map { key in
-            let v = values(key)
+        var columns: [[Double]] = candidates.map { v in
             let m = v.reduce(0, +) / Double(n)
             return v.map { $0 - m }
         }
         let norms = columns.map { $0.reduce(0) { $0 + $1 * $1 } }
         var r = rest
-        var chosen: [Int] = [], open = Array(keys.indices), basis: [[Double]] = []
-        while chosen.count < keep, !open.isEmpty {
+        var open = Array(columns.indices), basis: [[Double]] = []
+        while basis.count < keep, !open.isEmpty {
             var best = -1, bestScore = -1.0
             for (o, c) in open.enumerated() {
                 var vv = 0.0, vr = 0.0
@@ -154,7 +153,6 @@ extension Evolution {
             }
             guard best >= 0 else { break }
             let c = open.remove(at: best)
-            chosen.append(keys[c])
             // Gram–Schmidt: the rest and the open candidates lose their part along the new one
             var qq = 0.0
             for i in 0..<n { qq += columns[c][i] * columns[c][i] }
@@ -170,7 +168,7 @@ extension Evolution {
                 for i in 0..<n { columns[o][i] -= qv * q[i] }
             }
         }
-        return (chosen, r, basis)
+        return (r, basis)
     }
 }
 

@@ -201,14 +201,19 @@ public enum Search {
         }
         var candidates = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite }
         var evaluated = slots.items.count { $0 != nil }
+        // a formula proposed by a linear fit (not by the enumeration or the evolution), fitted
+        // and scored on every row, if the size limit and the units allow it
+        func proposed(_ f: Formula) -> Candidate? {
+            guard f.complexity <= options.maxSize, searchUnits.accepts(f, fitted: false),
+                  let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
+                                                  starts: [f.constants]),
+                  c.bits.total.isFinite, searchUnits.accepts(c.formula) else { return nil }
+            return c
+        }
         if !settled, options.rationals {
             // sparse rational functions, fitted linearly, seed the evolution with the others (`Rationals`)
             for r in Rationals.fits(inputs: inputs, target: target, weights: weights) {
-                guard let f = r.formula(unary: options.unary, binary: options.binary), f.complexity <= options.maxSize,
-                      searchUnits.accepts(f, fitted: false),
-                      let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
-                                                      starts: [f.constants]),
-                      c.bits.total.isFinite, searchUnits.accepts(c.formula) else { continue }
+                guard let f = r.formula(unary: options.unary, binary: options.binary), let c = proposed(f) else { continue }
                 candidates.append(c)
                 evaluated += 1
             }
@@ -225,22 +230,20 @@ public enum Search {
             if options.productSums, !candidates.contains(where: { $0.mse <= exactLevel }) {
                 // sums of products of two blocks, fitted linearly beside the evolution (not as
                 // its seeds: they took the place of seeds the evolution's path needed — on
-                // bench/feynman three laws lost at noise 0 for the two gained); not once a
-                // candidate reproduces the rows
-                // on a long table the pursuit runs on 400 rows evenly spaced (its cost grows with
-                // the rows: ~50,000 products per round and power); the sums it proposes are
-                // fitted and scored on every row below
-                let step = rows > 400 ? Double(rows) / 400 : 1
-                let sample = rows > 400 ? (0..<400).map { Int(Double($0) * step) } : Array(0..<rows)
-                let proposer = rows > 400
-                    ? Evolution(options: evolving, variableCount: inputs.count, inputs: inputs.map { c in sample.map { c[$0] } })
-                    : evolution
-                for e in proposer.productSums(sample.map { target[$0] }) {
-                    let f = e.formula
-                    guard f.complexity <= options.maxSize, searchUnits.accepts(f, fitted: false),
-                          let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet,
-                                                          starts: [f.constants]),
-                          c.bits.total.isFinite, searchUnits.accepts(c.formula) else { continue }
+                // bench/feynman three laws lost at noise 0); not once a candidate reproduces the
+                // rows. On a long table the pursuit runs on 400 rows evenly spaced (its cost grows
+                // with the rows: ~50,000 products per round and power).
+                let proposals: [ExpressionTree]
+                if rows > 400 {
+                    let step = Double(rows) / 400
+                    let sample = (0..<400).map { Int(Double($0) * step) }
+                    let sampled = Evolution(options: evolving, variableCount: inputs.count, inputs: inputs.map { c in sample.map { c[$0] } })
+                    proposals = sampled.productSums(sample.map { target[$0] })
+                } else {
+                    proposals = evolution.productSums(target)
+                }
+                for e in proposals {
+                    guard let c = proposed(e.formula) else { continue }
                     candidates.append(c)
                     evaluated += 1
                 }
