@@ -6,7 +6,8 @@ import Foundation
 /// 1. `refit`: constants fitted again from several starting points, with more iterations;
 /// 2. `prune`: a constant smaller than the precision the data give it codes as zero, so the
 ///    formula becomes the one with that constant set to 0 and simplified away;
-/// 3. `snap`: constants held at fractions p/q where that shortens the description.
+/// 3. `snap`: constants held at fractions p/q where that shortens the description, and a
+///    factor snapped to 1 or a term to 0 dropped.
 /// A polished formula replaces its original — pruned whatever the bits (it is the same
 /// description), otherwise only when shorter.
 struct Polish {
@@ -104,6 +105,14 @@ struct Polish {
             if let s = score(g, starts: [g.constants]), s.bits.total < current.bits.total {
                 current = s
             }
+        }
+        // A factor snapped to 1 or a term to 0 is a node pair the formula does not need:
+        // m₀/√(1 − 1·(v/c)²) is m₀/√(1 − (v/c)²), two nodes shorter, and 1 + (−1)·x is 1 − x.
+        // The shorter tree's constants are fitted and snapped again.
+        if let e = ExpressionTree(current.formula)?.simplified(dropNeutral: true), e.hasVariable, e.size < current.complexity,
+           let s = score(e.formula, starts: [e.formula.constants]), units.accepts(s.formula) {
+            let shorter = snap(s)
+            if shorter.bits.total < current.bits.total { return shorter }
         }
         return current
     }

@@ -76,6 +76,10 @@ public struct SearchOptions: Sendable {
     public var exactPatience = 3
     /// Stop after this many epochs without a shorter description.
     public var patience = 20
+    /// Evolutions run again from the same seeds with another generator when the best
+    /// description explains less than `restartBelow` of the variance a constant leaves.
+    public var restarts = 1
+    public var restartBelow = 0.95
     public var migrants = 2
     /// Adaptive parsimony scaling (PySR's default 20): see `Evolution.Population.fitness`.
     public var adaptiveParsimony = 20.0
@@ -227,6 +231,23 @@ public enum Search {
             let (members, fits) = evolution.run(seeds: seeds, inputs: inputs, target: target, weights: weights)
             evaluated += fits
             candidates += members.map(\.candidate)
+            // An evolution stuck far from the rows (its best description explains less than
+            // `restartBelow` of what a constant leaves) gets another path: the same seeds, a
+            // different generator. One seed's path can miss what another's finds (bench/feynman
+            // I.50.26 at 1 %: seeds 1 and 5 return log(ω)·α, 2–4 the law); a fit that explains
+            // the rows costs nothing more.
+            let constant = candidates.filter { c in !c.formula.tokens.contains { $0.op == .variable } }.map(\.mse).min()
+            for restart in 0..<options.restarts {
+                guard let constant, constant > 0,
+                      let best = candidates.min(by: { $0.bits.total < $1.bits.total }),
+                      best.mse > (1 - options.restartBelow) * constant else { break }
+                var again = evolving
+                again.seed = options.seed &+ UInt64(restart + 1) &* 0x9E37_79B9_7F4A_7C15
+                let (more, moreFits) = Evolution(options: again, variableCount: inputs.count, inputs: inputs)
+                    .run(seeds: seeds, inputs: inputs, target: target, weights: weights)
+                evaluated += moreFits
+                candidates += more.map(\.candidate)
+            }
             if options.productSums, !candidates.contains(where: { $0.mse <= exactLevel }) {
                 // sums of products of two blocks, fitted linearly beside the evolution (not as
                 // its seeds: they took the place of seeds the evolution's path needed — on

@@ -144,7 +144,7 @@ public indirect enum ExpressionTree: Hashable, Sendable {
     /// x + c and c·x, nested constant factors and terms merged, operators that undo each other
     /// removed, commutative operands sorted. Two formulas that differ only in these respects get
     /// the same `key`, so the search fits each structure once.
-    /// `dropNeutral` also removes 0 + x, 1·x and 0·x (and writes 0 − x as −x) — for constants set on purpose (pruning),
+    /// `dropNeutral` also removes 0 + x, 1·x and 0·x (and writes 0 − x as −x, x + (−1)·y as x − y) — for constants set on purpose (pruning, snapping),
     /// not for fresh constants that start at 1 and are about to be fitted.
     public func simplified(dropNeutral: Bool = false) -> ExpressionTree {
         switch self {
@@ -187,6 +187,11 @@ public indirect enum ExpressionTree: Hashable, Sendable {
                     if op == .add && c == 0 { return r }
                     if op == .mul && c == 1 { return r }
                     if op == .mul && c == 0 { return .constant(0) }
+                }
+                // x + (−1)·y = x − y
+                if dropNeutral, op == .add {
+                    if case .binary(.mul, .constant(-1), let y) = r { return .binary(.sub, l, y) }
+                    if case .binary(.mul, .constant(-1), let y) = l { return .binary(.sub, r, y) }
                 }
                 return .binary(op, l, r)
             case .pow:
