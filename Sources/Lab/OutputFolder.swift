@@ -28,9 +28,8 @@ public struct OutputFolder {
                 throw LabError("\(trimmed): exists and is not an Occam run folder; not replacing it even with --force")
             }
         }
-        let parent = (trimmed as NSString).deletingLastPathComponent
-        let base = (trimmed as NSString).lastPathComponent
-        let parentPath = parent.isEmpty ? "." : parent
+        let parentPath = FilePath.folder(of: trimmed)
+        let base = FilePath.name(of: trimmed)
         do {
             try fm.createDirectory(atPath: parentPath, withIntermediateDirectories: true)
         } catch {
@@ -85,14 +84,13 @@ func writeFile(_ path: String, _ data: Data) throws {
 enum AtomicFile {
     /// The temporary sibling for `path`, its folder created.
     static func temporaryPath(for path: String) throws -> String {
-        let directory = (path as NSString).deletingLastPathComponent
-        let parent = directory.isEmpty ? "." : directory
+        let parent = FilePath.folder(of: path)
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
             throw LabError("\(parent): cannot create folder: \(error.localizedDescription)")
         }
-        return "\(parent)/.\((path as NSString).lastPathComponent).partial-\(getpid())"
+        return "\(parent)/.\(FilePath.name(of: path)).partial-\(getpid())"
     }
 
     /// Rename the finished temporary file over `path` (removing it if that fails).

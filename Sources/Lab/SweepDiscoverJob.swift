@@ -100,8 +100,7 @@ public enum SweepDiscoverJob {
         }
         let folder = try OutputFolder(destination: o.output, force: o.force)
         let destination = folder.destination
-        let cache = ((destination as NSString).deletingLastPathComponent.isEmpty ? "." : (destination as NSString).deletingLastPathComponent)
-            + "/.\((destination as NSString).lastPathComponent).runs"
+        let cache = FilePath.folder(of: destination) + "/.\(FilePath.name(of: destination)).runs"
         do {
             try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
             var runFolders: [String] = []

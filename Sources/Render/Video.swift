@@ -12,8 +12,7 @@ public enum VideoExport {
     /// `progress` is called with the number of frames done.
     public static func write(frames: FrameFolder, format: VideoFormat, output: String, framesPerSecond: Double,
                              progress: (Int) -> Void = { _ in }) throws {
-        let directory = (output as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((output as NSString).lastPathComponent).tmp-\(getpid())"
+        let temporary = FilePath.folder(of: output) + "/.\(FilePath.name(of: output)).tmp-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         switch format {
         case .apng:
