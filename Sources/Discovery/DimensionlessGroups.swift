@@ -111,15 +111,7 @@ public struct DimensionlessGroups: Sendable, Equatable {
 
     /// A formula of the groups (variable j is π_j) written in the inputs: Π x^p · f(π(x)).
     public func restore(_ reduced: ExpressionTree) -> ExpressionTree {
-        func substitute(_ e: ExpressionTree) -> ExpressionTree {
-            switch e {
-            case .variable(let j): return Self.monomial(groups[j]) ?? .constant(1)
-            case .constant: return e
-            case .unary(let op, let a): return .unary(op, substitute(a))
-            case .binary(let op, let a, let b): return .binary(op, substitute(a), substitute(b))
-            }
-        }
-        let f = substitute(reduced)
+        let f = reduced.substitutingVariables { Self.monomial(groups[$0]) ?? .constant(1) }
         guard let m = Self.monomial(scale) else { return f }
         return .binary(.mul, scaleRoot == 2 ? .unary(.sqrt, m) : m, f)
     }

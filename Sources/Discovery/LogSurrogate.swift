@@ -24,16 +24,28 @@ struct LogSurrogate {
     /// Nil when more than a tenth of the rows are zero, a value is not
     /// finite, an input is constant, or the rows are too few for the quadratic surrogate.
     init?(inputs: [[Double]], target: [Double]) {
-        let n = target.count, d = inputs.count
+        let n = target.count
         // One sign but for a few rows: noise added to a target spanning decades flips its
         // smallest values, which then weigh nothing. Of both signs (n·sin θ, n·k_BT·ln(V₂/V₁)),
         // every non-zero row counts by its magnitude: a product of powers times a function that
         // changes sign is still a sum in ln|y|.
         let positiveRows = target.count { $0 > 0 }, negativeRows = target.count { $0 < 0 }
-        guard d >= 1, n >= 20, target.allSatisfy(\.isFinite), positiveRows + negativeRows >= n * 9 / 10,
-              inputs.allSatisfy({ $0.count == n && $0.allSatisfy(\.isFinite) }) else { return nil }
+        guard n >= 20, target.allSatisfy(\.isFinite), positiveRows + negativeRows >= n * 9 / 10 else { return nil }
         let oneSign = max(positiveRows, negativeRows) >= n * 9 / 10
         let sign = oneSign ? (positiveRows >= negativeRows ? 1.0 : -1.0) : 0
+        let magnitude = target.map { oneSign ? $0 * sign : abs($0) }
+        let median = magnitude.sorted()[n / 2]
+        self.init(inputs: inputs, response: magnitude.map { $0 > 0 ? log($0) : 0 },
+                  weights: magnitude.map { $0 > 0 ? min(1, ($0 / median) * ($0 / median)) : 0 })
+    }
+
+    /// The same polynomial fitted to `response` itself with rows weighted by `weights` (the
+    /// surrogate of y on which `AdditiveParts` tests a sum). Nil when an input is constant or
+    /// the rows are too few for the quadratic surrogate.
+    init?(inputs: [[Double]], response: [Double], weights: [Double]) {
+        let n = response.count, d = inputs.count
+        guard d >= 1, n >= 20, response.allSatisfy(\.isFinite), weights.count == n,
+              inputs.allSatisfy({ $0.count == n && $0.allSatisfy(\.isFinite) }) else { return nil }
         let positive = inputs.map { c in c.allSatisfy { $0 > 0 } }
         var features: [[Double]] = []
         var spread = [Double](repeating: 1, count: d)
@@ -45,16 +57,14 @@ struct LogSurrogate {
             spread[i] = sd
             features.append(raw.map { ($0 - mean) / sd })
         }
-        let magnitude = target.map { oneSign ? $0 * sign : abs($0) }
-        let median = magnitude.sorted()[n / 2]
         let cubic = 1 + 3 * d + d * (d - 1) / 2 <= n * 7 / 10
         guard cubic || 1 + 2 * d + d * (d - 1) / 2 <= n * 7 / 10 else { return nil }
         self.rows = n
         self.features = features
         self.spread = spread
         self.positive = positive
-        self.z = magnitude.map { $0 > 0 ? log($0) : 0 }
-        self.weights = magnitude.map { $0 > 0 ? min(1, ($0 / median) * ($0 / median)) : 0 }
+        self.z = response
+        self.weights = weights
         self.cubic = cubic
     }
 

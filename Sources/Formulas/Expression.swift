@@ -121,6 +121,17 @@ public indirect enum ExpressionTree: Hashable, Sendable {
         return walk(self)
     }
 
+    /// The tree with every variable i replaced by `substitute(i)`: a formula of a few columns
+    /// written in the columns of a larger table, or of groups written in their inputs.
+    public func substitutingVariables(_ substitute: (Int) -> ExpressionTree) -> ExpressionTree {
+        switch self {
+        case .variable(let i): return substitute(i)
+        case .constant: return self
+        case .unary(let op, let a): return .unary(op, a.substitutingVariables(substitute))
+        case .binary(let op, let a, let b): return .binary(op, a.substitutingVariables(substitute), b.substitutingVariables(substitute))
+        }
+    }
+
     /// The tree with node `k` (preorder) replaced.
     public func replacing(at k: Int, with new: ExpressionTree) -> ExpressionTree {
         var k = k

@@ -148,6 +148,38 @@ import Formulas
         let labelled = try? Table(text: "name\ta\tT\nMercury\t0.39\t0.24\nVenus\t0.72\t0.62\n", name: "p.tsv")
         #expect(labelled?.labelColumns == ["name"] && labelled?.names == ["a", "T"])
     }
+
+    /// An evolution that leaves the rows unexplained (pure noise) runs once more on another
+    /// path, so more formulas are fitted; one whose best explains the rows (a·b at 1 % noise)
+    /// does not, and fits exactly as many as without restarts.
+    @Test func evolutionRestartsOnlyWhenTheRowsAreUnexplained() throws {
+        var rng = SeededLCG(seed: 61)
+        let x = (0..<2).map { _ in (0..<100).map { _ in 1 + 4 * rng.unit() } }
+        let noise = (0..<100).map { _ in rng.gaussian() }
+        var once = SearchOptions.short()
+        once.restarts = 0
+        let a = try Search.run(inputs: x, target: noise, options: once), b = try Search.run(inputs: x, target: noise, options: .short())
+        #expect(b.evaluated > a.evaluated)
+        let (x2, y2) = drawnTable(2, noise: 0.01, seed: 67) { v in v[0] * v[1] }
+        let c = try Search.run(inputs: x2, target: y2, options: once), d = try Search.run(inputs: x2, target: y2, options: .short())
+        #expect(c.evaluated == d.evaluated)
+        #expect(d.best.formula.sympyString(names: ["a", "b"]).contains("a*b"))
+    }
+
+    /// The polish drops a factor snapped to 1 and writes x + (−1)·y as x − y: 3 + (−1)·x²
+    /// fitted to the rows of 3 − x² comes back as 3 − x², four nodes instead of six.
+    @Test func snappedNeutralFactorsAreDropped() throws {
+        let x = [(0..<40).map { 1 + Double($0) / 80 }]
+        let y = x[0].map { 3 - $0 * $0 }
+        let long = ExpressionTree.binary(.add, .constant(3.0001), .binary(.mul, .constant(-0.9999), .unary(.square, .variable(0)))).formula
+        let alphabet = SearchOptions().alphabet(variables: 1)
+        let scored = try #require(DescriptionLength.score(long, columns: x, target: y, weights: nil, alphabet: alphabet, starts: [long.constants]))
+        #expect(scored.complexity == 6)
+        let polished = Polish(inputs: x, target: y, weights: nil, alphabet: alphabet, units: nil).apply(to: [scored])
+        let best = try #require(polished.min { $0.bits.total < $1.bits.total })
+        #expect(best.complexity == 4, "\(best.formula.sympyString(names: ["x"]))")
+        #expect(best.formula.sympyString(names: ["x"]).replacingOccurrences(of: " ", with: "") == "3-x**2")
+    }
 }
 
 /// Seeded generator for the test data.
