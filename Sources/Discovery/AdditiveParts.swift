@@ -89,29 +89,31 @@ public struct AdditiveParts: Sendable, Equatable {
         }
     }
 
-    /// The values of `formula` block by block at every row, when it is a sum (its terms added
-    /// or subtracted at the root, a constant term left out) whose every term depends on the
-    /// inputs of one block only; nil otherwise.
-    func parts(of formula: Formula, inputs: [[Double]]) -> [[Double]]? {
+    /// `formula`'s terms block by block — each block's terms added or subtracted, nil for a
+    /// block without one — when it is a sum (terms at its root, a constant term left out) whose
+    /// every term depends on the inputs of one block only; nil otherwise.
+    func parts(of formula: Formula) -> [ExpressionTree?]? {
         guard let tree = ExpressionTree(formula) else { return nil }
-        var terms: [(tree: ExpressionTree, sign: Double)] = []
-        func flatten(_ e: ExpressionTree, _ sign: Double) {
+        var terms: [(tree: ExpressionTree, negative: Bool)] = []
+        func flatten(_ e: ExpressionTree, _ negative: Bool) {
             switch e {
-            case .binary(.add, let a, let b): flatten(a, sign); flatten(b, sign)
-            case .binary(.sub, let a, let b): flatten(a, sign); flatten(b, -sign)
-            default: terms.append((e, sign))
+            case .binary(.add, let a, let b): flatten(a, negative); flatten(b, negative)
+            case .binary(.sub, let a, let b): flatten(a, negative); flatten(b, !negative)
+            default: terms.append((e, negative))
             }
         }
-        flatten(tree, 1)
-        let rows = inputs.first?.count ?? 0
-        var out = [[Double]](repeating: [Double](repeating: 0, count: rows), count: blocks.count)
+        flatten(tree, false)
+        var out = [ExpressionTree?](repeating: nil, count: blocks.count)
         for term in terms where term.tree.hasVariable {
             let used = Set(term.tree.formula.tokens.filter { $0.op == .variable }.map(\.index))
             guard let b = blocks.firstIndex(where: { used.isSubset(of: $0) }) else { return nil }
-            let values = term.tree.formula.evaluate(inputs, rows: rows)
-            for r in 0..<rows { out[b][r] += term.sign * values[r] }
+            if let sum = out[b] {
+                out[b] = .binary(term.negative ? .sub : .add, sum, term.tree)
+            } else {
+                out[b] = term.negative ? .binary(.mul, .constant(-1), term.tree) : term.tree
+            }
         }
-        return out.allSatisfy({ $0.allSatisfy(\.isFinite) }) ? out : nil
+        return out
     }
 
     /// The next partition after `labels` in restricted-growth order (label i at most one more

@@ -48,18 +48,19 @@ import Formulas
         }
     }
 
-    /// A sum the direct search returns is read block by block: its parts at every row add up
-    /// to it without its offset (0.5 + ab − 3c² on the rows of ab − 3c²), and a term across two
-    /// blocks makes it no sum of the split.
+    /// A sum the direct search returns is read block by block: its parts add up to it without
+    /// its offset at every row (0.5 + ab − 3c² on the rows of ab − 3c²: ab and −3c²), and a term
+    /// across two blocks makes it no sum of the split.
     @Test func directParts() throws {
         let (x, y) = drawnTable(3, noise: 0, seed: 59) { v in v[0] * v[1] - 3 * v[2] * v[2] }
         let split = try #require(AdditiveParts(inputs: x, target: y))
         #expect(split.blocks == [[0, 1], [2]])
         let sum = ExpressionTree.binary(.sub, .binary(.add, .constant(0.5), .binary(.mul, .variable(0), .variable(1))),
                                         .binary(.mul, .constant(3), .unary(.square, .variable(2)))).formula
-        let parts = try #require(split.parts(of: sum, inputs: x))
-        for r in 0..<y.count { #expect(abs(parts[0][r] + parts[1][r] - y[r]) <= 1e-9 * max(1, abs(y[r]))) }
+        let parts = try #require(split.parts(of: sum))
+        let ab = try #require(parts[0]).formula.evaluate(x, rows: y.count), c = try #require(parts[1]).formula.evaluate(x, rows: y.count)
+        for r in 0..<y.count { #expect(abs(ab[r] + c[r] - y[r]) <= 1e-9 * max(1, abs(y[r]))) }
         let across = ExpressionTree.binary(.add, .binary(.mul, .variable(0), .variable(2)), .variable(1)).formula
-        #expect(split.parts(of: across, inputs: x) == nil)
+        #expect(split.parts(of: across) == nil)
     }
 }
