@@ -502,8 +502,8 @@ public enum Search {
         }
         let bests = found.map { $0[0] }
         var sums = [sum(bests)]
-        for (k, options) in found.enumerated() {
-            for alternative in options.dropFirst() {
+        for (k, choices) in found.enumerated() {
+            for alternative in choices.dropFirst() {
                 var parts = bests
                 parts[k] = alternative
                 sums.append(sum(parts))
