@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Physics", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Render", "TestSupport"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "Render", "Formulas", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "Render", "Tracking", "Formulas", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "FormulasTests", dependencies: ["Formulas", "TestSupport"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Formulas", "TestSupport"]),
         .testTarget(name: "ChoiceTests", dependencies: ["Choice", "Discovery", "Formulas", "TestSupport"]),

@@ -3,6 +3,7 @@ import Render
 import TestSupport
 import Testing
 @testable import Codec
+@testable import Tracking
 
 /// The neural level: its network's arithmetic, and what a user relies on — on an eccentric
 /// orbit (which neither constant acceleration nor the learned level's quadratic library
@@ -205,5 +206,33 @@ import Testing
         #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
         // the start matters: from the seed the same frames code differently
         #expect(try encode(.online) != golden)
+    }
+}
+/// The two networks of stream version 6 learn from the same samples but need not be ready
+/// together: the central one drops a sample taken exactly at the reference body (r = 0 has no
+/// direction), so the general network can predict a frame before it. The predictor must then
+/// choose among the ready network's candidates only (it indexed past its windows and stopped).
+@Suite struct NetworkReadinessTests {
+    @Test func aPathThroughTheReferenceBodyIsPredictedWhileOnlyOneNetworkIsReady() {
+        var predictor = NeuralPredictor(start: .online, followsTrajectories: true, centralField: true)
+        predictor.smooth(over: 32, correctedVelocities: false)
+        let origin = (u: 100.0, v: 100.0)
+        // a cubic path (constant acceleration misses it) that is exactly at the origin in frame 20
+        func point(_ f: Int) -> PixelTrack.Point {
+            let s = Double(f - 20)
+            return PixelTrack.Point(frame: f, u: origin.u + 1.5 * s + 0.02 * s * s, v: origin.v + s - 0.001 * s * s * s,
+                                    flux: 100, radius: 2, sigma: 0)
+        }
+        var track = PixelTrack(id: 0)
+        var sawOnlyGeneralReady = false
+        for f in 0..<70 {
+            track.points.append(point(f))
+            let next = predictor.nextPosition(of: track, next: f + 1, decoded: f + 1, origin: origin)
+            #expect(next.u.isFinite && next.v.isFinite)
+            predictor.endFrame(decoded: f + 1)
+            if predictor.dynamics.ready && !(predictor.central?.ready ?? true) { sawOnlyGeneralReady = true }
+        }
+        #expect(sawOnlyGeneralReady, "the path should leave the central network a sample short")
+        #expect(predictor.dynamics.inputs.count == predictor.central!.inputs.count + 1)
     }
 }

@@ -98,8 +98,12 @@ struct NeuralPredictor: MotionPredictor {
         let own = record(track, decoded: decoded, origin: origin)
         let stepped = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics, record: !own)
         if !own, central != nil { _ = stepper.step(track, decoded: decoded, origin: origin, model: &central!, record: true) }
-        // Ties (before any comparison) go to constant acceleration, then to the general network.
-        let best = errors.indices.min(by: { errors[$0] < errors[$1] }) ?? 0
+        // Ties (before any comparison) go to constant acceleration, then to the general network;
+        // a network's candidates only once it predicts (the central one may be a sample behind:
+        // it drops a sample taken exactly at the reference body).
+        let centralReady = central?.ready ?? false
+        let candidates = errors.indices.filter { $0 == 0 || ($0 <= windows.count ? dynamics.ready : centralReady) }
+        let best = candidates.min(by: { errors[$0] < errors[$1] }) ?? 0
         var position = track.predict(next)
         if best > windows.count, var c = central, c.ready {
             if let q = stepper.step(track, decoded: decoded, origin: origin, model: &c, record: false,
