@@ -1,5 +1,7 @@
 import Codec
+import Discovery
 import Foundation
+import Formulas
 import Render
 
 /// `occam train`: pretrain the neural level's network on a corpus of simulated videos.
@@ -31,6 +33,19 @@ public enum TrainJob {
         public var widths: [Int] = []
         public var corpusSizes: [Int] = []
         public var heldOut: [String] = []
+        /// With scaling: the first held-out video's law, its constants as numbers in the video's
+        /// units (`ax = …; ay = …`): each network's law is distilled (`Distillation`) and
+        /// compared with it off the filmed orbits. Calibration from the folder's scene.json or
+        /// `distillPxPerUnit` and `distillDt`.
+        public var distillLaw: String? = nil
+        public var distillPxPerUnit: Double? = nil
+        public var distillDt: Double? = nil
+        /// The distillation's search (every core by default).
+        public var distillSearch: SearchOptions = {
+            var s = SearchOptions()
+            s.threads = ProcessInfo.processInfo.activeProcessorCount
+            return s
+        }()
         public init(output: String) { self.output = output }
     }
 
@@ -173,6 +188,24 @@ public enum TrainJob {
         public var videos: Int
         /// Bits per frame of each held-out video, in the order given.
         public var bitsPerFrame: [Double]
+        /// The law distilled from the network that coded the first held-out video (with
+        /// `Options.distillLaw`; nil when none was asked for or none fitted the network).
+        public var distilled: DistilledLaw? = nil
+    }
+
+    /// A network's distilled law against the video's law (`Options.distillLaw`).
+    public struct DistilledLaw: Sendable {
+        /// `ax = …; ay = …` in the video's units.
+        public var law: String
+        /// RMS(distilled − network)/RMS(network) at the states the network learned from.
+        public var fitToNetwork: Double
+        /// Largest over positions ×0.7 and ×1.4 about the reference body: RMS(network − law) and
+        /// RMS(distilled − law), each over RMS(law).
+        public var networkOffOrbit: Double
+        public var distilledOffOrbit: Double
+        /// Discovery succeeded: the distilled law is the video's law to 1 % off the filmed orbits
+        /// (a constant 1 % off, or a wrong structure, fails).
+        public var recovered: Bool { distilledOffOrbit <= 0.01 }
     }
 
     /// Bits per frame of the held-out videos against the network's size (online start and
@@ -200,7 +233,30 @@ public enum TrainJob {
             }
             held.append((frames, geometry))
         }
+        // the law to distil against, and the first held-out video's calibration
+        var target: (law: Law, pxPerUnit: Double, dt: Double, startTime: Double)? = nil
+        if let text = o.distillLaw {
+            let law: Law
+            do { law = try Law(text: text) } catch let e as FormulaError { throw LabError("--distill-law: \(e.message)") }
+            guard law.constantNames.allSatisfy({ $0.allSatisfy { $0 == nil } }) else {
+                throw LabError("--distill-law: give the law's constants as numbers (the video's law, not a form to fit)")
+            }
+            let c = try TrackJob.calibration(folder: o.heldOut[0], pxPerUnit: o.distillPxPerUnit, fps: nil, dt: o.distillDt,
+                                             origin: nil, startTime: nil)
+            target = (law, c.pxPerUnit, c.dt, c.startTime)
+        }
         let tasks = try corpus(o)
+        func distil(_ field: NeuralField?) throws -> DistilledLaw? {
+            guard let target, let field,
+                  let d = try Distillation.run(field: field, pxPerUnit: target.pxPerUnit, dt: target.dt, startTime: target.startTime,
+                                               explicit: target.law, maxRows: 240, options: o.distillSearch,
+                                               source: "\(o.heldOut[0]): the network's accelerations")
+            else { return nil }
+            let names = FrameDiscoverJob.variables
+            return DistilledLaw(law: "ax = \(d.law.ax.formula.sympyString(names: names)); ay = \(d.law.ay.formula.sympyString(names: names))",
+                                fitToNetwork: d.fitToNetwork, networkOffOrbit: d.offOrbit.map(\.network).max() ?? .nan,
+                                distilledOffOrbit: d.offOrbit.map(\.distilled).max() ?? .nan)
+        }
         func measure(width: Int, videos: Int) throws -> ScalingRow {
             let sizes = [4, width, width, 2]
             var parameters: [Double]? = nil
@@ -208,12 +264,15 @@ public enum TrainJob {
                 parameters = NeuralPretraining.train(Array(tasks.prefix(videos)), steps: o.steps, seed: o.seed, hidden: width).parameters
             }
             var bits: [Double] = []
-            for h in held {
-                let bytes = try NeuralScaling.bytes(frames: h.frames, geometry: h.geometry, sizes: sizes, parameters: parameters,
-                                                    pretrained: videos > 0)
-                bits.append(Double(bytes * 8) / Double(h.frames.count))
+            var distilled: DistilledLaw? = nil
+            for (k, h) in held.enumerated() {
+                let coded = try NeuralScaling.code(frames: h.frames, geometry: h.geometry, sizes: sizes, parameters: parameters,
+                                                   pretrained: videos > 0)
+                bits.append(Double(coded.bytes * 8) / Double(h.frames.count))
+                if k == 0 { distilled = try distil(coded.field) }
             }
-            return ScalingRow(width: width, parameters: NeuralScaling.parameterCount(width: width), videos: videos, bitsPerFrame: bits)
+            return ScalingRow(width: width, parameters: NeuralScaling.parameterCount(width: width), videos: videos, bitsPerFrame: bits,
+                              distilled: distilled)
         }
         var rows: [ScalingRow] = []
         let progress = Progress(label: "scaling", total: 2 * o.widths.count + o.corpusSizes.count, enabled: o.showProgress && isatty(2) != 0)
@@ -226,20 +285,33 @@ public enum TrainJob {
             rows.append(try measure(width: shipped, videos: min(n, tasks.count))); progress.advance()
         }
         progress.finish()
-        struct Row: Encodable { var width: Int; var parameters: Int; var pretraining_videos: Int; var bits_per_frame: [Double]; var mean_bits_per_frame: Double }
+        struct Distilled: Encodable {
+            var law: String, fit_to_network: Double?, network_off_orbit: Double?, distilled_off_orbit: Double?, recovered: Bool
+        }
+        struct Row: Encodable {
+            var width: Int; var parameters: Int; var pretraining_videos: Int; var bits_per_frame: [Double]; var mean_bits_per_frame: Double
+            var distilled: Distilled?
+        }
         struct Document: Encodable {
             var format = "occam-neural-scaling"
             var version = 1
             var command: String
             var held_out: [String]
+            var distill_law: String?
             var note = "bits per frame of each held-out video coded by the neural level (in memory, round trip checked) with a network "
                 + "of hidden width w (4-w-w-2), from the online start's seed (pretraining_videos 0) or pretrained by occam train on the "
-                + "first n videos of the corpus"
+                + "first n videos of the corpus; distilled: the law distilled from the network that coded the first held-out video, "
+                + "against distill_law off the filmed orbits (positions x0.7 and x1.4; the larger relative RMS), recovered when within 1 %"
             var rows: [Row]
         }
-        let document = Document(command: command(o) + " --scaling", held_out: o.heldOut, rows: rows.map {
+        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        let document = Document(command: command(o) + " --scaling", held_out: o.heldOut, distill_law: o.distillLaw, rows: rows.map {
             Row(width: $0.width, parameters: $0.parameters, pretraining_videos: $0.videos, bits_per_frame: $0.bitsPerFrame,
-                mean_bits_per_frame: $0.bitsPerFrame.reduce(0, +) / Double($0.bitsPerFrame.count))
+                mean_bits_per_frame: $0.bitsPerFrame.reduce(0, +) / Double($0.bitsPerFrame.count),
+                distilled: $0.distilled.map {
+                    Distilled(law: $0.law, fit_to_network: finite($0.fitToNetwork), network_off_orbit: finite($0.networkOffOrbit),
+                              distilled_off_orbit: finite($0.distilledOffOrbit), recovered: $0.recovered)
+                })
         })
         try AtomicFile.write(o.output, try EquationsDocument.encoder.encode(document))
         return rows

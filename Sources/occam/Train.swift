@@ -21,6 +21,7 @@ struct Train: ParsableCommand {
               occam train --out weights.json --swift Sources/Codec/Predictors/NeuralPriorWeights.swift
               occam train --videos 40 --size 128 --steps 500 --out small.json
               occam train --scaling --held-out frames/kepler,frames/exb-drift --out scaling.json
+              occam train --scaling --held-out frames/kepler --distill-law 'ax = -39.478*x/r^3; ay = -39.478*y/r^3' --out scaling.json
             """)
 
     @Option(name: .shortAndLong, help: "Weights file to write (JSON).")
@@ -56,6 +57,18 @@ struct Train: ParsableCommand {
     @Option(help: "With --scaling: frame folders to code, comma-separated (not in the corpus).")
     var heldOut: String?
 
+    @Option(help: "With --scaling: the first held-out video's law with its constants as numbers (e.g. 'ax = -39.478*x/r^3; ay = -39.478*y/r^3'): each network's law is distilled and compared with it off the filmed orbits.")
+    var distillLaw: String?
+
+    @Option(help: "With --distill-law, for a first held-out folder without scene.json: pixels per length unit.")
+    var pxPerUnit: Double?
+
+    @Option(help: "With --distill-law, for a first held-out folder without scene.json: time between frames.")
+    var dt: Double?
+
+    @Option(help: "With --distill-law: the distillation search's epochs (fewer is faster; default 60).")
+    var epochs: Int?
+
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
@@ -80,10 +93,25 @@ struct Train: ParsableCommand {
                 o.corpusSizes = try integers(corpusSizes, "corpus-sizes")
                 guard let heldOut else { throw LabError("--scaling needs --held-out FOLDER[,FOLDER…]") }
                 o.heldOut = heldOut.split(separator: ",").map(String.init)
+                o.distillLaw = distillLaw
+                o.distillPxPerUnit = pxPerUnit
+                o.distillDt = dt
+                if let epochs {
+                    guard epochs >= 1 else { throw LabError("--epochs must be at least 1 (got \(epochs))") }
+                    o.distillSearch.epochs = epochs
+                    o.distillSearch.minEpochs = min(o.distillSearch.minEpochs, epochs)
+                }
                 let rows = try TrainJob.scaling(o)
-                print("width  parameters  pretraining videos  " + o.heldOut.map { ($0 as NSString).lastPathComponent }.joined(separator: "  ") + "  (bits/frame)")
+                print("width  parameters  pretraining videos  " + o.heldOut.map { ($0 as NSString).lastPathComponent }.joined(separator: "  ") + "  (bits/frame)"
+                      + (distillLaw == nil ? "" : "  distilled law (off the filmed orbits: network, distilled vs --distill-law)"))
+                func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.2g %%", 100 * x) : "—" }
                 for r in rows {
-                    print(String(format: "%5d  %10d  %18d  ", r.width, r.parameters, r.videos) + r.bitsPerFrame.map { String(format: "%.2f", $0) }.joined(separator: "  "))
+                    var line = String(format: "%5d  %10d  %18d  ", r.width, r.parameters, r.videos) + r.bitsPerFrame.map { String(format: "%.2f", $0) }.joined(separator: "  ")
+                    if distillLaw != nil {
+                        line += r.distilled.map { "  \($0.law)  (\(percent($0.networkOffOrbit)), \(percent($0.distilledOffOrbit)))\($0.recovered ? " recovered" : "")" }
+                            ?? "  none fitted the network"
+                    }
+                    print(line)
                 }
                 print("wrote \(out)")
                 return

@@ -116,9 +116,10 @@ public enum NeuralScaling {
     public static func parameterCount(width: Int) -> Int { Perceptron.parameterCount([4, width, width, 2]) }
 
     /// Weights: layer sizes and parameters (as `NeuralPretraining.Result` gives them), or nil
-    /// for a network of the given hidden width from the online start's seed.
-    public static func bytes(frames: [[UInt8]], geometry: Geometry, sizes: [Int], parameters: [Double]?,
-                             pretrained: Bool) throws -> Int {
+    /// for a network of the given hidden width from the online start's seed. Returns the
+    /// stream's bytes and the network as coding left it (for distilling its law).
+    public static func code(frames: [[UInt8]], geometry: Geometry, sizes: [Int], parameters: [Double]?,
+                            pretrained: Bool) throws -> (bytes: Int, field: NeuralField?) {
         let network = parameters.map { Perceptron(sizes: sizes, parameters: $0) } ?? Perceptron(sizes: sizes, seed: 0x0CCA_0001)
         let rate = pretrained ? NeuralDynamics.fineTuningRate : NeuralDynamics.rate
         func coder() -> AnyFrameCoder {
@@ -128,12 +129,13 @@ public enum NeuralScaling {
         var writer = try StreamWriter(geometry: geometry, frameCount: frames.count, model: .neural, scene: Data(), appearance: .disc)
         writer.coder = coder()
         for f in frames { try writer.append(f) }
+        let field = writer.neuralField
         _ = try writer.finish()
         var reader = try StreamReader(bytes: writer.bytes)
         reader.coder = coder()
         for (k, f) in frames.enumerated() where try reader.next() != f {
             throw CodecError("neural scaling: frame \(k) did not round-trip")
         }
-        return writer.bytes.count
+        return (writer.bytes.count, field)
     }
 }
