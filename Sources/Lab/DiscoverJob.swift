@@ -43,6 +43,12 @@ public enum DiscoverJob {
         public var result: Search.Result { results[0] }
     }
 
+    /// The table's columns for an error message: the numeric ones, and those left out as labels.
+    static func columnList(_ table: Table) -> String {
+        let numeric = table.names.isEmpty ? "numeric columns: none" : "numeric columns: \(table.names.joined(separator: ", "))"
+        return table.labelColumns.isEmpty ? numeric : numeric + "; not numeric: \(table.labelColumns.joined(separator: ", "))"
+    }
+
     public static func run(_ o: Options) throws -> Outcome {
         if !o.moreTables.isEmpty { return try runDatasets(o) }
         let table: Table
@@ -56,7 +62,7 @@ public enum DiscoverJob {
         var ys: [[Double]] = []
         for target in targets {
             guard let y = table.column(target) else {
-                throw LabError("\(o.table): no numeric column '\(target)' (columns: \(table.names.joined(separator: ", ")))")
+                throw LabError("\(o.table): no numeric column '\(target)' (\(columnList(table)))")
             }
             if let first = y.first, y.allSatisfy({ $0 == first }) {
                 throw LabError("\(o.table): column '\(target)': the target is constant (\(first)); nothing to explain")
@@ -68,7 +74,7 @@ public enum DiscoverJob {
         for n in names {
             guard !targets.contains(n) else { throw LabError("--inputs: '\(n)' is a target") }
             guard let c = table.column(n) else {
-                throw LabError("\(o.table): --inputs: no numeric column '\(n)' (columns: \(table.names.joined(separator: ", ")))")
+                throw LabError("\(o.table): --inputs: no numeric column '\(n)' (\(columnList(table)))")
             }
             columns.append(c)
         }

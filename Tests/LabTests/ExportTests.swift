@@ -59,6 +59,28 @@ import Testing
     }
 }
 
+/// A column that is not there, or not numeric: the error names the numeric columns and those
+/// left out as labels (a table whose every cell is text listed no columns at all).
+@Suite struct TableColumnErrorTests {
+    @Test func aMissingColumnNamesTheNumericAndTheTextColumns() throws {
+        let dir = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "name,a,T\nMercury,0.387,0.241\nVenus,0.723,0.615\nEarth,1,1\n".write(toFile: "\(dir)/p.csv", atomically: true, encoding: .utf8)
+        try "x,y\nlow,high\nlow,low\n".write(toFile: "\(dir)/text.csv", atomically: true, encoding: .utf8)
+        let cases: [(String, String, String)] = [
+            ("p.csv", "P", "p.csv: no numeric column 'P' (numeric columns: a, T; not numeric: name)"),
+            ("p.csv", "name", "p.csv: no numeric column 'name' (numeric columns: a, T; not numeric: name)"),
+            ("text.csv", "y", "text.csv: no numeric column 'y' (numeric columns: none; not numeric: x, y)"),
+        ]
+        for (file, target, expected) in cases {
+            var o = DiscoverJob.Options(table: "\(dir)/\(file)", target: target, output: "\(dir)/run")
+            o.search.epochs = 0
+            #expect { _ = try DiscoverJob.run(o) } throws: { "\($0)".contains(expected) }
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/run"))
+        }
+    }
+}
+
 @Suite struct DiscoverUnitsTests {
     @Test func unitsFlagErrorsNameTheColumn() throws {
         let dir = scratchDirectory()
