@@ -40,23 +40,29 @@ import Testing
         #expect(throws: LabError.self) { try TrainJob.run(o) }
     }
 
+    /// An eccentric orbit about a star drawn here as supersampled discs into `folder`: from
+    /// (1, 0) with speed² = GM·`speedSquared` under GM/r² (20 frames per unit time).
+    static func heldOutOrbit(in folder: String, frames: Int, gm: Double, speedSquared: Double) throws -> Film {
+        var film = Film(look: .discs(samples: 4), noise: 0)
+        film.frames = frames
+        film.dt = 0.05
+        film.reference = true
+        let (drawn, _) = film.draw(start: [1.0, 0, 0, (gm * speedSquared).squareRoot()]) { x, y, _, _ in
+            let r3 = pow(x * x + y * y, 1.5)
+            return (-gm * x / r3, -gm * y / r3)
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try writeFrames(drawn, size: film.size, to: folder)
+        return film
+    }
+
     /// `--scaling` on a held-out orbit drawn here: one row per width from the seed and pretrained,
     /// one per further corpus size at the shipped width; every coding round-trips (checked inside
     /// `NeuralScaling`, which throws otherwise) and its bits per frame lie between zero and raw.
     @Test func scalingMeasuresEveryWidthAndCorpusSize() throws {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var film = Film(look: .discs(samples: 4), noise: 0)
-        film.frames = 60
-        film.dt = 0.05
-        film.reference = true
-        let gm = 4.0
-        let (frames, _) = film.draw(start: [1.0, 0, 0, (gm * 1.3).squareRoot()]) { x, y, _, _ in
-            let r3 = pow(x * x + y * y, 1.5)
-            return (-gm * x / r3, -gm * y / r3)
-        }
-        try FileManager.default.createDirectory(atPath: dir + "/held", withIntermediateDirectories: true)
-        try writeFrames(frames, size: film.size, to: dir + "/held")
+        let film = try Self.heldOutOrbit(in: dir + "/held", frames: 60, gm: 4.0, speedSquared: 1.3)
         var o = TrainJob.Options(output: dir + "/scaling.json")
         o.videos = 6
         o.frames = 64
@@ -89,17 +95,8 @@ import Testing
     @Test func scalingDistilsEachNetworksLaw() throws {
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var film = Film(look: .discs(samples: 4), noise: 0)
-        film.frames = 200
-        film.dt = 0.05
-        film.reference = true
         let gm = 4.37
-        let (frames, _) = film.draw(start: [1.0, 0, 0, (gm * 1.4).squareRoot()]) { x, y, _, _ in
-            let r3 = pow(x * x + y * y, 1.5)
-            return (-gm * x / r3, -gm * y / r3)
-        }
-        try FileManager.default.createDirectory(atPath: dir + "/held", withIntermediateDirectories: true)
-        try writeFrames(frames, size: film.size, to: dir + "/held")
+        let film = try Self.heldOutOrbit(in: dir + "/held", frames: 200, gm: gm, speedSquared: 1.4)
         var o = TrainJob.Options(output: dir + "/scaling.json")
         o.videos = 3
         o.frames = 64
