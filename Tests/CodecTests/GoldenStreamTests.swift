@@ -7,7 +7,7 @@ import Testing
 /// before the codec's predictors moved behind one protocol; the neural level's by the commit
 /// that added the level — its network predicts some of the objects' positions there; version 4
 /// by the commits that added each appearance; version 5 by the compact container's; version 6 by
-/// the neural level's central-field network's) and must
+/// the neural level's central-field network's; version 7 by its pair network's) and must
 /// keep decoding to exactly the pixels they were made from. A change of format, model arithmetic, toolchain or libm that
 /// breaks old streams fails here instead of in a user's archive.
 ///
@@ -29,6 +29,8 @@ import Testing
         var appearance = ObjectAppearance.disc
         /// Frames of `AppearanceTests` in this look instead of `sketchFrames`.
         var drawn: AppearanceTests.Look?
+        /// Frames of `PairNetworkTests` (two bodies attracting each other) instead.
+        var pair = false
         /// The container: nil for the version the appearance was written with before version 5
         /// (3 for `disc`, else 4), or 5 or 6 (the file's name ends in `-v5`, `-v6`).
         var version: UInt16?
@@ -81,6 +83,12 @@ import Testing
              appearance: .profiles3, version: 6),
         Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.neural],
              pointSources: true, appearance: .profiles3, version: 6),
+        // Version 7: the neural level's pair network, on two bodies that attract each other (and
+        // on one object, which codes as in version 6).
+        Clip(name: "pair-grey", width: 64, height: 64, channels: 1, noise: 0, frames: 90, models: [.neural],
+             appearance: .profiles3, pair: true, version: 7),
+        Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: [.neural],
+             appearance: .profiles3, version: 7),
     ]
     static let scene = Data("{\"calibration\":{\"px_per_unit\":8},\"frame_interval\":0.05,\"name\":\"golden\"}".utf8)
 
@@ -93,7 +101,7 @@ import Testing
     @Test(arguments: clips)
     func goldenStreamsDecodeToTheirPixels(clip: Clip) throws {
         // OCCAM_WRITE_GOLDEN=1 rewrites every clip, =<clip name> the clips of that name,
-        // =<clip name>-<appearance> the clips of that appearance, =v5 (=v6) the version-5 (-6) clips.
+        // =<clip name>-<appearance> the clips of that appearance, =v5 (=v6, =v7) the version-5 (-6, -7) clips.
         if let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"],
            w == "1" || w == clip.name || w == "\(clip.name)-\(clip.appearance.rawValue)" || w == clip.version.map({ "v\($0)" })
         { try Self.write(clip) }
@@ -131,7 +139,8 @@ import Testing
 
     static func write(_ clip: Clip) throws {
         let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
-        let frames = clip.drawn.map { AppearanceTests.frames($0, noise: clip.noise, count: clip.frames) }
+        let frames = clip.pair ? PairNetworkTests.frames(gaussian: false, noise: clip.noise, count: clip.frames)
+            : clip.drawn.map { AppearanceTests.frames($0, noise: clip.noise, count: clip.frames) }
             ?? sketchFrames(count: clip.frames, width: g.width, height: g.height, channels: g.channels,
                             noise: clip.noise, seed: 11, pointSources: clip.pointSources)
         try FileManager.default.createDirectory(atPath: "\(folder)/\(clip.name)", withIntermediateDirectories: true)

@@ -52,7 +52,8 @@ public enum ModelKind: String, CaseIterable, Sendable, HeaderNumbered {
             let model = MotionModel(geometry: g, predictor: LibraryRegression(calibration: calibration), appearance: a, version: version)
             return .learned(FrameCoder(model: model, geometry: g))
         case .neural:
-            let predictor = NeuralPredictor(start: start, followsTrajectories: version >= 5, centralField: version >= 6)
+            let predictor = NeuralPredictor(start: start, followsTrajectories: version >= 5, centralField: version >= 6,
+                                            pairs: version >= 7)
             return .neural(FrameCoder(model: MotionModel(geometry: g, predictor: predictor, appearance: a, version: version), geometry: g))
         case .law:
             guard let law else { preconditionFailure("the law level is made with its law (StreamWriter/StreamReader check)") }

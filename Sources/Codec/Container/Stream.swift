@@ -65,7 +65,11 @@ public enum StreamFormat {
     /// 6: the same container and models, but for the neural level with the `profiles-2` and `-3`
     /// appearances, which adds a central-field network beside the general one and solves both
     /// readouts every frame (`NeuralPredictor`).
-    public static let version: UInt16 = 6
+    /// 7: the same container and models, but for the neural level with the `profiles-2` and `-3`
+    /// appearances, which adds a pair network (`PairField`): each moving object's acceleration
+    /// from the other moving objects' positions, graph-style, its steps candidates beside the
+    /// other networks'. A stream with one moving object codes as in version 6.
+    public static let version: UInt16 = 7
 
     /// Versions 3 and 4: fixed header, offsets in the index, long trailer.
     static let legacyHeaderSize = 32

@@ -424,6 +424,9 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
         // Appearance and next position of each moving object.
         let previousSprites = sprites
         sprites = []
+        // Each object's looks and fitted track first, then (the predictor seeing every track of
+        // the frame) each one's next position, in the same order.
+        var prepared: [(track: PixelTrack, looks: [Look], chosen: Int, trail: [(u: Double, v: Double)])] = []
         for (t, d) in moving {
             var peak = [Double](repeating: 0, count: g.channels)
             var best = -1.0
@@ -484,9 +487,13 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
                     return p
                 } + track.points
             }
-            let origin = reference.map { (u: $0.u, v: $0.v) } ?? (u: Double(g.width) / 2, v: Double(g.height) / 2)
-            let next = predictor.nextPosition(of: track, next: history.count, decoded: decodedFrames, origin: origin)
-            sprites.append(Sprite(u: next.u, v: next.v, looks: looks, chosen: chosen, trail: trail))
+            prepared.append((track, looks, chosen, trail))
+        }
+        predictor.observe(prepared.map(\.track))
+        let origin = reference.map { (u: $0.u, v: $0.v) } ?? (u: Double(g.width) / 2, v: Double(g.height) / 2)
+        for o in prepared {
+            let next = predictor.nextPosition(of: o.track, next: history.count, decoded: decodedFrames, origin: origin)
+            sprites.append(Sprite(u: next.u, v: next.v, looks: o.looks, chosen: o.chosen, trail: o.trail))
         }
         predictor.endFrame(decoded: decodedFrames)
         decodedFrames += 1

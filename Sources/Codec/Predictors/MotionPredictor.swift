@@ -18,6 +18,11 @@ protocol MotionPredictor: Sendable {
     /// Called once per decoded frame, after every object's prediction; `decoded` as above.
     mutating func endFrame(decoded: Int)
 
+    /// The moving objects' tracks of this frame, as `nextPosition` will get them, given before
+    /// any of them is predicted — for a predictor whose objects act on each other (the neural
+    /// level's pair network, stream version 7); by default ignored.
+    mutating func observe(_ objects: [PixelTrack])
+
     /// Predict from the trajectory through the last `frames` positions where the predictor has
     /// a model of the whole path (a law), not from the last few alone. The object levels ask
     /// for it with the `profiles-2` appearance, whose clean-frame positions are measured
@@ -32,6 +37,7 @@ protocol MotionPredictor: Sendable {
 
 extension MotionPredictor {
     mutating func endFrame(decoded: Int) {}
+    mutating func observe(_ objects: [PixelTrack]) {}
     mutating func smooth(over frames: Int, correctedVelocities: Bool) {}
     var constants: [String: Double] { [:] }
     var uncertainties: [String: Double] { [:] }

@@ -20,11 +20,15 @@ import Tracking
 /// of the distance alone (`NeuralDynamics.central`), an inductive bias of the kind Liu et al.
 /// 2026 found makes such models learn Newtonian forces — and its steps are candidates beside
 /// the general network's, so a field that is not central (crossed fields) keeps the general
-/// one; both networks' readouts are solved every frame.
+/// one; both networks' readouts are solved every frame. From stream version 7 a third, the pair
+/// network (`PairField`), learns each object's acceleration from the other moving objects'
+/// positions, graph-style, and its steps are candidates too, judged the same way.
 struct NeuralPredictor: MotionPredictor {
     var dynamics: NeuralDynamics
     /// The central-field network (stream version 6 with trajectories; nil before).
     var central: NeuralDynamics?
+    /// The pair network (stream version 7 with trajectories; nil before).
+    var pairs: PairField?
     /// Pixels and frames: the network's units.
     let stepper = StormerStep(calibration: StreamCalibration())
     /// Whether `smooth(over:)` may give the network's step the trajectory windows the law level
@@ -41,10 +45,15 @@ struct NeuralPredictor: MotionPredictor {
     var objects: [(u: Double, v: Double, errors: [Double])] = []
     var predicted: [(u: Double, v: Double, errors: [Double])] = []
 
-    init(start: NeuralStart, followsTrajectories: Bool = false, centralField: Bool = false) {
+    init(start: NeuralStart, followsTrajectories: Bool = false, centralField: Bool = false, pairs: Bool = false) {
         dynamics = NeuralDynamics(start: start, solvesEveryFrame: centralField)
         self.followsTrajectories = followsTrajectories
         if followsTrajectories && centralField { central = NeuralDynamics(centralSeed: 0x0CCA_0002) }
+        if followsTrajectories && pairs { self.pairs = PairField() }
+    }
+
+    mutating func observe(_ objects: [PixelTrack]) {
+        pairs?.objects = objects
     }
 
     /// A network given in memory (`NeuralScaling`: no stream names it).
@@ -93,9 +102,11 @@ struct NeuralPredictor: MotionPredictor {
                 }
             }
         }
+        // Version 7: the pair network's record of this object, its candidates judged.
+        var body = pairs.map { judgePairs(track, decoded: decoded, origin: origin, field: $0) }
         // The sample: from the last 11 positions where the track has them (see `record`), else
         // the stepper's five-point differences.
-        let own = record(track, decoded: decoded, origin: origin)
+        let own = record(track, decoded: decoded, origin: origin, body: &body)
         let stepped = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics, record: !own)
         if !own, central != nil { _ = stepper.step(track, decoded: decoded, origin: origin, model: &central!, record: true) }
         // Ties (before any comparison) go to constant acceleration, then to the general network;
@@ -116,8 +127,58 @@ struct NeuralPredictor: MotionPredictor {
             if w > 0, let q = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics, record: false, smoothing: w,
                                            correctedVelocities: correctedVelocities) ?? stepped { position = q }
         }
+        // Version 7: the pair network's best candidate where it predicted better than the
+        // candidate chosen above (constant acceleration's error as the pair record keeps it).
+        if let b = body, let readout = b.readout {
+            let chosenError = best == 0 ? b.errors[0] : errors[best]
+            if let k = (1..<b.errors.count).filter({ b.errors[$0] != nil }).min(by: { b.errors[$0]! < b.errors[$1]! }),
+               let e = b.errors[k], let reference = chosenError, e < reference {
+                var model = pairModel(track, decoded: decoded, origin: origin, readout: readout)
+                if let q = stepper.step(track, decoded: decoded, origin: origin, model: &model, record: false,
+                                        smoothing: windows[k - 1], correctedVelocities: correctedVelocities) { position = q }
+            }
+        }
+        if var b = body {
+            b.last = (last.u, last.v)
+            pairs!.seen.append(b)
+        }
         predicted.append((position.u, position.v, errors))
         return position
+    }
+
+    /// The pair network as `track`'s acceleration model: its readout, the other objects'
+    /// positions by frame (the stream's clock: the track's last point is frame `decoded`).
+    func pairModel(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), readout: [Double]) -> PairModel {
+        let lastFrame = track.points.last?.frame ?? 0
+        let others = (pairs?.objects ?? []).filter { $0.id != track.id }.map { o in
+            Dictionary(o.points.map { (decoded + $0.frame - lastFrame, stepper.physical($0.u, $0.v, origin)) }, uniquingKeysWith: { a, _ in a })
+        }
+        return PairModel(field: pairs!, readout: readout, others: others)
+    }
+
+    /// Version 7: this object's pair record (found by its previous point, else new), its
+    /// candidates — constant acceleration first, then the pair network per window — judged on
+    /// how they predicted its last position from the points before it.
+    func judgePairs(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), field: PairField) -> PairField.Body {
+        let p = track.points, n = p.count
+        let previous = n >= 2 && p[n - 1].frame == p[n - 2].frame + 1 ? (u: p[n - 2].u, v: p[n - 2].v) : nil
+        let last = p[n - 1]
+        var body = field.body(previous: previous)
+            ?? PairField.Body(last: (last.u, last.v), errors: [Double?](repeating: nil, count: windows.count + 1))
+        guard n >= 6 && p[n - 1].frame == p[n - 6].frame + 5 else { return body }
+        var before = track
+        before.points.removeLast()
+        func error(_ q: (u: Double, v: Double)) -> Double { min((q.u - last.u) * (q.u - last.u) + (q.v - last.v) * (q.v - last.v), 1) }
+        func update(_ k: Int, _ e: Double) { body.errors[k] = body.errors[k].map { 0.9 * $0 + 0.1 * e } ?? e }
+        update(0, error(before.predict(last.frame)))
+        guard let readout = body.readout else { return body }
+        var model = pairModel(before, decoded: decoded - 1, origin: origin, readout: readout)
+        for (k, w) in windows.enumerated() {
+            guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &model, record: false,
+                                       smoothing: w, correctedVelocities: correctedVelocities) else { continue }
+            update(k + 1, error(q))
+        }
+        return body
     }
 
     /// Savitzky–Golay weights (degree 4 over 11 consecutive positions) of the first and second
@@ -149,7 +210,7 @@ struct NeuralPredictor: MotionPredictor {
     /// samples, averages the noise out). Chosen among 5 to 15 positions and degrees 2 and 4 by
     /// the bytes of five 300-frame streams and the distilled GM of `DistillationTests` (README,
     /// "The neural level"). False when nothing was recorded.
-    mutating func record(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double)) -> Bool {
+    mutating func record(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), body: inout PairField.Body?) -> Bool {
         guard followsTrajectories else { return false }
         let p = track.points, n = p.count
         let (w1, w2) = Self.derivativeWeights
@@ -169,6 +230,14 @@ struct NeuralPredictor: MotionPredictor {
         let (vx, vy, ax, ay) = (du / (s * dt), -dv / (s * dt), au / (s * dt * dt), -av / (s * dt * dt))
         dynamics.add(t: t, x: x, y: y, vx: vx, vy: vy, ax: ax, ay: ay)
         central?.add(t: t, x: x, y: y, vx: vx, vy: vy, ax: ax, ay: ay)
+        // Version 7: the other objects where they were at the same frame.
+        if let field = pairs, body != nil {
+            let frame = p[n - 1 - h].frame
+            let others = field.objects.filter { $0.id != track.id }.compactMap { o in
+                o.points.last(where: { $0.frame == frame }).map { stepper.physical($0.u, $0.v, origin) }
+            }
+            if !others.isEmpty, others.count == field.objects.count - 1 { field.add(&body!, x: x, y: y, others: others, ax: ax, ay: ay) }
+        }
         return true
     }
 
@@ -198,6 +267,11 @@ struct NeuralPredictor: MotionPredictor {
     mutating func endFrame(decoded: Int) {
         dynamics.learn(decoded: decoded)
         central?.learn(decoded: decoded)
+        if pairs != nil {
+            for k in pairs!.seen.indices { PairField.solve(&pairs!.seen[k]) }
+            pairs!.bodies = pairs!.seen
+            pairs!.seen = []
+        }
         objects = predicted
         predicted = []
     }
