@@ -80,6 +80,8 @@ public enum FrameDiscoverJob {
         public var distillation: Distillation? = nil
         /// Why there is none, when one was asked for.
         public var distillationNote: String? = nil
+        /// The pair network's messages distilled (`Options.distill`, two or more moving objects).
+        public var pairDistillation: PairDistillation? = nil
     }
 
     static let variables = Law.variables  // t, x, y, vx, vy, r
@@ -212,6 +214,13 @@ public enum FrameDiscoverJob {
                     try writeFile("\(folder.temporary)/distilled.json", try d.json())
                 } else {
                     outcome.distillationNote = "no law was distilled from the neural level's network (it had not learned enough, or no proposed law fit its answers)"
+                }
+                if let messages = ladderCodings.first(where: { $0.request.model == .neural })?.pairMessages {
+                    say("distilling the pairwise law from the neural level's pair network")
+                    outcome.pairDistillation = try PairDistillation.run(messages: messages, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
+                                                                        maxRows: o.maxRows, options: o.search,
+                                                                        source: "\(o.frames): the pair network's messages")
+                    if let p = outcome.pairDistillation { try writeFile("\(folder.temporary)/distilled-pairs.json", try p.json()) }
                 }
                 lap("distill")
                 outcome.stageSeconds = stages

@@ -47,6 +47,7 @@ func printOutcome(_ o: FrameDiscoverJob.Outcome, out: String) {
     for note in o.orbitNotes { print("note: \(note)") }
     if let d = o.distillation { d.summary.forEach { print($0) } }
     if let note = o.distillationNote { print("note: \(note)") }
+    if let p = o.pairDistillation { p.summary.forEach { print($0) } }
     if let d = o.orbitLaw {
         print("derived: T = \(d.chosen[0].formula.sympyString(names: d.inputNames))  (from \(o.orbits.count) measured orbits)")
     }

@@ -43,6 +43,9 @@ public enum Codings {
         public var lawUncertainties: [String: Double]
         /// The neural level's learned field when the coding ended (nil for other levels).
         public var neuralField: NeuralField? = nil
+        /// The neural level's pair network when the coding ended (stream version 7, two or more
+        /// moving objects; nil otherwise).
+        public var pairMessages: PairMessages? = nil
         /// Time spent in this coding's coder, seconds.
         public var codingSeconds: Double
         /// False when the coding was abandoned (it could not be the shortest of its race).
@@ -156,7 +159,8 @@ public enum Codings {
             let finished = !slot.abandoned
             return Coded(request: request, stream: finished ? slot.writer.bytes : [], frameBits: slot.writer.frameBits,
                          sceneBits: slot.writer.sceneBits, lawConstants: slot.writer.lawConstants,
-                         lawUncertainties: slot.writer.lawUncertainties, neuralField: slot.writer.neuralField, codingSeconds: slot.seconds, finished: finished,
+                         lawUncertainties: slot.writer.lawUncertainties, neuralField: slot.writer.neuralField,
+                         pairMessages: slot.writer.pairMessages, codingSeconds: slot.seconds, finished: finished,
                          bytes: finished ? slot.writer.bytes.count : slot.writer.bytesAtLeast)
         }
     }

@@ -92,6 +92,14 @@ enum AnyFrameCoder {
         return nil
     }
 
+    /// The neural level's pair network (nil for other levels, before version 7, and when no
+    /// object learned from another).
+    var pairMessages: PairMessages? {
+        guard case .neural(let f) = self, let pairs = f.model.predictor.pairs else { return nil }
+        let m = PairMessages(pairs)
+        return m.bodies.isEmpty ? nil : m
+    }
+
     var lawUncertainties: [String: Double] {
         switch self {
         case .learned(let f): return f.model.predictor.uncertainties

@@ -270,6 +270,8 @@ public struct StreamWriter {
     public var lawUncertainties: [String: Double] { coder.lawUncertainties }
     /// The neural level's network and the states it learned from (nil for other levels).
     public var neuralField: NeuralField? { coder.neuralField }
+    /// The neural level's pair network (stream version 7; nil when it learned nothing).
+    public var pairMessages: PairMessages? { coder.pairMessages }
 
     /// Code one frame (pixels interleaved, rows top to bottom). Returns its information content in bits.
     @discardableResult

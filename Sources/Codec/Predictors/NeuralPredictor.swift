@@ -103,7 +103,7 @@ struct NeuralPredictor: MotionPredictor {
             }
         }
         // Version 7: the pair network's record of this object, its candidates judged.
-        var body = pairs.map { judgePairs(track, decoded: decoded, origin: origin, field: $0) }
+        var body = pairs == nil ? nil : judgePairs(track, decoded: decoded, origin: origin)
         // The sample: from the last 11 positions where the track has them (see `record`), else
         // the stepper's five-point differences.
         let own = record(track, decoded: decoded, origin: origin, body: &body)
@@ -140,6 +140,7 @@ struct NeuralPredictor: MotionPredictor {
         }
         if var b = body {
             b.last = (last.u, last.v)
+            b.lastFrame = decoded
             pairs!.seen.append(b)
         }
         predicted.append((position.u, position.v, errors))
@@ -156,15 +157,15 @@ struct NeuralPredictor: MotionPredictor {
         return PairModel(field: pairs!, readout: readout, others: others)
     }
 
-    /// Version 7: this object's pair record (found by its previous point, else new), its
-    /// candidates — constant acceleration first, then the pair network per window — judged on
-    /// how they predicted its last position from the points before it.
-    func judgePairs(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), field: PairField) -> PairField.Body {
+    /// Version 7: this object's pair record (found by its previous point, else new; claimed),
+    /// its candidates — constant acceleration first, then the pair network per window — judged
+    /// on how they predicted its last position from the points before it.
+    mutating func judgePairs(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double)) -> PairField.Body {
         let p = track.points, n = p.count
-        let previous = n >= 2 && p[n - 1].frame == p[n - 2].frame + 1 ? (u: p[n - 2].u, v: p[n - 2].v) : nil
+        let previous = n >= 2 ? (u: p[n - 2].u, v: p[n - 2].v, frame: decoded - (p[n - 1].frame - p[n - 2].frame)) : nil
         let last = p[n - 1]
-        var body = field.body(previous: previous)
-            ?? PairField.Body(last: (last.u, last.v), errors: [Double?](repeating: nil, count: windows.count + 1))
+        var body = pairs!.claim(previous: previous)
+            ?? PairField.Body(last: (last.u, last.v), lastFrame: decoded, errors: [Double?](repeating: nil, count: windows.count + 1))
         guard n >= 6 && p[n - 1].frame == p[n - 6].frame + 5 else { return body }
         var before = track
         before.points.removeLast()
@@ -269,8 +270,7 @@ struct NeuralPredictor: MotionPredictor {
         central?.learn(decoded: decoded)
         if pairs != nil {
             for k in pairs!.seen.indices { PairField.solve(&pairs!.seen[k]) }
-            pairs!.bodies = pairs!.seen
-            pairs!.seen = []
+            pairs!.endFrame(decoded: decoded)
         }
         objects = predicted
         predicted = []

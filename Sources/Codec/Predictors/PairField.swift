@@ -22,7 +22,9 @@ import Tracking
 /// hidden layers are the fixed features of a seeded network (the central network from its seed
 /// already fits central fields to a few parts in 10⁵ with its own readout; training them online
 /// is not done yet). Objects are followed from frame to frame by their position: a body is the
-/// record whose last position is within 0.5 px of the track's previous point.
+/// record whose last position is within 0.5 px of the track's previous point in the same frame;
+/// a record not seen in a frame is kept for `patience` frames (a detection missed under noise
+/// would otherwise cost the object everything it learned), then retired.
 ///
 /// Everything is +, −, ×, ÷ and √ in a fixed order (`Perceptron`), so encoder and decoder agree
 /// bit for bit; golden streams check it.
@@ -41,28 +43,54 @@ struct PairField: Sendable {
     /// them, and each pair candidate's decayed squared error (nil until first judged).
     struct Body: Sendable {
         var last: (u: Double, v: Double)
+        /// The stream's frame of `last`.
+        var lastFrame: Int
         var normal = [Double](repeating: 0, count: PairField.columns * PairField.columns)
         var rhs = [Double](repeating: 0, count: PairField.columns)
         var samples = 0
+        /// Σ of the squared targets (for the fit's residual) and the pair distances (px) of the
+        /// last `PairMessages.capacity` samples (for distillation; not used in coding).
+        var targetSquares = 0.0
+        var distances: [Double] = []
         var readout: [Double]?
         var errors: [Double?]
     }
 
-    /// Bodies seen last frame, and this frame's (as `nextPosition` visits the objects).
+    /// Bodies seen in the last `patience` frames, and this frame's (as `nextPosition` visits
+    /// the objects); which of `bodies` this frame's objects claimed; bodies retired (not seen
+    /// for longer; kept for distillation only, the eight with most samples).
     var bodies: [Body] = []
     var seen: [Body] = []
+    var claimed: Set<Int> = []
+    var retired: [Body] = []
+    static let patience = 8
     /// This frame's moving objects (`MotionPredictor.observe`).
     var objects: [PixelTrack] = []
 
-    /// The record of the object whose previous point is `previous` (nil: a new body).
-    func body(previous: (u: Double, v: Double)?) -> Body? {
+    /// The record of the object whose previous point is `previous` (in the stream's frame
+    /// `previous.frame`), claimed for this frame; nil: a new body.
+    mutating func claim(previous: (u: Double, v: Double, frame: Int)?) -> Body? {
         guard let previous else { return nil }
         var best: (k: Int, d: Double)?
-        for (k, b) in bodies.enumerated() {
+        for (k, b) in bodies.enumerated() where b.lastFrame == previous.frame && !claimed.contains(k) {
             let d = (b.last.u - previous.u) * (b.last.u - previous.u) + (b.last.v - previous.v) * (b.last.v - previous.v)
             if d < 0.25, d < best?.d ?? .infinity { best = (k, d) }
         }
-        return best.map { bodies[$0.k] }
+        guard let best else { return nil }
+        claimed.insert(best.k)
+        return bodies[best.k]
+    }
+
+    /// After a frame: this frame's bodies, and the unclaimed ones seen within `patience` frames.
+    mutating func endFrame(decoded: Int) {
+        var next = seen
+        for (k, b) in bodies.enumerated() where !claimed.contains(k) {
+            if decoded - b.lastFrame < Self.patience { next.append(b) } else if b.readout != nil { retired.append(b) }
+        }
+        if retired.count > 8 { retired = Array(retired.sorted { $0.samples > $1.samples }.prefix(8)) }
+        bodies = next
+        seen = []
+        claimed = []
     }
 
     /// The readout's rows (x and y) at a position (px, y up) given the other objects' positions
@@ -104,6 +132,9 @@ struct PairField: Sendable {
             body.rhs[a] += rx[a] * tx + ry[a] * ty
         }
         body.samples += 1
+        body.targetSquares += tx * tx + ty * ty
+        for o in others { body.distances.append(((x - o.x) * (x - o.x) + (y - o.y) * (y - o.y)).squareRoot()) }
+        if body.distances.count > PairMessages.capacity { body.distances.removeFirst(body.distances.count - PairMessages.capacity) }
     }
 
     /// Solve `body`'s readout once it has as many samples as columns (two rows each).
@@ -145,5 +176,85 @@ struct PairModel: AccelerationModel {
         ax /= NeuralDynamics.outputScale
         ay /= NeuralDynamics.outputScale
         return ax.isFinite && ay.isFinite ? (ax, ay) : nil
+    }
+}
+
+/// What the pair network learned, after coding (stream version 7): per object, the message it
+/// receives from another object at distance r — the acceleration along the line from the other
+/// object to it, in px/frame² (negative: towards the other, attraction) — and the distances it
+/// learned at. For distilling the pairwise law from the network (Cranmer et al. 2020): with a
+/// mutual force, the ratio of two objects' messages at one distance is the inverse ratio of
+/// their masses.
+public struct PairMessages: Sendable {
+    /// Distances kept per object.
+    public static let capacity = 2048
+
+    public struct Body: Sendable {
+        /// Where the object was in the last frame it was seen (px, image axes).
+        public let position: (u: Double, v: Double)
+        /// Samples it learned from, and the pair distances (px) of the last `capacity`.
+        public let samples: Int
+        public let distances: [Double]
+        /// RMS of the readout's residual over RMS of the measured accelerations (its samples).
+        public let misfit: Double
+        /// Readout weights fitted (the readout's columns).
+        public let weights: Int
+        let readout: [Double]
+        /// The ridge-regularised normal matrix and the residual variance per row (output units²).
+        let normal: [Double]
+        let variance: Double
+    }
+
+    let network: Perceptron
+    /// Objects whose readout was solved, most samples first (those not seen for a while too:
+    /// an object whose track broke for long may appear twice).
+    public let bodies: [Body]
+
+    init(_ field: PairField) {
+        network = field.network
+        bodies = (field.bodies + field.retired).sorted { $0.samples > $1.samples }.compactMap { b in
+            guard let w = b.readout else { return nil }
+            // residual sum of squares from the normal equations: yᵀy − 2wᵀAᵀy + wᵀAᵀAw
+            let c = PairField.columns
+            var rss = b.targetSquares
+            for i in 0..<c {
+                rss -= 2 * w[i] * b.rhs[i]
+                for j in 0..<c { rss += w[i] * b.normal[i * c + j] * w[j] }
+            }
+            let misfit = b.targetSquares > 0 ? (max(0, rss) / b.targetSquares).squareRoot() : .infinity
+            var normal = b.normal, trace = 0.0
+            for k in 0..<c { trace += normal[k * c + k] }
+            for k in 0..<c { normal[k * c + k] += PairField.ridge * trace / Double(c) + 1e-12 }
+            let variance = max(0, rss) / Double(max(1, 2 * b.samples - c))
+            return Body(position: b.last, samples: b.samples, distances: b.distances, misfit: misfit, weights: c, readout: w,
+                        normal: normal, variance: variance)
+        }
+    }
+
+    /// `body`'s message at distance `r` (px): px/frame², positive away from the other object.
+    public func message(_ body: Body, at r: Double) -> Double? {
+        guard r > 0 else { return nil }
+        let h = PairField.sizes[PairField.sizes.count - 2] + 1
+        let f = network.features(NeuralDynamics.centralInput(r)) + [1]
+        var m = 0.0
+        for k in 0..<h { m += body.readout[k] * f[k] }
+        m /= NeuralDynamics.outputScale
+        return m.isFinite ? m : nil
+    }
+
+    /// The standard error of `body`'s message at distance `r` (px/frame²), from its readout's
+    /// covariance (residual variance × the inverse normal matrix). Large where the data cannot
+    /// tell the pair's term from the origin's: two bodies whose barycentre stays at the origin
+    /// feel forces that are functions of their distance from it too.
+    public func uncertainty(_ body: Body, at r: Double) -> Double? {
+        guard r > 0 else { return nil }
+        let c = PairField.columns, h = PairField.sizes[PairField.sizes.count - 2] + 1
+        let f = network.features(NeuralDynamics.centralInput(r)) + [1]
+        let column = f + [Double](repeating: 0, count: c - h)
+        guard let solved = solveLinear(body.normal, column, size: c, minimumPivot: 1e-300) else { return nil }
+        var q = 0.0
+        for k in 0..<c { q += column[k] * solved[k] }
+        let e = (body.variance * max(0, q)).squareRoot() / NeuralDynamics.outputScale
+        return e.isFinite ? e : nil
     }
 }
