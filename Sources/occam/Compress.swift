@@ -14,8 +14,8 @@ struct Compress: ParsableCommand {
             intra (neighbours in the frame), temporal (adds the previous frame), motion (a \
             predicted frame: the static scene averaged over decoded frames plus moving objects \
             found, fitted as discs and extrapolated), learned (object motion from a quadratic \
-            dynamics model fitted while coding), neural (object motion from a small network \
-            trained while coding) or law (object motion from the acceleration law given with \
+            dynamics model fitted while coding), neural (object motion from small networks \
+            trained while coding, one of them on the other moving objects' positions) or law (object motion from the acceleration law given with \
             --law). The decoder runs the same models on the same decoded pixels, so \
             nothing learned is stored. --ladder codes the stream with \
             every level and reports bits per frame for each.

@@ -71,7 +71,7 @@ struct Discover: ParsableCommand {
     @Flag(help: "Frames: skip the intra and temporal ladder levels (faster).")
     var quick = false
 
-    @Flag(help: "Frames: also distil a law from the neural level's network and compare it with the chosen law off the filmed orbits (distilled.json).")
+    @Flag(help: "Frames: also distil a law from the neural level's network and compare it with the chosen law off the filmed orbits (distilled.json); with two or more moving objects, also each object's pairwise message from its pair network and their mass ratio (distilled-pairs.json).")
     var distill = false
 
     @Option(help: "Comma-separated input columns (default: every numeric column but the target).")
