@@ -75,32 +75,44 @@ import Testing
 
     /// 64×64 frames: a supersampled disc planet (clean), or Gaussian blobs with σ = 2 noise.
     static func frames(gaussian: Bool, noise: Double, path: [(Double, Double)] = orbit(frames: 260)) -> [[UInt8]] {
-        let w = 64, star = (31.3, 30.6)
-        var random = XorShift64Star(seed: 5)
+        let star = (31.3, 30.6)
+        return paint(path.map { p in [Blob(centre: star, radius: 3.5, disc: 230, sigma: 1.3, psf: 240),
+                                      Blob(centre: p, radius: 2.2, disc: 170, sigma: 1.1, psf: 150)] },
+                     gaussian: gaussian, noise: noise, seed: 5)
+    }
+
+    /// An object as the codec tests draw it: a 4×4-supersampled disc of `radius` and brightness
+    /// `disc`, or a Gaussian of σ `sigma` and peak `psf`.
+    struct Blob { var centre: (Double, Double); var radius: Double; var disc: Double; var sigma: Double; var psf: Double }
+
+    /// 64×64 frames of the blobs of each frame on a sky of 12, discs or Gaussians, with σ =
+    /// `noise` Gaussian noise (seeded).
+    static func paint(_ frames: [[Blob]], gaussian: Bool, noise: Double, seed: UInt64) -> [[UInt8]] {
+        let w = 64
+        var random = XorShift64Star(seed: seed)
         func normal() -> Double {
             let u = max(random.unit(), 1e-12), v = random.unit()
             return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
         }
-        return path.map { p in
+        return frames.map { blobs in
             var frame = [UInt8](repeating: 0, count: w * w)
             for y in 0..<w {
                 for x in 0..<w {
                     var v = 12.0
-                    if gaussian {
-                        for (c, s, b) in [(star, 1.3, 240.0), (p, 1.1, 150.0)] {
+                    for b in blobs {
+                        let c = b.centre
+                        if gaussian {
                             let du = Double(x) + 0.5 - c.0, dv = Double(y) + 0.5 - c.1
-                            v += b * exp(-(du * du + dv * dv) / (2 * s * s))
-                        }
-                    } else {
-                        for (c, r, b) in [(star, 3.5, 230.0), (p, 2.2, 170.0)] {
+                            v += b.psf * exp(-(du * du + dv * dv) / (2 * b.sigma * b.sigma))
+                        } else {
                             var inside = 0
                             for i in 0..<4 {
                                 for j in 0..<4 {
                                     let du = Double(x) + (Double(i) + 0.5) / 4 - c.0, dv = Double(y) + (Double(j) + 0.5) / 4 - c.1
-                                    if du * du + dv * dv <= r * r { inside += 1 }
+                                    if du * du + dv * dv <= b.radius * b.radius { inside += 1 }
                                 }
                             }
-                            v += b * Double(inside) / 16
+                            v += b.disc * Double(inside) / 16
                         }
                     }
                     if noise > 0 { v += noise * normal() }
@@ -278,39 +290,11 @@ import Testing
     /// 64×64 frames of the two bodies: 4×4-supersampled discs (radii 2.5 and 2 px) on a sky of
     /// 12, or Gaussian point sources (σ 1.3 and 1.1 px) with σ = `noise` sensor noise.
     static func frames(gaussian: Bool, noise: Double, count: Int = 200) -> [[UInt8]] {
-        let w = 64, paths = pair(frames: count)
-        var random = XorShift64Star(seed: 7)
-        func normal() -> Double {
-            let u = max(random.unit(), 1e-12), v = random.unit()
-            return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-        }
-        return (0..<count).map { f in
-            var frame = [UInt8](repeating: 0, count: w * w)
-            let bodies = [(paths[0][f], 2.5, 1.3, 220.0), (paths[1][f], 2.0, 1.1, 170.0)]
-            for y in 0..<w {
-                for x in 0..<w {
-                    var value = 12.0
-                    for (c, radius, sigma, brightness) in bodies {
-                        if gaussian {
-                            let du = Double(x) + 0.5 - c.0, dv = Double(y) + 0.5 - c.1
-                            value += brightness * exp(-(du * du + dv * dv) / (2 * sigma * sigma))
-                        } else {
-                            var inside = 0
-                            for i in 0..<4 {
-                                for j in 0..<4 {
-                                    let du = Double(x) + (Double(i) + 0.5) / 4 - c.0, dv = Double(y) + (Double(j) + 0.5) / 4 - c.1
-                                    if du * du + dv * dv <= radius * radius { inside += 1 }
-                                }
-                            }
-                            value += brightness * Double(inside) / 16
-                        }
-                    }
-                    if noise > 0 { value += noise * normal() }
-                    frame[y * w + x] = UInt8(max(0, min(255, value.rounded())))
-                }
-            }
-            return frame
-        }
+        let paths = pair(frames: count)
+        return NeuralLevelTests.paint((0..<count).map { f in
+            [NeuralLevelTests.Blob(centre: paths[0][f], radius: 2.5, disc: 220, sigma: 1.3, psf: 220),
+             NeuralLevelTests.Blob(centre: paths[1][f], radius: 2.0, disc: 170, sigma: 1.1, psf: 170)]
+        }, gaussian: gaussian, noise: noise, seed: 7)
     }
 
     @Test(arguments: [(false, 0.0), (true, 2.0)])
