@@ -11,10 +11,11 @@ import Render
 /// searches a law g(r) for it, in the stream's units. With a mutual force (Newton's third
 /// law), two objects' messages at one distance are in the inverse ratio of their masses.
 ///
-/// A message is reported only where the frames determine it: when the bodies' barycentre stays
-/// at the origin the network's origin term (a function of each body's distance from it) can
-/// carry the same force, and the split between the two is the ridge's, not the data's; the
-/// message's standard error (`PairMessages.uncertainty`) then exceeds a tenth of the message.
+/// A message is reported only where the frames determine it — where its standard error
+/// (`PairMessages.uncertainty`, RMS over the distances) is below a tenth of it. It is not when
+/// the frames show little of the force (a brief encounter), or when the bodies' barycentre sits
+/// on a static reference body: the network's terms about that body (functions of each body's
+/// distance from it) then carry the same force, and the split is the ridge's, not the data's.
 public struct PairDistillation: Sendable {
     public struct Body: Sendable {
         /// Where the object was in the last frame it was seen (px, image axes).
@@ -26,11 +27,13 @@ public struct PairDistillation: Sendable {
         public var fitToNetwork: Double
         /// The network's readout against the object's measured accelerations (relative RMS).
         public var networkToMeasured: Double
-        /// Distances searched (stream units) and the largest relative standard error of the
-        /// message there.
+        /// Distances searched (stream units), and the RMS standard error of the message there
+        /// over its RMS.
         public var range: (Double, Double)
         public var relativeError: Double
         public var samples: Int
+        /// The search's own choice (shortest description) where it is not `law`.
+        public var shortestDescription: Candidate? = nil
         public var determined: Bool { law != nil }
     }
 
@@ -40,8 +43,10 @@ public struct PairDistillation: Sendable {
     /// common distance, or where a message is not determined).
     public var massRatios: [Double?]
 
-    /// Largest relative standard error of a message for it to be distilled.
+    /// Largest relative standard error (RMS over RMS) of a message for it to be distilled.
     public static let maxRelativeError = 0.1
+    /// How closely the named law must reproduce the network's message (relative RMS).
+    public static let fit = 0.01
 
     public var summary: [String] {
         var lines = ["pair network (stream version 7): each object's message from another at distance r, distilled from its readout:"]
@@ -51,9 +56,12 @@ public struct PairDistillation: Sendable {
                 lines.append("  \(place): g = \(law.formula.sympyString(names: ["r"])) for r in "
                              + String(format: "%.3g…%.3g", b.range.0, b.range.1)
                              + " (reproduces the network to \(percent(b.fitToNetwork)); the network fits the measured accelerations to \(percent(b.networkToMeasured)))")
+                if let s = b.shortestDescription {
+                    lines.append("    (the simplest law within \(percent(Self.fit)) of the network; the shortest description: g = \(s.formula.sympyString(names: ["r"])))")
+                }
             } else {
-                lines.append("  \(place): not determined — its message's standard error reaches \(percent(b.relativeError)) of it "
-                             + "(the pair's term and the origin's are not told apart when the bodies' barycentre stays put)")
+                lines.append("  \(place): not determined — its message's standard error is \(percent(b.relativeError)) of it "
+                             + "(the frames show too little of the pair's force, or the barycentre sits on the reference body, whose terms are then the pair's)")
             }
         }
         for (k, r) in massRatios.enumerated() {
@@ -104,27 +112,40 @@ public struct PairDistillation: Sendable {
             let sorted = b.distances.sorted()
             let step = max(1, Int((Double(sorted.count) / Double(min(maxRows, 240))).rounded(.up)))
             let picked = Swift.stride(from: 0, to: sorted.count, by: step).map { sorted[$0] }
-            var r: [Double] = [], g: [Double] = [], errors: [Double] = [], worst = 0.0
+            var r: [Double] = [], g: [Double] = [], errors: [Double] = []
             for d in picked {
                 guard let m = messages.message(b, at: d), let e = messages.uncertainty(b, at: d) else { continue }
                 r.append(d / s)
                 g.append(m * toPhysical)
                 errors.append(e * toPhysical)
-                worst = max(worst, abs(m) > 0 ? e / abs(m) : .infinity)
             }
             func rms(_ v: [Double]) -> Double { (v.reduce(0) { $0 + $1 * $1 } / Double(max(1, v.count))).squareRoot() }
+            let relative = rms(g) > 0 ? rms(errors) / rms(g) : .infinity
             var body = Body(position: b.position, law: nil, fitToNetwork: .nan, networkToMeasured: b.misfit,
-                            range: (sorted.first! / s, sorted.last! / s), relativeError: worst, samples: b.samples)
-            if r.count >= options.maxConstants + 2, worst <= maxRelativeError {
+                            range: (sorted.first! / s, sorted.last! / s), relativeError: relative, samples: b.samples)
+            if r.count >= options.maxConstants + 2, relative <= maxRelativeError {
                 // Each answer gets a seeded error of the network's own uncertainty at that
                 // distance (as `Distillation` does), so the search does not trace its wiggles.
                 var random = SplitMix64(seed: 0xD157_222)
                 let noisy = zip(g, errors).map { $0 + $1 * random.gaussian() }
                 let found = try DiscoverJob.search(columns: [r], names: ["r"], targets: ["g"], values: [noisy], options: options, source: source)
-                let law = found.chosen[0]
-                let fitted = law.formula.evaluate([r], rows: r.count)
+                // The simplest formula of the front (and its near-ties) that reproduces the
+                // network to `fit`, else the search's choice: the network's features bend its
+                // message by a few tenths of a percent at the ends of the distances it saw,
+                // and the description length pays for that bend (g = −k/(c + r²) for −k/r²).
+                func misfit(_ c: Candidate) -> Double {
+                    let fitted = c.formula.evaluate([r], rows: r.count)
+                    let m = rms(zip(fitted, g).map { $0 - $1 }) / rms(g)
+                    return m.isFinite ? m : .infinity
+                }
+                let chosen = found.chosen[0]
+                let simplest = (found.result.front + found.result.alternatives)
+                    .filter { misfit($0) <= Self.fit }
+                    .min { ($0.complexity, misfit($0)) < ($1.complexity, misfit($1)) }
+                let law = simplest.map { $0.complexity < chosen.complexity ? $0 : chosen } ?? chosen
                 body.law = law
-                body.fitToNetwork = rms(zip(fitted, g).map { $0 - $1 }) / rms(g)
+                body.fitToNetwork = misfit(law)
+                if law.formula.sympyString(names: ["r"]) != chosen.formula.sympyString(names: ["r"]) { body.shortestDescription = chosen }
             }
             bodies.append(body)
         }

@@ -10,17 +10,20 @@ import Testing
 /// `PairDistillation`): two bodies of masses 3.1 and 1.55 (G = 1) on a mutual orbit whose
 /// barycentre drifts across the frame, filmed by the tests' own code (supersampled discs clean,
 /// Gaussian PSFs with σ = 2 noise), coded by the neural level, and each object's message
-/// distilled: it is the inverse square of the other's mass — checked at distances the film
+/// distilled: it is the inverse square (exactly, in structure) of the other's mass (1 % clean,
+/// 3 % at σ = 2) — and within 2 % (5 %) of the truth at distances the film
 /// showed and off them (×0.8 of the closest, ×1.25 of the farthest) — and the ratio of the
-/// messages is the mass ratio 0.5. When the barycentre stays at the frame's centre the pair's
-/// term and the origin's cannot be told apart, and the messages must be reported undetermined.
+/// messages is the mass ratio 0.5; also with the barycentre at rest at the frame's centre (as in
+/// Occam's binary scenario). When the barycentre sits on a static reference body the pair's
+/// terms and the reference body's cannot be told apart, and the messages must be reported
+/// undetermined.
 @Suite struct PairDistillationTests {
     static let gm = [3.1, 1.55]
 
-    static func film(_ look: Film.Look, noise: Double) -> Film {
+    static func film(_ look: Film.Look, noise: Double, size: Int = 160, pxPerUnit: Double = 30) -> Film {
         var film = Film(look: look, noise: noise)
-        film.size = 160
-        film.pxPerUnit = 30
+        film.size = size
+        film.pxPerUnit = pxPerUnit
         film.frames = 160
         film.dt = 0.05
         return film
@@ -52,11 +55,11 @@ import Testing
         return (d, states)
     }
 
-    @Test(arguments: [(Film.Look.discs(samples: 4), 0.0), (Film.Look.psf(sigma: 1.3), 2.0)])
-    func thePairNetworksMessagesAreTheInverseSquareOfTheOtherMass(look: Film.Look, noise: Double) throws {
+    @Test(arguments: [(Film.Look.discs(samples: 4), 0.0, 0.25), (Film.Look.psf(sigma: 1.3), 2.0, 0.25), (Film.Look.discs(samples: 4), 0.0, 0)])
+    func thePairNetworksMessagesAreTheInverseSquareOfTheOtherMass(look: Film.Look, noise: Double, drift: Double) throws {
         let film = Self.film(look, noise: noise)
-        let (d, states) = try Self.distil(film, drift: 0.25)
-        let label = "\(look), σ = \(noise)"
+        let (d, states) = try Self.distil(film, drift: drift)
+        let label = "\(look), σ = \(noise), drift \(drift)"
         print(label, d.summary.joined(separator: "\n"))
         #expect(d.bodies.count == 2, "\(label)")
         guard d.bodies.count == 2 else { return }
@@ -83,16 +86,24 @@ import Testing
             let rms = (zip(g, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(r.count)).squareRoot()
             let scale = (truth.map { $0 * $0 }.reduce(0, +) / Double(r.count)).squareRoot()
             #expect(rms < tolerance * scale, "\(label): object \(k + 1) g = \(law.formula.sympyString(names: ["r"])), \(rms / scale) off")
+            // the structure: an inverse square exactly (g(2r) = g(r)/4), its constant the other mass
+            let q = law.formula.evaluate([[1.0, 2.0, 1.5, 3.0]], rows: 4)
+            #expect(abs(q[1] / q[0] - 0.25) < 1e-9 && abs(q[3] / q[2] - 0.25) < 1e-9, "\(label): g = \(law.formula.sympyString(names: ["r"]))")
+            #expect(abs(-q[0] / other - 1) < (noise > 0 ? 0.03 : 0.01), "\(label): object \(k + 1) constant \(-q[0]), truth \(other)")
         }
         let ratio = try #require(d.massRatios.first ?? nil, "\(label): no mass ratio")
         let truth = Self.gm[which[1]] / Self.gm[which[0]]
         #expect(abs(ratio / truth - 1) < tolerance, "\(label): ratio \(ratio), truth \(truth)")
     }
 
-    /// The barycentre at rest at the frame's centre: the messages are not determined, and the
+    /// The barycentre at rest on a static reference body (a marker that exerts no force; drawn
+    /// larger so the bodies keep clear of it): each body's distance from the other is a fixed
+    /// multiple of its distance from the reference, the messages are not determined, and the
     /// distillation says so instead of naming a law.
-    @Test func aBarycentreAtTheOriginLeavesTheMessagesUndetermined() throws {
-        let (d, _) = try Self.distil(Self.film(.discs(samples: 4), noise: 0), drift: 0)
+    @Test func aBarycentreOnTheReferenceBodyLeavesTheMessagesUndetermined() throws {
+        var film = Self.film(.discs(samples: 4), noise: 0, size: 200, pxPerUnit: 40)
+        film.reference = true
+        let (d, _) = try Self.distil(film, drift: 0)
         #expect(d.bodies.allSatisfy { !$0.determined }, "\(d.summary)")
         #expect(d.massRatios.allSatisfy { $0 == nil })
         #expect(d.summary.contains { $0.contains("not determined") })

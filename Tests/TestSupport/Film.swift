@@ -97,6 +97,7 @@ public struct Film: Sendable {
         }
         for _ in 0..<frames {
             var pixels = [Double](repeating: sky, count: size * size)
+            if reference { blob(&pixels, x: 0, y: 0, radius: 4, level: 250, peak: 400) }
             for (b, body) in bodies.enumerated() {
                 blob(&pixels, x: state[b][0], y: state[b][1], radius: body.radius, level: body.level, peak: 0.9 * body.level)
             }

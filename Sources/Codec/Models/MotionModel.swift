@@ -489,7 +489,7 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
             }
             prepared.append((track, looks, chosen, trail))
         }
-        predictor.observe(prepared.map(\.track))
+        predictor.observe(prepared.map(\.track), referenceBody: reference != nil)
         let origin = reference.map { (u: $0.u, v: $0.v) } ?? (u: Double(g.width) / 2, v: Double(g.height) / 2)
         for o in prepared {
             let next = predictor.nextPosition(of: o.track, next: history.count, decoded: decodedFrames, origin: origin)

@@ -19,9 +19,10 @@ protocol MotionPredictor: Sendable {
     mutating func endFrame(decoded: Int)
 
     /// The moving objects' tracks of this frame, as `nextPosition` will get them, given before
-    /// any of them is predicted — for a predictor whose objects act on each other (the neural
-    /// level's pair network, stream version 7); by default ignored.
-    mutating func observe(_ objects: [PixelTrack])
+    /// any of them is predicted, and whether `origin` will be a reference body (else the frame's
+    /// centre) — for a predictor whose objects act on each other (the neural level's pair
+    /// network, stream version 7); by default ignored.
+    mutating func observe(_ objects: [PixelTrack], referenceBody: Bool)
 
     /// Predict from the trajectory through the last `frames` positions where the predictor has
     /// a model of the whole path (a law), not from the last few alone. The object levels ask
@@ -37,7 +38,7 @@ protocol MotionPredictor: Sendable {
 
 extension MotionPredictor {
     mutating func endFrame(decoded: Int) {}
-    mutating func observe(_ objects: [PixelTrack]) {}
+    mutating func observe(_ objects: [PixelTrack], referenceBody: Bool) {}
     mutating func smooth(over frames: Int, correctedVelocities: Bool) {}
     var constants: [String: Double] { [:] }
     var uncertainties: [String: Double] { [:] }

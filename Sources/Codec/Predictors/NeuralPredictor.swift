@@ -52,8 +52,9 @@ struct NeuralPredictor: MotionPredictor {
         if followsTrajectories && pairs { self.pairs = PairField() }
     }
 
-    mutating func observe(_ objects: [PixelTrack]) {
+    mutating func observe(_ objects: [PixelTrack], referenceBody: Bool) {
         pairs?.objects = objects
+        pairs?.aboutReference = referenceBody
     }
 
     /// A network given in memory (`NeuralScaling`: no stream names it).

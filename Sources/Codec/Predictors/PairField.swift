@@ -7,7 +7,7 @@ import Tracking
 /// them, a function of their distance alone — the features φ of a small network of r (the
 /// central network's inputs r/64 and 64/r, `NeuralDynamics.centralInput`) times the unit vector
 /// from j to i — and an object's acceleration is the sum of its messages, read out linearly,
-/// plus the same features about the origin (the reference body, else the frame's centre) and a
+/// plus, when a reference body sits still, the same features about it (the origin), and a
 /// uniform term:
 ///
 ///     a_i = Σ_j Σ_k w_ik φ_k(r_ij) (x_i − x_j)/r_ij + Σ_k u_ik φ_k(r_i) x_i/r_i + (c_ix, c_iy).
@@ -15,10 +15,15 @@ import Tracking
 /// Each object has its own readout w_i, u_i, c_i (its coupling — charge over mass, the other
 /// body's mass — is its own), solved by ridge least squares over every sample it gave, so
 /// momentum conservation need not be assumed and a light and a heavy body are both right. (The
-/// origin's terms: the four planets of simulations/planets.yaml 3393 → 3054 bytes, against
-/// 3394 without them; two charges 983 → 987, the binary 1723 → 1745, session 29.) With one
-/// moving object there are no messages and the network stays out: the same readout about the
-/// origin alone coded Kepler 1287 → 1291 bytes and the cyclotron 728 → 740. The
+/// reference body's terms: the four planets of simulations/planets.yaml 3393 → 3054 bytes,
+/// against 3394 without them. Without a reference body the origin is the frame's centre, a
+/// camera's choice: terms about it cost two charges 983 → 987 bytes and the binary 1723 → 1745,
+/// and where the bodies' barycentre sits there they are the same functions as the pair's, so
+/// the messages could not be read off; a field centred on an unseen mass is the central
+/// network's. Session 29.) With one moving object there are no messages and the network stays
+/// out: the same readout about the origin alone coded Kepler 1287 → 1291 bytes and the
+/// cyclotron 728 → 740. The terms about the origin are zero while it is not a reference body;
+/// every object's readout keeps all columns (the ridge holds the unused ones at zero). The
 /// hidden layers are the fixed features of a seeded network (the central network from its seed
 /// already fits central fields to a few parts in 10⁵ with its own readout; training them online
 /// is not done yet). Objects are followed from frame to frame by their position: a body is the
@@ -64,8 +69,10 @@ struct PairField: Sendable {
     var claimed: Set<Int> = []
     var retired: [Body] = []
     static let patience = 8
-    /// This frame's moving objects (`MotionPredictor.observe`).
+    /// This frame's moving objects, and whether the origin is a reference body
+    /// (`MotionPredictor.observe`).
     var objects: [PixelTrack] = []
+    var aboutReference = false
 
     /// The record of the object whose previous point is `previous` (in the stream's frame
     /// `previous.frame`), claimed for this frame; nil: a new body.
@@ -109,12 +116,14 @@ struct PairField: Sendable {
                 ry[k] += f[k] * dy / r
             }
         }
-        let r = (x * x + y * y).squareRoot()
-        guard r > 0 else { return nil }
-        let f = network.features(NeuralDynamics.centralInput(r)) + [1]
-        for k in 0..<h {
-            rx[h + k] = f[k] * x / r
-            ry[h + k] = f[k] * y / r
+        if aboutReference {
+            let r = (x * x + y * y).squareRoot()
+            guard r > 0 else { return nil }
+            let f = network.features(NeuralDynamics.centralInput(r)) + [1]
+            for k in 0..<h {
+                rx[h + k] = f[k] * x / r
+                ry[h + k] = f[k] * y / r
+            }
         }
         rx[c - 2] = 1
         ry[c - 1] = 1
@@ -137,13 +146,17 @@ struct PairField: Sendable {
         if body.distances.count > PairMessages.capacity { body.distances.removeFirst(body.distances.count - PairMessages.capacity) }
     }
 
-    /// Solve `body`'s readout once it has as many samples as columns (two rows each).
+    /// Solve `body`'s readout once it has as many samples as columns in use (two rows each;
+    /// the terms about the origin are unused while it is not a reference body).
     static func solve(_ body: inout Body) {
         let c = columns
-        guard body.samples >= c else { return }
-        var a = body.normal, trace = 0.0
-        for k in 0..<c { trace += a[k * c + k] }
-        let ridge = Self.ridge * trace / Double(c) + 1e-12
+        var a = body.normal, trace = 0.0, used = 0
+        for k in 0..<c where a[k * c + k] > 0 {
+            trace += a[k * c + k]
+            used += 1
+        }
+        guard used > 0, body.samples >= used else { return }
+        let ridge = Self.ridge * trace / Double(used) + 1e-12
         for k in 0..<c { a[k * c + k] += ridge }
         if let w = solveLinear(a, body.rhs, size: c, minimumPivot: 1e-300), w.allSatisfy(\.isFinite) { body.readout = w }
     }
@@ -197,7 +210,7 @@ public struct PairMessages: Sendable {
         public let distances: [Double]
         /// RMS of the readout's residual over RMS of the measured accelerations (its samples).
         public let misfit: Double
-        /// Readout weights fitted (the readout's columns).
+        /// Readout weights fitted (the readout's columns in use).
         public let weights: Int
         let readout: [Double]
         /// The ridge-regularised normal matrix and the residual variance per row (output units²).
@@ -222,11 +235,14 @@ public struct PairMessages: Sendable {
                 for j in 0..<c { rss += w[i] * b.normal[i * c + j] * w[j] }
             }
             let misfit = b.targetSquares > 0 ? (max(0, rss) / b.targetSquares).squareRoot() : .infinity
-            var normal = b.normal, trace = 0.0
-            for k in 0..<c { trace += normal[k * c + k] }
-            for k in 0..<c { normal[k * c + k] += PairField.ridge * trace / Double(c) + 1e-12 }
-            let variance = max(0, rss) / Double(max(1, 2 * b.samples - c))
-            return Body(position: b.last, samples: b.samples, distances: b.distances, misfit: misfit, weights: c, readout: w,
+            var normal = b.normal, trace = 0.0, used = 0
+            for k in 0..<c where normal[k * c + k] > 0 {
+                trace += normal[k * c + k]
+                used += 1
+            }
+            for k in 0..<c { normal[k * c + k] += PairField.ridge * trace / Double(max(1, used)) + 1e-12 }
+            let variance = max(0, rss) / Double(max(1, 2 * b.samples - used))
+            return Body(position: b.last, samples: b.samples, distances: b.distances, misfit: misfit, weights: used, readout: w,
                         normal: normal, variance: variance)
         }
     }
