@@ -9,7 +9,9 @@ import Render
 /// — the acceleration it gets from another object at distance r, along the line between them —
 /// is read from the network at the distances the object learned at, and symbolic regression
 /// searches a law g(r) for it, in the stream's units. With a mutual force (Newton's third
-/// law), two objects' messages at one distance are in the inverse ratio of their masses.
+/// law), two objects' messages at one distance are in the inverse ratio of their masses. With
+/// three or more objects a message stands for all of an object's senders (the readout is the
+/// receiver's), so it is a pairwise law only where the senders' couplings are equal.
 ///
 /// A message is reported only where the frames determine it — where its standard error
 /// (`PairMessages.uncertainty`, RMS over the distances) is below a tenth of it. It is not when
@@ -63,6 +65,10 @@ public struct PairDistillation: Sendable {
                 lines.append("  \(place): not determined — its message's standard error is \(percent(b.relativeError)) of it "
                              + "(the frames show too little of the pair's force, or the barycentre sits on the reference body, whose terms are then the pair's)")
             }
+        }
+        if bodies.count > 2 {
+            lines.append("  note: with \(bodies.count) objects each object's message stands for all its senders (one readout per receiver): "
+                         + "where their masses differ it is an average, not a pairwise law")
         }
         for (k, r) in massRatios.enumerated() {
             guard let r else { continue }

@@ -14,7 +14,9 @@ import Tracking
 ///
 /// Each object has its own readout w_i, u_i, c_i (its coupling — charge over mass, the other
 /// body's mass — is its own), solved by ridge least squares over every sample it gave, so
-/// momentum conservation need not be assumed and a light and a heavy body are both right. (The
+/// momentum conservation need not be assumed and a light and a heavy body are both right. The
+/// readout is the receiver's, not the pair's: with three or more bodies whose couplings differ
+/// (gravity's G·m_j per sender) one message stands for every sender. (The
 /// reference body's terms: the four planets of simulations/planets.yaml 3393 → 3054 bytes,
 /// against 3394 without them. Without a reference body the origin is the frame's centre, a
 /// camera's choice: terms about it cost two charges 983 → 987 bytes and the binary 1723 → 1745,
@@ -23,7 +25,8 @@ import Tracking
 /// network's. Session 29.) With one moving object there are no messages and the network stays
 /// out: the same readout about the origin alone coded Kepler 1287 → 1291 bytes and the
 /// cyclotron 728 → 740. The terms about the origin are zero while it is not a reference body;
-/// every object's readout keeps all columns (the ridge holds the unused ones at zero). The
+/// every object's readout keeps all columns (the ridge holds the unused ones at zero; its
+/// readiness and ridge count the columns in use). The
 /// hidden layers are the fixed features of a seeded network (the central network from its seed
 /// already fits central fields to a few parts in 10⁵ with its own readout; training them online
 /// is not done yet). Objects are followed from frame to frame by their position: a body is the
