@@ -83,8 +83,9 @@ import Testing
              appearance: .profiles3, version: 6),
         Clip(name: "psf-grey", width: 56, height: 48, channels: 1, noise: 2, frames: 40, models: [.neural],
              pointSources: true, appearance: .profiles3, version: 6),
-        // Version 7: the neural level's pair network, on two bodies that attract each other (and
-        // on one object, which codes as in version 6).
+        // Version 7: the neural level's pair network, on two bodies that attract each other, and
+        // on the sketch's two discs (one circling, one drifting out of the frame; they do not act
+        // on each other). One moving object codes as in version 6: `PairNetworkTests`.
         Clip(name: "pair-grey", width: 64, height: 64, channels: 1, noise: 0, frames: 90, models: [.neural],
              appearance: .profiles3, pair: true, version: 7),
         Clip(name: "clean-grey", width: 64, height: 48, channels: 1, noise: 0, frames: 72, models: [.neural],

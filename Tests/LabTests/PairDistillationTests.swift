@@ -61,24 +61,26 @@ import Testing
         let (d, states) = try Self.distil(film, drift: drift)
         let label = "\(look), σ = \(noise), drift \(drift)"
         print(label, d.summary.joined(separator: "\n"))
-        #expect(d.bodies.count == 2, "\(label)")
-        guard d.bodies.count == 2 else { return }
+        #expect(d.objects.count == 2 && d.messages.count == 2, "\(label)")
+        guard d.objects.count == 2, d.messages.count == 2 else { return }
         // which drawn body each object is: the nearest to its last position
         let last = states[states.count - 1]
-        let which = d.bodies.map { b in
+        let which = d.objects.map { o in
             last.indices.min { i, j in
                 func distance(_ k: Int) -> Double {
-                    hypot(Double(film.size) / 2 + last[k][0] * film.pxPerUnit - b.position.u,
-                          Double(film.size) / 2 - last[k][1] * film.pxPerUnit - b.position.v)
+                    hypot(Double(film.size) / 2 + last[k][0] * film.pxPerUnit - o.u,
+                          Double(film.size) / 2 - last[k][1] * film.pxPerUnit - o.v)
                 }
                 return distance(i) < distance(j)
             }!
         }
         #expect(Set(which).count == 2, "\(label): \(which)")
         let tolerance = noise > 0 ? 0.05 : 0.02
-        for (k, b) in d.bodies.enumerated() {
+        for b in d.messages {
+            let k = b.receiver
+            #expect(b.sender == 1 - k, "\(label): object \(k + 1) ← object \(b.sender + 1)")
             let law = try #require(b.law, "\(label): object \(k + 1) not determined (error \(b.relativeError))")
-            let other = Self.gm[1 - which[k]]
+            let other = Self.gm[which[b.sender]]
             // on the distances filmed and off them
             let r = (0...20).map { b.range.0 * 0.8 + (b.range.1 * 1.25 - b.range.0 * 0.8) * Double($0) / 20 }
             let g = law.formula.evaluate([r], rows: r.count)
@@ -104,7 +106,7 @@ import Testing
         var film = Self.film(.discs(samples: 4), noise: 0, size: 200, pxPerUnit: 40)
         film.reference = true
         let (d, _) = try Self.distil(film, drift: 0)
-        #expect(d.bodies.allSatisfy { !$0.determined }, "\(d.summary)")
+        #expect(!d.messages.isEmpty && d.messages.allSatisfy { !$0.determined }, "\(d.summary)")
         #expect(d.massRatios.allSatisfy { $0 == nil })
         #expect(d.summary.contains { $0.contains("not determined") })
     }

@@ -133,10 +133,11 @@ struct NeuralPredictor: MotionPredictor {
         if let b = body, let readout = b.readout {
             let chosenError = best == 0 ? b.errors[0] : errors[best]
             if let k = (1..<b.errors.count).filter({ b.errors[$0] != nil }).min(by: { b.errors[$0]! < b.errors[$1]! }),
-               let e = b.errors[k], let reference = chosenError, e < reference {
-                var model = pairModel(track, decoded: decoded, origin: origin, readout: readout)
-                if let q = stepper.step(track, decoded: decoded, origin: origin, model: &model, record: false,
-                                        smoothing: windows[k - 1], correctedVelocities: correctedVelocities) { position = q }
+               let e = b.errors[k], let reference = chosenError, e < reference,
+               var model = pairModel(track, decoded: decoded, now: decoded, origin: origin, body: b, readout: readout),
+               let q = stepper.step(track, decoded: decoded, origin: origin, model: &model, record: false,
+                                    smoothing: windows[k - 1], correctedVelocities: correctedVelocities) {
+                position = q
             }
         }
         if var b = body {
@@ -148,14 +149,20 @@ struct NeuralPredictor: MotionPredictor {
         return position
     }
 
-    /// The pair network as `track`'s acceleration model: its readout, the other objects'
-    /// positions by frame (the stream's clock: the track's last point is frame `decoded`).
-    func pairModel(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), readout: [Double]) -> PairModel {
+    /// The pair network as `track`'s acceleration model: its record and readout, the other
+    /// objects' numbers (this frame's, `now`) and positions by frame (the stream's clock: the
+    /// track's last point is frame `decoded`); nil when another object has no record.
+    func pairModel(_ track: PixelTrack, decoded: Int, now: Int, origin: (u: Double, v: Double), body: PairField.Body,
+                   readout: [Double]) -> PairModel? {
+        guard let field = pairs else { return nil }
         let lastFrame = track.points.last?.frame ?? 0
-        let others = (pairs?.objects ?? []).filter { $0.id != track.id }.map { o in
-            Dictionary(o.points.map { (decoded + $0.frame - lastFrame, stepper.physical($0.u, $0.v, origin)) }, uniquingKeysWith: { a, _ in a })
+        var others: [(id: Int, points: [Int: (x: Double, y: Double)])] = []
+        for o in field.objects where o.id != track.id {
+            guard let id = field.id(of: o, decoded: now) else { return nil }
+            others.append((id, Dictionary(o.points.map { (decoded + $0.frame - lastFrame, stepper.physical($0.u, $0.v, origin)) },
+                                          uniquingKeysWith: { a, _ in a })))
         }
-        return PairModel(field: pairs!, readout: readout, others: others)
+        return PairModel(field: field, body: body, readout: readout, others: others)
     }
 
     /// Version 7: this object's pair record (found by its previous point, else new; claimed),
@@ -163,18 +170,17 @@ struct NeuralPredictor: MotionPredictor {
     /// on how they predicted its last position from the points before it.
     mutating func judgePairs(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double)) -> PairField.Body {
         let p = track.points, n = p.count
-        let previous = n >= 2 ? (u: p[n - 2].u, v: p[n - 2].v, frame: decoded - (p[n - 1].frame - p[n - 2].frame)) : nil
         let last = p[n - 1]
-        var body = pairs!.claim(previous: previous)
-            ?? PairField.Body(last: (last.u, last.v), lastFrame: decoded, errors: [Double?](repeating: nil, count: windows.count + 1))
+        var body = pairs!.claim(previous: PairField.previous(track, decoded: decoded), last: (last.u, last.v), decoded: decoded,
+                                candidates: windows.count + 1)
         guard n >= 6 && p[n - 1].frame == p[n - 6].frame + 5 else { return body }
         var before = track
         before.points.removeLast()
         func error(_ q: (u: Double, v: Double)) -> Double { min((q.u - last.u) * (q.u - last.u) + (q.v - last.v) * (q.v - last.v), 1) }
         func update(_ k: Int, _ e: Double) { body.errors[k] = body.errors[k].map { 0.9 * $0 + 0.1 * e } ?? e }
         update(0, error(before.predict(last.frame)))
-        guard let readout = body.readout else { return body }
-        var model = pairModel(before, decoded: decoded - 1, origin: origin, readout: readout)
+        guard let readout = body.readout,
+              var model = pairModel(before, decoded: decoded - 1, now: decoded, origin: origin, body: body, readout: readout) else { return body }
         for (k, w) in windows.enumerated() {
             guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &model, record: false,
                                        smoothing: w, correctedVelocities: correctedVelocities) else { continue }
@@ -235,8 +241,10 @@ struct NeuralPredictor: MotionPredictor {
         // Version 7: the other objects where they were at the same frame.
         if let field = pairs, body != nil {
             let frame = p[n - 1 - h].frame
-            let others = field.objects.filter { $0.id != track.id }.compactMap { o in
-                o.points.last(where: { $0.frame == frame }).map { stepper.physical($0.u, $0.v, origin) }
+            let others: [(id: Int, x: Double, y: Double)] = field.objects.filter { $0.id != track.id }.compactMap { o in
+                guard let id = field.id(of: o, decoded: decoded), let q = o.points.last(where: { $0.frame == frame }) else { return nil }
+                let (x, y) = stepper.physical(q.u, q.v, origin)
+                return (id, x, y)
             }
             if !others.isEmpty, others.count == field.objects.count - 1 { field.add(&body!, x: x, y: y, others: others, ax: ax, ay: ay) }
         }
