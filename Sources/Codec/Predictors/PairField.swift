@@ -17,7 +17,7 @@ import Tracking
 /// object by ridge least squares over every sample it gave, so momentum conservation need not
 /// be assumed and a light and a heavy body are both right. A sender is known by its record's
 /// number (`Body.id`); a receiver's readout gets a block of columns for each sender the first
-/// time it learns with it. (The
+/// time it learns with it. (Measured with one readout per receiver, the first version: the
 /// reference body's terms: the four planets of simulations/planets.yaml 3393 → 3054 bytes,
 /// against 3394 without them. Without a reference body the origin is the frame's centre, a
 /// camera's choice: terms about it cost two charges 983 → 987 bytes and the binary 1723 → 1745,
