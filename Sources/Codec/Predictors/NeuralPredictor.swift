@@ -130,11 +130,11 @@ struct NeuralPredictor: MotionPredictor {
         }
         // Version 7: the pair network's best candidate where it predicted better than the
         // candidate chosen above (constant acceleration's error as the pair record keeps it).
-        if let b = body, let readout = b.readout {
+        if let b = body, b.readout != nil {
             let chosenError = best == 0 ? b.errors[0] : errors[best]
             if let k = (1..<b.errors.count).filter({ b.errors[$0] != nil }).min(by: { b.errors[$0]! < b.errors[$1]! }),
                let e = b.errors[k], let reference = chosenError, e < reference,
-               var model = pairModel(track, decoded: decoded, now: decoded, origin: origin, body: b, readout: readout),
+               var model = pairModel(track, decoded: decoded, now: decoded, origin: origin, body: b),
                let q = stepper.step(track, decoded: decoded, origin: origin, model: &model, record: false,
                                     smoothing: windows[k - 1], correctedVelocities: correctedVelocities) {
                 position = q
@@ -149,12 +149,12 @@ struct NeuralPredictor: MotionPredictor {
         return position
     }
 
-    /// The pair network as `track`'s acceleration model: its record and readout, the other
-    /// objects' numbers (this frame's, `now`) and positions by frame (the stream's clock: the
-    /// track's last point is frame `decoded`); nil when another object has no record.
-    func pairModel(_ track: PixelTrack, decoded: Int, now: Int, origin: (u: Double, v: Double), body: PairField.Body,
-                   readout: [Double]) -> PairModel? {
-        guard let field = pairs else { return nil }
+    /// The pair network as `track`'s acceleration model: its record, the other objects'
+    /// numbers (this frame's, `now`) and positions by frame (the stream's clock: the track's
+    /// last point is frame `decoded`); nil before the record's readout is solved or when
+    /// another object has no record.
+    func pairModel(_ track: PixelTrack, decoded: Int, now: Int, origin: (u: Double, v: Double), body: PairField.Body) -> PairModel? {
+        guard let field = pairs, let readout = body.readout else { return nil }
         let lastFrame = track.points.last?.frame ?? 0
         var others: [(id: Int, points: [Int: (x: Double, y: Double)])] = []
         for o in field.objects where o.id != track.id {
@@ -179,8 +179,7 @@ struct NeuralPredictor: MotionPredictor {
         func error(_ q: (u: Double, v: Double)) -> Double { min((q.u - last.u) * (q.u - last.u) + (q.v - last.v) * (q.v - last.v), 1) }
         func update(_ k: Int, _ e: Double) { body.errors[k] = body.errors[k].map { 0.9 * $0 + 0.1 * e } ?? e }
         update(0, error(before.predict(last.frame)))
-        guard let readout = body.readout,
-              var model = pairModel(before, decoded: decoded - 1, now: decoded, origin: origin, body: body, readout: readout) else { return body }
+        guard var model = pairModel(before, decoded: decoded - 1, now: decoded, origin: origin, body: body) else { return body }
         for (k, w) in windows.enumerated() {
             guard let q = stepper.step(before, decoded: decoded - 1, origin: origin, model: &model, record: false,
                                        smoothing: w, correctedVelocities: correctedVelocities) else { continue }
