@@ -71,10 +71,15 @@ public struct Distillation: Sendable {
         return try EquationsDocument.encoder.encode(d)
     }
 
-    func percent(_ x: Double) -> String {
+    /// A relative difference for a reader: two digits below 10 %, whole percents above, "over
+    /// 1000 %" past that (shared with `PairDistillation`).
+    static func percent(_ x: Double) -> String {
         guard x.isFinite else { return "—" }
+        if x >= 10 { return "over 1000 %" }
         return 100 * x < 10 ? String(format: "%.2g %%", 100 * x) : String(format: "%.0f %%", 100 * x)
     }
+
+    func percent(_ x: Double) -> String { Self.percent(x) }
 
     /// Distil `field` (pixels, frames) into a law in the units of `calibration`; `explicit` is
     /// the chosen law with its constants held, for the comparison off the orbits.

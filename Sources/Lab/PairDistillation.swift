@@ -77,11 +77,7 @@ public struct PairDistillation: Sendable {
         return lines
     }
 
-    func percent(_ x: Double) -> String {
-        guard x.isFinite else { return "—" }
-        if x >= 10 { return "over 1000 %" }
-        return 100 * x < 10 ? String(format: "%.2g %%", 100 * x) : String(format: "%.0f %%", 100 * x)
-    }
+    func percent(_ x: Double) -> String { Distillation.percent(x) }
 
     /// distilled-pairs.json.
     func json() throws -> Data {
