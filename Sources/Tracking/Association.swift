@@ -45,10 +45,12 @@ public struct PixelTrack: Sendable {
 /// - a detection whose flux differs from a track's recent median by more than `fluxRatio`
 ///   (either way; tracks of three points or more) is not that track's: a faint star a planet
 ///   passed over does not take the planet when they part;
+/// - a detection within the gates of two tracks goes to the one whose flux it has, when their
+///   fluxes tell them apart (`byFlux`);
 /// - a detection that no track claims starts a new track;
-/// - afterwards, a lost track and the one track that starts near where it was lost, within
-///   `maxGap` frames and looking alike, are joined (`stitch`: a close approach of two moving
-///   bodies).
+/// - afterwards, a lost or ambiguous track and the one track that starts near where it was
+///   lost, within `maxGap` frames and looking alike, are joined (`stitch`: a close approach of
+///   two moving bodies).
 public struct Associator: Sendable {
     public struct Options: Sendable, Equatable {
         /// Gate radius in pixels for a track seen in the previous frame.
@@ -63,6 +65,13 @@ public struct Associator: Sendable {
         public var ambiguity = 1.0
         /// A detection's flux and a track's recent median flux differ by at most this factor.
         public var fluxRatio = 3.0
+        /// `stitch` also joins a track that ended ambiguous (two bodies that swung past each
+        /// other, each then within reach of both tracks) to the one new track that looks like it.
+        /// Off in the codec's associator, whose stream versions fix what it links.
+        public var stitchesAmbiguous = true
+        /// A detection within the gates of two tracks goes to the one it looks like when their
+        /// fluxes tell them apart (`byFlux`). Off in the codec's associator.
+        public var contestsByFlux = true
         public init() {}
     }
 
@@ -102,6 +111,7 @@ public struct Associator: Sendable {
                     if distance <= gates[t] { pairs.append((t, k, distance)) }
                 }
             }
+            if options.contestsByFlux { pairs = Self.byFlux(pairs, active: active, detections: detections) }
             pairs.sort { $0.distance < $1.distance }
             var trackTaken = [Bool](repeating: false, count: active.count)
             var ended = [Bool](repeating: false, count: active.count)
@@ -152,14 +162,50 @@ public struct Associator: Sendable {
         return stitch(finished).sorted { ($0.points.first?.frame ?? 0, $0.id) < ($1.points.first?.frame ?? 0, $1.id) }
     }
 
+    /// A detection in the gates of two or more tracks (bodies that swing past each other, whose
+    /// predictions a close encounter has made wrong) keeps only its pair with the track whose
+    /// flux it has, when the fluxes tell them apart: its flux is within half the log-distance
+    /// of the others', and at least 8 % and six times their own scatter (the median deviation
+    /// of their last ten fluxes) from each other's. The nearest prediction then no longer takes
+    /// another body's detection; the track without one coasts, and `stitch` joins it to the
+    /// track its body starts. Tracks of fewer than three points, or fluxes too alike, keep
+    /// every pair (distance and the ambiguity rule decide, as before).
+    static func byFlux(_ pairs: [(track: Int, detection: Int, distance: Double)], active: [PixelTrack],
+                       detections: [Detection]) -> [(track: Int, detection: Int, distance: Double)] {
+        var contested = [Int: [Int]]()
+        for p in pairs { contested[p.detection, default: []].append(p.track) }
+        var dropped = Set<[Int]>()
+        for (d, tracks) in contested where tracks.count >= 2 {
+            let flux = detections[d].flux
+            guard flux > 0 else { continue }
+            var looks: [(track: Int, mismatch: Double, scatter: Double)] = []
+            for t in tracks {
+                let recent = active[t].points.suffix(10).map(\.flux)
+                let m = median(recent)
+                guard recent.count >= 3, m > 0, recent.allSatisfy({ $0 > 0 }) else { looks = []; break }
+                looks.append((t, abs(log(flux / m)), median(recent.map { abs(log($0 / m)) })))
+            }
+            guard let best = looks.min(by: { $0.mismatch < $1.mismatch }) else { continue }
+            for other in looks where other.track != best.track
+                && other.mismatch > max(0.08, 6 * other.scatter, 6 * best.scatter) && best.mismatch < other.mismatch / 2 {
+                dropped.insert([other.track, d])
+            }
+        }
+        return pairs.filter { !dropped.contains([$0.track, $0.detection]) }
+    }
+
     /// Joins a track that was lost to the track that took over its object: at a close approach
     /// two moving bodies merge into one blob, and the lighter one swings around the other
     /// faster than a constant-acceleration prediction follows, so when the blob splits its
     /// detection lands outside its gate and starts a new track. A lost track (not seen) and a
     /// track that starts within `maxGap` frames after it are one object when the new one starts
     /// within reach of where the old one was last seen (its speed times the gap, plus the gate,
-    /// twice over), both look alike (flux and radius within 30 %), and each is the other's only
-    /// such candidate; anything less certain stays two tracks.
+    /// twice over), both look alike (flux and radius within 30 %; of several such, the one whose
+    /// flux it has when the fluxes tell them apart, `fluxDecides`), and each is the other's only
+    /// such candidate; anything less certain stays two tracks. A track that ended ambiguous is
+    /// joined the same way (`stitchesAmbiguous`): when two bodies of different brightness or
+    /// size swing past each other, each new track looks like one of the old ones only (two
+    /// alike bodies stay four tracks: each old one has two candidates).
     func stitch(_ tracks: [PixelTrack]) -> [PixelTrack] {
         var tracks = tracks
         func speed(_ t: PixelTrack, atEnd: Bool) -> Double {
@@ -174,14 +220,36 @@ public struct Associator: Sendable {
             return fa > 0 && fb > 0 && abs(fa / fb - 1) <= 0.3 && ra > 0 && rb > 0 && abs(ra / rb - 1) <= 0.3
         }
         func candidates(_ i: Int) -> [Int] {
-            guard let last = tracks[i].points.last, tracks[i].endReason?.hasPrefix("not seen") == true else { return [] }
-            return tracks.indices.filter { j in
+            guard let last = tracks[i].points.last, let reason = tracks[i].endReason,
+                  reason.hasPrefix("not seen") || (options.stitchesAmbiguous && reason.hasPrefix("ambiguous")) else { return [] }
+            let found = tracks.indices.filter { j in
                 guard j != i, let first = tracks[j].points.first else { return false }
                 let gap = first.frame - last.frame
                 guard gap >= 1, gap <= options.maxGap + 1 else { return false }
                 let reach = 2 * (max(speed(tracks[i], atEnd: true), speed(tracks[j], atEnd: false)) * Double(gap) + options.gate)
                 return hypot(first.u - last.u, first.v - last.v) <= reach && alike(tracks[i], tracks[j])
             }
+            return found.count < 2 ? found : fluxDecides(tracks[i], found)
+        }
+        /// Of several candidates, the one whose flux the lost track has, when the fluxes tell
+        /// them apart (as `byFlux`: within half the log-distance of the others', which are at
+        /// least 8 % and six times the tracks' scatter away); else all of them.
+        func fluxDecides(_ lost: PixelTrack, _ found: [Int]) -> [Int] {
+            func look(_ fluxes: [Double]) -> (flux: Double, scatter: Double)? {
+                let m = Tracking.median(fluxes)
+                guard fluxes.count >= 3, m > 0, fluxes.allSatisfy({ $0 > 0 }) else { return nil }
+                return (m, Tracking.median(fluxes.map { abs(log($0 / m)) }))
+            }
+            guard let own = look(lost.points.suffix(10).map(\.flux)) else { return found }
+            var looks: [(j: Int, mismatch: Double, scatter: Double)] = []
+            for j in found {
+                guard let l = look(tracks[j].points.prefix(10).map(\.flux)) else { return found }
+                looks.append((j, abs(log(l.flux / own.flux)), max(l.scatter, own.scatter)))
+            }
+            guard let best = looks.min(by: { $0.mismatch < $1.mismatch }),
+                  looks.allSatisfy({ $0.j == best.j || ($0.mismatch > max(0.08, 6 * $0.scatter) && best.mismatch < $0.mismatch / 2) })
+            else { return found }
+            return [best.j]
         }
         var changed = true
         while changed {

@@ -54,6 +54,8 @@ struct MotionModel<Predictor: MotionPredictor>: PixelModel {
     static var associator: Associator {
         var o = Associator.Options()
         o.fluxRatio = .infinity
+        o.stitchesAmbiguous = false
+        o.contestsByFlux = false
         return Associator(options: o)
     }
     /// Position corrections are coded in 1/quantum pixel.
