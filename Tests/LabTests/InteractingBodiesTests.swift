@@ -125,8 +125,9 @@ import TestSupport
         #expect(rms < 0.02, "\(s): off-orbit RMS error \(rms)")
     }
 
-    /// The whole job on a binary it never saw: equations.json carries the interaction (law,
-    /// strengths, mass ratio), the report shows it, and equations.py's
+    /// The whole job on a binary it never saw, with `--distill`: equations.json carries the
+    /// interaction (law, strengths, mass ratio), distilled-pairs.json the pair network's
+    /// messages (the same law and masses, from the network), the report shows it, and equations.py's
     /// accelerations(t, positions, velocities) reproduces the truth at a new configuration.
     @Test func discoverJobReportsAndExportsTheInteraction() throws {
         let s = Self.systems(look: .discs(samples: 4), noise: 0)[0]
@@ -140,9 +141,33 @@ import TestSupport
         o.candidates = 4
         o.fullLadder = false
         o.showProgress = false
+        o.distill = true
         o.reduceForTests()
         let outcome = try FrameDiscoverJob.run(o)
         #expect(outcome.interaction?.best.coupling == .sources)
+        // --distill: each object's message from the neural level's pair network, written as
+        // distilled-pairs.json — the inverse square of the other's mass, and the mass ratio
+        struct Pairs: Decodable {
+            struct Item: Decodable { var receiver: Int; var sender: Int; var g: String? }
+            var format: String
+            var messages: [Item]
+            var mass_ratios: [Double?]
+        }
+        let pairs = try JSONDecoder().decode(Pairs.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/distilled-pairs.json")))
+        #expect(pairs.format == "occam-distilled-pairs" && pairs.messages.count == 2)
+        let distilled = try #require(outcome.pairDistillation)
+        var strength: [Int: Double] = [:]  // sender → the constant of its message
+        for m in distilled.messages {
+            let law = try #require(m.law, "object \(m.receiver + 1) ← \(m.sender + 1) not determined")
+            let g = law.formula.evaluate([[1.0, 2.0]], rows: 2)
+            #expect(abs(g[1] / g[0] - 0.25) < 1e-9, "g = \(law.formula.sympyString(names: ["r"]))")
+            strength[m.sender] = -g[0]
+        }
+        let constants = strength.values.sorted()
+        #expect(constants.count == 2 && zip(constants, [1.55, 3.1]).allSatisfy { abs($0 / $1 - 1) < 0.01 }, "\(constants)")
+        let ratio = try #require(pairs.mass_ratios.first ?? nil)
+        if let m1 = strength[0], let m2 = strength[1] { #expect(abs(ratio / (m2 / m1) - 1) < 0.01, "ratio \(ratio), messages \(m1), \(m2)") }
+        #expect(abs(ratio - 0.5) < 0.01 || abs(ratio - 2) < 0.02, "ratio \(ratio)")
         let doc = try EquationsDocument.read(dir + "/run/equations.json")
         let interaction = try #require(doc.interaction)
         #expect(interaction.exponent == -3 && interaction.exponentExact && interaction.attractive == true && interaction.fittedOn == "positions")
