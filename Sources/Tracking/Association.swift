@@ -164,11 +164,10 @@ public struct Associator: Sendable {
 
     /// A detection in the gates of two or more tracks (bodies that swing past each other, whose
     /// predictions a close encounter has made wrong) keeps only its pair with the track whose
-    /// flux it has, when the fluxes tell them apart: its flux is within half the log-distance
-    /// of the others', and at least 8 % and six times their own scatter (the median deviation
-    /// of their last ten fluxes) from each other's. The nearest prediction then no longer takes
-    /// another body's detection; the track without one coasts, and `stitch` joins it to the
-    /// track its body starts. Tracks of fewer than three points, or fluxes too alike, keep
+    /// flux it has, when the fluxes tell them apart (`fluxDecides`, each track's flux the
+    /// median of its last ten). The nearest prediction then no longer takes another body's
+    /// detection; the track without one coasts, and `stitch` joins it to the track its body
+    /// starts. Tracks of fewer than three points, or fluxes too alike, keep
     /// every pair (distance and the ambiguity rule decide, as before).
     static func byFlux(_ pairs: [(track: Int, detection: Int, distance: Double)], active: [PixelTrack],
                        detections: [Detection]) -> [(track: Int, detection: Int, distance: Double)] {
@@ -176,22 +175,33 @@ public struct Associator: Sendable {
         for p in pairs { contested[p.detection, default: []].append(p.track) }
         var dropped = Set<[Int]>()
         for (d, tracks) in contested where tracks.count >= 2 {
-            let flux = detections[d].flux
-            guard flux > 0 else { continue }
-            var looks: [(track: Int, mismatch: Double, scatter: Double)] = []
-            for t in tracks {
-                let recent = active[t].points.suffix(10).map(\.flux)
-                let m = median(recent)
-                guard recent.count >= 3, m > 0, recent.allSatisfy({ $0 > 0 }) else { looks = []; break }
-                looks.append((t, abs(log(flux / m)), median(recent.map { abs(log($0 / m)) })))
-            }
-            guard let best = looks.min(by: { $0.mismatch < $1.mismatch }) else { continue }
-            for other in looks where other.track != best.track
-                && other.mismatch > max(0.08, 6 * other.scatter, 6 * best.scatter) && best.mismatch < other.mismatch / 2 {
-                dropped.insert([other.track, d])
-            }
+            let looks = tracks.map { fluxLook(active[$0].points.suffix(10).map(\.flux)) }
+            guard let best = fluxDecides(detections[d].flux, looks) else { continue }
+            for (k, t) in tracks.enumerated() where k != best { dropped.insert([t, d]) }
         }
         return pairs.filter { !dropped.contains([$0.track, $0.detection]) }
+    }
+
+    /// A track's flux and its scatter (the median of |ln(fᵢ/median)|) from at least three
+    /// positive fluxes; nil otherwise.
+    static func fluxLook(_ fluxes: [Double]) -> (flux: Double, scatter: Double)? {
+        let m = median(fluxes)
+        guard fluxes.count >= 3, m > 0, fluxes.allSatisfy({ $0 > 0 }) else { return nil }
+        return (m, median(fluxes.map { abs(log($0 / m)) }))
+    }
+
+    /// Which of `looks` (fluxes with their scatter) `flux` belongs to, when they tell it: the
+    /// nearest in log-flux, every other at least 8 % and six times either scatter away, and
+    /// more than twice as far as the nearest; nil when any look is unknown or none is decisive.
+    static func fluxDecides(_ flux: Double, _ looks: [(flux: Double, scatter: Double)?]) -> Int? {
+        guard flux > 0, !looks.isEmpty, looks.allSatisfy({ $0 != nil }) else { return nil }
+        let known = looks.map { $0! }
+        let mismatch = known.map { abs(log(flux / $0.flux)) }
+        guard let best = mismatch.indices.min(by: { mismatch[$0] < mismatch[$1] }) else { return nil }
+        let decisive = known.indices.allSatisfy { k in
+            k == best || (mismatch[k] > max(0.08, 6 * known[k].scatter, 6 * known[best].scatter) && mismatch[best] < mismatch[k] / 2)
+        }
+        return decisive ? best : nil
     }
 
     /// Joins a track that was lost to the track that took over its object: at a close approach
@@ -201,8 +211,8 @@ public struct Associator: Sendable {
     /// track that starts within `maxGap` frames after it are one object when the new one starts
     /// within reach of where the old one was last seen (its speed times the gap, plus the gate,
     /// twice over), both look alike (flux and radius within 30 %; of several such, the one whose
-    /// flux it has when the fluxes tell them apart, `fluxDecides`), and each is the other's only
-    /// such candidate; anything less certain stays two tracks. A track that ended ambiguous is
+    /// flux the lost track has, when the fluxes tell them apart: `fluxDecides`), and each is
+    /// the other's only such candidate; anything less certain stays two tracks. A track that ended ambiguous is
     /// joined the same way (`stitchesAmbiguous`): when two bodies of different brightness or
     /// size swing past each other, each new track looks like one of the old ones only (two
     /// alike bodies stay four tracks: each old one has two candidates).
@@ -229,27 +239,10 @@ public struct Associator: Sendable {
                 let reach = 2 * (max(speed(tracks[i], atEnd: true), speed(tracks[j], atEnd: false)) * Double(gap) + options.gate)
                 return hypot(first.u - last.u, first.v - last.v) <= reach && alike(tracks[i], tracks[j])
             }
-            return found.count < 2 ? found : fluxDecides(tracks[i], found)
-        }
-        /// Of several candidates, the one whose flux the lost track has, when the fluxes tell
-        /// them apart (as `byFlux`: within half the log-distance of the others', which are at
-        /// least 8 % and six times the tracks' scatter away); else all of them.
-        func fluxDecides(_ lost: PixelTrack, _ found: [Int]) -> [Int] {
-            func look(_ fluxes: [Double]) -> (flux: Double, scatter: Double)? {
-                let m = Tracking.median(fluxes)
-                guard fluxes.count >= 3, m > 0, fluxes.allSatisfy({ $0 > 0 }) else { return nil }
-                return (m, Tracking.median(fluxes.map { abs(log($0 / m)) }))
-            }
-            guard let own = look(lost.points.suffix(10).map(\.flux)) else { return found }
-            var looks: [(j: Int, mismatch: Double, scatter: Double)] = []
-            for j in found {
-                guard let l = look(tracks[j].points.prefix(10).map(\.flux)) else { return found }
-                looks.append((j, abs(log(l.flux / own.flux)), max(l.scatter, own.scatter)))
-            }
-            guard let best = looks.min(by: { $0.mismatch < $1.mismatch }),
-                  looks.allSatisfy({ $0.j == best.j || ($0.mismatch > max(0.08, 6 * $0.scatter) && best.mismatch < $0.mismatch / 2) })
+            guard found.count >= 2, let own = Self.fluxLook(tracks[i].points.suffix(10).map(\.flux)),
+                  let k = Self.fluxDecides(own.flux, found.map { Self.fluxLook(tracks[$0].points.prefix(10).map(\.flux)) })
             else { return found }
-            return [best.j]
+            return [found[k]]
         }
         var changed = true
         while changed {
