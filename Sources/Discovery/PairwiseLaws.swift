@@ -116,6 +116,8 @@ public enum PairwiseLaws {
         public var positionResidual: Double? = nil
         /// Bits of each frame's residuals (positions), for paired comparisons of laws.
         public var frameBits: [Double]? = nil
+        /// Positions a refit on positions left out (`PairwiseTrajectories.refine`).
+        public var positionOutliers: Set<Int> = []
 
         /// Every object's acceleration at the given positions and velocities (same order as the
         /// fit; velocities matter only for a magnetic field term).

@@ -64,7 +64,8 @@ public struct Interaction: Sendable {
             var refined = [first]
             for law in fromAccelerations {
                 if law.coupling == flexible.coupling && law.field == flexible.field && law.exponentSnapped == flexible.exponentSnapped { continue }
-                if let r = PairwiseTrajectories.refine(law, frames: positions, alphabet: alphabet, tau: first.correlationTime) { refined.append(r) }
+                if let r = PairwiseTrajectories.refine(law, frames: positions, alphabet: alphabet, tau: first.correlationTime,
+                                                       outliers: first.positionOutliers) { refined.append(r) }
             }
             // A law that cannot be integrated over the frames (its fit diverged) is not a
             // candidate; the rest are compared on the positions, where they were all scored.
