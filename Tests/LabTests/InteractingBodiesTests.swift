@@ -237,7 +237,7 @@ import TestSupport
         var film = Film(look: look, noise: noise)
         film.size = 256
         film.pxPerUnit = 50
-        film.frames = 400
+        film.frames = 300
         film.dt = 0.01
         let g = 4 * Double.pi * Double.pi, m = [1.0, 0.4, 0.15]
         // B at apoapsis on −x, C at periapsis on +y, both about A (μ = G·(m_A + m)), counter-clockwise
