@@ -186,20 +186,6 @@ import Testing
         }
     }
 
-    @Test(arguments: [(0.0, 0.02), (2.0, 0.05)])
-    func uniformGravityWithoutReferenceBody(noise: Double, tolerance: Double) throws {
-        var s = Setup()
-        s.noise = noise
-        s.star = false
-        s.frames = 70
-        let g = 1.2
-        let folder = try draw(s, start: [-2.2, -1.5, 1.0, 2.0]) { _, _ in (0, -g) }
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let out = try discover(folder, s)
-        #expect(out.tracks.reference == nil)
-        #expect(error(out, at: [0.3, 0.2, 0.5, -0.1], truth: (0, -g)) < tolerance, "\(out.laws[out.chosen].text)")
-    }
-
     /// E×B drift drawn here: a = (q/m)(E + v×B) in the plane, ω = 1.6, (q/m)E = (0, 0.64), no
     /// star, with and without sensor noise σ = 2. The frame interval is long enough (0.1) that the
     /// field's push, c·Δt² = 0.13 px per frame, is worth its constant in the stream of 100
