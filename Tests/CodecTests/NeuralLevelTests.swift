@@ -263,25 +263,40 @@ import Testing
         let r0 = a * (1 + e), v0 = (g * (m1 + m2) * (2 / r0 - 1 / a)).squareRoot()
         let (cx, cy, cvx, cvy) = (24.0, 30.0, 0.08, 0.03)
         // body 1 and body 2 about the barycentre
-        var p = [(cx - m2 / (m1 + m2) * r0, cy), (cx + m1 / (m1 + m2) * r0, cy)]
-        var v = [(cvx, cvy - m2 / (m1 + m2) * v0), (cvx, cvy + m1 / (m1 + m2) * v0)]
-        let sub = 200, h = 1.0 / Double(sub)
+        let p = [(cx - m2 / (m1 + m2) * r0, cy), (cx + m1 / (m1 + m2) * r0, cy)]
+        let v = [(cvx, cvy - m2 / (m1 + m2) * v0), (cvx, cvy + m1 / (m1 + m2) * v0)]
+        return leapfrog(masses: [m1, m2], g: g, positions: p, velocities: v, frames: frames)
+    }
+
+    /// Bodies pulling on each other by g·m_j·(r_j − r_i)/|r_j − r_i|³, leapfrog (kick, drift,
+    /// kick) with 200 steps per frame in pixels and frames; each body's position at every frame.
+    static func leapfrog(masses m: [Double], g: Double, positions: [(Double, Double)], velocities: [(Double, Double)],
+                         frames: Int) -> [[(Double, Double)]] {
+        var p = positions, v = velocities
+        let n = m.count, h = 1.0 / 200
         func accelerations() -> [(Double, Double)] {
-            let dx = p[1].0 - p[0].0, dy = p[1].1 - p[0].1
-            let r3 = pow(dx * dx + dy * dy, 1.5)
-            return [(g * m2 * dx / r3, g * m2 * dy / r3), (-g * m1 * dx / r3, -g * m1 * dy / r3)]
+            (0..<n).map { i in
+                var a = (0.0, 0.0)
+                for j in 0..<n where j != i {
+                    let dx = p[j].0 - p[i].0, dy = p[j].1 - p[i].1
+                    let r3 = pow(dx * dx + dy * dy, 1.5)
+                    a.0 += g * m[j] * dx / r3
+                    a.1 += g * m[j] * dy / r3
+                }
+                return a
+            }
         }
-        var paths: [[(Double, Double)]] = [[], []]
+        var paths = [[(Double, Double)]](repeating: [], count: n)
         for _ in 0..<frames {
-            for k in 0..<2 { paths[k].append(p[k]) }
-            for _ in 0..<sub {
+            for k in 0..<n { paths[k].append(p[k]) }
+            for _ in 0..<200 {
                 var acc = accelerations()
-                for k in 0..<2 {
+                for k in 0..<n {
                     v[k].0 += 0.5 * h * acc[k].0; v[k].1 += 0.5 * h * acc[k].1
                     p[k].0 += h * v[k].0; p[k].1 += h * v[k].1
                 }
                 acc = accelerations()
-                for k in 0..<2 { v[k].0 += 0.5 * h * acc[k].0; v[k].1 += 0.5 * h * acc[k].1 }
+                for k in 0..<n { v[k].0 += 0.5 * h * acc[k].0; v[k].1 += 0.5 * h * acc[k].1 }
             }
         }
         return paths
@@ -310,33 +325,7 @@ import Testing
         let (vx, vy) = (zip(m, v).map { $0 * $1.0 }.reduce(0, +) / total, zip(m, v).map { $0 * $1.1 }.reduce(0, +) / total)
         p = p.map { (32.3 + $0.0 - px, 31.6 + $0.1 - py) }
         v = v.map { ($0.0 - vx, $0.1 - vy) }
-        func accelerations() -> [(Double, Double)] {
-            (0..<3).map { i in
-                var a = (0.0, 0.0)
-                for j in 0..<3 where j != i {
-                    let dx = p[j].0 - p[i].0, dy = p[j].1 - p[i].1
-                    let r3 = pow(dx * dx + dy * dy, 1.5)
-                    a.0 += g * m[j] * dx / r3
-                    a.1 += g * m[j] * dy / r3
-                }
-                return a
-            }
-        }
-        let h = 1.0 / 200
-        var paths: [[(Double, Double)]] = [[], [], []]
-        for _ in 0..<frames {
-            for k in 0..<3 { paths[k].append(p[k]) }
-            for _ in 0..<200 {
-                var acc = accelerations()
-                for k in 0..<3 {
-                    v[k].0 += 0.5 * h * acc[k].0; v[k].1 += 0.5 * h * acc[k].1
-                    p[k].0 += h * v[k].0; p[k].1 += h * v[k].1
-                }
-                acc = accelerations()
-                for k in 0..<3 { v[k].0 += 0.5 * h * acc[k].0; v[k].1 += 0.5 * h * acc[k].1 }
-            }
-        }
-        return paths
+        return leapfrog(masses: m, g: g, positions: p, velocities: v, frames: frames)
     }
 
     /// Each sender has its own coupling (one readout block per sender): three bodies of

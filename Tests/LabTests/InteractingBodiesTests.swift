@@ -67,6 +67,31 @@ import TestSupport
         }
     }
 
+    /// The law's RMS error relative to the truth at 200 random configurations: each body in the
+    /// box it was filmed in, every separation within the filmed range (`order`: the drawn body
+    /// of each of the law's objects).
+    static func offOrbitError(_ s: System, _ law: PairwiseLaws.Fitted, order: [Int], states: [[[Double]]]) -> Double {
+        var random = SeededLCG(seed: 41)
+        let n = s.bodies.count
+        let box = (0..<n).map { b in (0..<2).map { c in (states.map { $0[b][c] }.min()!, states.map { $0[b][c] }.max()!) } }
+        func separation(_ q: [[Double]], _ i: Int, _ j: Int) -> Double { hypot(q[i][0] - q[j][0], q[i][1] - q[j][1]) }
+        var range = [[(Double, Double)]](repeating: [(Double, Double)](repeating: (.infinity, 0), count: n), count: n)
+        for q in states { for i in 0..<n { for j in 0..<n where j != i { let d = separation(q, i, j); range[i][j] = (min(range[i][j].0, d), max(range[i][j].1, d)) } } }
+        var error2 = 0.0, truth2 = 0.0, configurations = 0
+        while configurations < 200 {
+            let q = (0..<n).map { b in (0..<2).map { c in box[b][c].0 + (box[b][c].1 - box[b][c].0) * random.unit() } }
+            guard (0..<n).allSatisfy({ i in (0..<n).allSatisfy { j in j == i || (separation(q, i, j) >= range[i][j].0 && separation(q, i, j) <= range[i][j].1) } }) else { continue }
+            configurations += 1
+            let t = truth(s.coupling, q)
+            let a = law.accelerations(x: order.map { q[$0][0] }, y: order.map { q[$0][1] })
+            for (k, b) in order.enumerated() {
+                error2 += pow(a[k].0 - t[b].0, 2) + pow(a[k].1 - t[b].1, 2)
+                truth2 += t[b].0 * t[b].0 + t[b].1 * t[b].1
+            }
+        }
+        return (error2 / truth2).squareRoot()
+    }
+
     /// Draws, writes and tracks the system; the interaction and the states drawn.
     static func measure(_ s: System) throws -> (Interaction?, TrackSet, [[[Double]]]) {
         let dir = scratchDirectory()
@@ -101,27 +126,7 @@ import TestSupport
             #expect(abs(ratio.ratio / expected - 1) < tolerance, "\(s): m\(k)/m0 = \(ratio.ratio) ± \(ratio.sigma), truth \(expected)")
         }
         #expect(law.attractive == (s.coupling[0][1] > 0), "\(s)")
-        // random configurations: each body in the box it was filmed in, every separation within
-        // the filmed range
-        var random = SeededLCG(seed: 41)
-        let n = s.bodies.count
-        let box = (0..<n).map { b in (0..<2).map { c in (states.map { $0[b][c] }.min()!, states.map { $0[b][c] }.max()!) } }
-        func separation(_ q: [[Double]], _ i: Int, _ j: Int) -> Double { hypot(q[i][0] - q[j][0], q[i][1] - q[j][1]) }
-        var range = [[(Double, Double)]](repeating: [(Double, Double)](repeating: (.infinity, 0), count: n), count: n)
-        for q in states { for i in 0..<n { for j in 0..<n where j != i { let d = separation(q, i, j); range[i][j] = (min(range[i][j].0, d), max(range[i][j].1, d)) } } }
-        var error2 = 0.0, truth2 = 0.0, configurations = 0
-        while configurations < 200 {
-            let q = (0..<n).map { b in (0..<2).map { c in box[b][c].0 + (box[b][c].1 - box[b][c].0) * random.unit() } }
-            guard (0..<n).allSatisfy({ i in (0..<n).allSatisfy { j in j == i || (separation(q, i, j) >= range[i][j].0 && separation(q, i, j) <= range[i][j].1) } }) else { continue }
-            configurations += 1
-            let t = Self.truth(s.coupling, q)
-            let a = law.accelerations(x: order.map { q[$0][0] }, y: order.map { q[$0][1] })
-            for (k, b) in order.enumerated() {
-                error2 += pow(a[k].0 - t[b].0, 2) + pow(a[k].1 - t[b].1, 2)
-                truth2 += t[b].0 * t[b].0 + t[b].1 * t[b].1
-            }
-        }
-        let rms = (error2 / truth2).squareRoot()
+        let rms = Self.offOrbitError(s, law, order: order, states: states)
         #expect(rms < 0.02, "\(s): off-orbit RMS error \(rms)")
     }
 
@@ -275,6 +280,9 @@ import TestSupport
             let truth = m[body[k]] / m[body[0]]
             #expect(abs(law.massRatios[k].ratio / truth - 1) < (noise > 0 ? 0.03 : 0.01), "\(s): m\(k + 1)/m1 = \(law.massRatios[k].ratio), truth \(truth)")
         }
+        // and off the filmed configurations
+        let rms = Self.offOrbitError(s, law, order: body, states: states)
+        #expect(rms < 0.02, "\(s): off-orbit RMS error \(rms)")
     }
 
     /// Two charges of different charge-to-mass ratio (q/m = 1 and 2/3) in uniform E and B that
