@@ -19,7 +19,7 @@ within 2 % of the RMS truth.
 
 Interacting cases (drawn by draw_bodies.py: a 2:1 binary, three bodies, two repelling charges
 1:3, a star with a planet and its moon; discs clean and PSFs with sigma = 2; and Occam's own
-simulations/binary.yaml and charges.yaml): the interaction in equations.json must be the inverse
+simulations/binary.yaml, charges.yaml and three-bodies.yaml): the interaction in equations.json must be the inverse
 square along the separation (p = -3 exactly, one strength per body), the mass ratios within 1 %
 (clean) / 3 % (sigma = 2), and equations.py's accelerations(t, positions, velocities) at 200
 random configurations (each body in the box it was filmed in, every separation within its filmed
@@ -270,7 +270,9 @@ def interaction_check(run, eq, states, coupling, masses, noise):
     rms = math.sqrt(err / norm)
     if rms >= 0.02:
         problems.append(f"off-orbit RMS error {rms:.2%}")
-    return problems, f"{inter['law']}; mass ratios {', '.join(ratios)}; off-orbit RMS {rms:.2%}; third-law check {inter.get('momentum_check') or float('nan'):.3g}"
+    strengths = ", ".join(f"{s['value']:.7g}" for s in inter["strengths"] if s.get("value") is not None)
+    truths = ", ".join(f"{coupling[order[(k + 1) % n]][order[k]]:.7g}" for k in range(n))
+    return problems, f"{inter['law']}; strengths {strengths} vs {truths}; mass ratios {', '.join(ratios)}; off-orbit RMS {rms:.2%}; third-law check {inter.get('momentum_check') or float('nan'):.3g}"
 
 def bodies_case(system, look, noise):
     frames = os.path.join(WORK, f"bodies-{system}-{look}-{noise}")
@@ -313,7 +315,7 @@ for system in ["binary", "three", "charges", "moon"]:
     for look, noise in [("discs", 0), ("psf", 2)]:
         cases.append((f"bodies {system} {look} σ={noise}", lambda s=system, k=look, n=noise: bodies_case(s, k, n)))
 for noise in NOISES:
-    for name in ["binary", "charges"]:
+    for name in ["binary", "charges", "three-bodies"]:
         cases.append((f"{name}.yaml σ={noise}", lambda m=name, n=noise: own_bodies_case(m, n)))
 for noise in NOISES:
     for look in ["discs", "psf"]:
