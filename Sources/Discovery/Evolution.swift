@@ -119,21 +119,20 @@ struct Evolution {
         var best = seeds.min(by: { $0.bits < $1.bits })?.bits ?? .infinity
         var stale = 0
         let started = Date()
-        final class Box: @unchecked Sendable { var items: [Population]; init(_ p: [Population]) { items = p } }
         for epoch in 0..<options.epochs {
-            let box = Box(populations)
+            let box = SharedSlots(populations)
             let cycles = options.cyclesPerEpoch
             let threads = max(1, min(options.threads, populations.count))
             DispatchQueue.concurrentPerform(iterations: threads) { w in
                 var i = w
-                while i < box.items.count {
-                    var p = box.items[i]
+                while i < box.count {
+                    var p = box[i]
                     for _ in 0..<cycles { step(&p) }
-                    box.items[i] = p
+                    box[i] = p
                     i += threads
                 }
             }
-            populations = box.items
+            populations = box.all
             for p in populations { for m in p.members { admit(m, to: &hall) } }
             graftHall(limit: options.hallGrafts)
             let leader = ordered(hall).min(by: { $0.bits < $1.bits })

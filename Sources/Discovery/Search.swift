@@ -160,11 +160,7 @@ public enum Search {
         let threads = max(1, options.threads)
         let weights = given ?? Self.weights(target)
         let alphabet = options.alphabet(variables: inputs.count)
-        final class Slots: @unchecked Sendable {
-            var items: [Candidate?]
-            init(_ n: Int) { items = [Candidate?](repeating: nil, count: n) }
-        }
-        let slots = Slots(formulas.count)
+        let slots = SharedSlots([Candidate?](repeating: nil, count: formulas.count))
         // Size by size, smallest first. Once the best formula fits exactly (noise-free data,
         // residuals at rounding level) and its structure and constants cost fewer bits than
         // the structure alone of any larger formula, nothing larger can be shorter: any other
@@ -193,12 +189,12 @@ public enum Search {
                     if searchUnits.accepts(f, fitted: false),
                        let c = DescriptionLength.score(f, columns: inputs, target: target, weights: weights, alphabet: alphabet),
                        searchUnits.accepts(c.formula) {
-                        slots.items[i] = c
+                        slots[i] = c
                     }
                     k += threads
                 }
             }
-            let best = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite && options.units.accepts($0.formula) }
+            let best = slots.all.compactMap { $0 }.filter { $0.bits.total.isFinite && options.units.accepts($0.formula) }
                 .min { $0.bits.total < $1.bits.total }
             if let best, !best.bits.relativeNoise, best.mse <= exactLevel,
                best.bits.total - best.bits.residuals < Double(size + 1) * log2(Double(alphabet)) {
@@ -206,8 +202,9 @@ public enum Search {
                 break
             }
         }
-        var candidates = slots.items.compactMap { $0 }.filter { $0.bits.total.isFinite }
-        var evaluated = slots.items.count { $0 != nil }
+        let scored = slots.all
+        var candidates = scored.compactMap { $0 }.filter { $0.bits.total.isFinite }
+        var evaluated = scored.count { $0 != nil }
         // a formula proposed by a linear fit (not by the enumeration or the evolution), fitted
         // and scored on every row, if the size limit and the units allow it
         func proposed(_ f: Formula) -> Candidate? {

@@ -107,11 +107,7 @@ public enum DiscoverJob {
     /// shared where that shortens the whole (`Joint.combine`). `source` names the data in errors.
     public static func search(columns: [[Double]], names: [String], targets: [String], values ys: [[Double]],
                               options: SearchOptions, units: [Units?]? = nil, source: String) throws -> Outcome {
-        final class Slots: @unchecked Sendable {
-            var results: [Result<Search.Result, Error>?]
-            init(_ n: Int) { results = Array(repeating: nil, count: n) }
-        }
-        let slots = Slots(targets.count)
+        let slots = SharedSlots([Result<Search.Result, Error>?](repeating: nil, count: targets.count))
         let side = max(1, min(options.threads, targets.count))
         DispatchQueue.concurrentPerform(iterations: side) { w in
             var k = w
@@ -120,12 +116,12 @@ public enum DiscoverJob {
                 search.threads = max(1, options.threads / side)
                 if let units, k < units.count { search.units = units[k] }
                 let result = Result { try Search.run(inputs: columns, target: ys[k], options: search) }
-                slots.results[k] = result
+                slots[k] = result
                 k += side
             }
         }
         var results: [Search.Result] = []
-        for (target, result) in zip(targets, slots.results) {
+        for (target, result) in zip(targets, slots.all) {
             do { results.append(try result?.get() ?? { throw DiscoveryError("the search did not run") }()) } catch let e as DiscoveryError {
                 throw LabError("\(source): \(target): \(e.message)")
             }
