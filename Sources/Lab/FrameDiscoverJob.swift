@@ -220,6 +220,7 @@ public enum FrameDiscoverJob {
                     outcome.pairDistillation = try PairDistillation.run(messages: messages, pxPerUnit: calibration.pxPerUnit, dt: calibration.dt,
                                                                         maxRows: o.maxRows, options: o.search,
                                                                         source: "\(o.frames): the pair network's messages")
+                    outcome.pairDistillation?.trackedObjects = set.moving.count
                     if let p = outcome.pairDistillation { try writeFile("\(folder.temporary)/distilled-pairs.json", try p.json()) }
                 }
                 lap("distill")

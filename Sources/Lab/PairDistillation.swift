@@ -47,6 +47,11 @@ public struct PairDistillation: Sendable {
     /// object, else from the messages they give each other (for a mutual force); nil where
     /// those messages are not determined.
     public var massRatios: [Double?]
+    /// How many moving objects the tracker followed in the same frames (nil: not known). The
+    /// codec links objects over its last six frames only, so a body lost at a close pass and
+    /// found again starts a new record of the pair network: more records than tracked objects
+    /// means the messages of one body are split between records.
+    public var trackedObjects: Int? = nil
 
     /// Largest relative standard error (RMS over RMS) of a message for it to be distilled.
     public static let maxRelativeError = 0.1
@@ -56,6 +61,7 @@ public struct PairDistillation: Sendable {
     public var summary: [String] {
         var lines = ["pair network (stream version 7): the message each object gets from another at distance r, distilled from its readout:"]
         for (k, o) in objects.enumerated() { lines.append(String(format: "  object %d: last at %.1f, %.1f px", k + 1, o.u, o.v)) }
+        if let split = splitNote { lines.append("  (\(split))") }
         for m in messages {
             let pair = "object \(m.receiver + 1) ← object \(m.sender + 1)"
             if let law = m.law {
@@ -79,6 +85,14 @@ public struct PairDistillation: Sendable {
 
     func percent(_ x: Double) -> String { Distillation.percent(x) }
 
+    /// Said when the network kept more records than the tracker followed objects.
+    var splitNote: String? {
+        guard let tracked = trackedObjects, objects.count > tracked else { return nil }
+        return "the pair network kept \(objects.count) records for the \(tracked) moving objects tracked: a body lost at a close pass and "
+            + "found again starts a new record in the codec, so one body's messages are split between records; "
+            + "the tracker's pairwise fit (`interaction`) follows each body through"
+    }
+
     /// distilled-pairs.json.
     func json() throws -> Data {
         struct Item: Encodable {
@@ -92,11 +106,13 @@ public struct PairDistillation: Sendable {
                 + "the receiver gets from the sender at distance r, positive away from it (stream units), and a law searched for it; "
                 + "mass_ratios[k] = m(object k+2)/m(object 1) from the messages"
             var objects_px: [[Double]]
+            var tracked_objects: Int?
+            var split: String?
             var messages: [Item]
             var mass_ratios: [Double?]
         }
         func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
-        let d = Document(objects_px: objects.map { [$0.u, $0.v] }, messages: messages.map { m in
+        let d = Document(objects_px: objects.map { [$0.u, $0.v] }, tracked_objects: trackedObjects, split: splitNote, messages: messages.map { m in
             Item(receiver: m.receiver + 1, sender: m.sender + 1, g: m.law?.formula.sympyString(names: ["r"]), r_range: [m.range.0, m.range.1],
                  samples: m.samples, law_vs_network: finite(m.fitToNetwork), network_vs_measured: finite(m.networkToMeasured),
                  message_relative_error: finite(m.relativeError))

@@ -155,11 +155,15 @@ import TestSupport
         struct Pairs: Decodable {
             struct Item: Decodable { var receiver: Int; var sender: Int; var g: String? }
             var format: String
+            var tracked_objects: Int?
+            var split: String?
             var messages: [Item]
             var mass_ratios: [Double?]
         }
         let pairs = try JSONDecoder().decode(Pairs.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/run/distilled-pairs.json")))
         #expect(pairs.format == "occam-distilled-pairs" && pairs.messages.count == 2)
+        // two records for the two tracked bodies: nothing split
+        #expect(pairs.tracked_objects == 2 && pairs.split == nil)
         let distilled = try #require(outcome.pairDistillation)
         var strength: [Int: Double] = [:]  // sender → the constant of its message
         for m in distilled.messages {

@@ -110,4 +110,19 @@ import Testing
         #expect(d.massRatios.allSatisfy { $0 == nil })
         #expect(d.summary.contains { $0.contains("not determined") })
     }
+
+    /// More records than tracked objects (bodies lost at a close pass come back as new records
+    /// in the codec): the summary and distilled-pairs.json say the messages are split, and say
+    /// nothing when the counts agree.
+    @Test func recordsBeyondTheTrackedObjectsAreNamed() throws {
+        var d = PairDistillation(objects: [(10, 20), (30, 40), (50, 60)], messages: [], massRatios: [nil, nil])
+        #expect(!d.summary.contains { $0.contains("records for the") })
+        d.trackedObjects = 3
+        #expect(!d.summary.contains { $0.contains("records for the") })
+        d.trackedObjects = 2
+        #expect(d.summary.contains { $0.contains("kept 3 records for the 2 moving objects tracked") })
+        let json = try #require(try JSONSerialization.jsonObject(with: d.json()) as? [String: Any])
+        #expect(json["tracked_objects"] as? Int == 2)
+        #expect((json["split"] as? String)?.contains("split between records") == true)
+    }
 }
