@@ -90,7 +90,7 @@ public struct PairDistillation: Sendable {
         guard let tracked = trackedObjects, objects.count > tracked else { return nil }
         return "the pair network kept \(objects.count) records for the \(tracked) moving objects tracked: a body lost at a close pass and "
             + "found again starts a new record in the codec, so one body's messages are split between records; "
-            + "the tracker's pairwise fit (`interaction`) follows each body through"
+            + "the tracker's pairwise fit (`interaction`, when every body moves) follows each body through"
     }
 
     /// distilled-pairs.json.
