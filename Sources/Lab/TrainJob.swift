@@ -53,16 +53,22 @@ public enum TrainJob {
         public var tasks: Int
         public var samples: Int
         public var result: NeuralPretraining.Result
-        public var seconds: (corpus: Double, training: Double)
+        /// prior-2's sample gate and the corpus samples in each of its bins.
+        public var gate: SampleGate
+        public var gateCounts: [Int]
+        public var seconds: (corpus: Double, training: Double, gate: Double)
     }
 
     /// One video of the family: its frames (size², grey) and the true acceleration field
     /// (px/frame², y up, origin at the frame centre, where the star is when there is one).
-    static func video(_ k: Int, options o: Options) -> (frames: [[UInt8]], accel: (Double, Double, Double, Double) -> (Double, Double)) {
+    /// `wide`: faster and more eccentric motion (periods 15–240 frames, log-uniform; orbits
+    /// started at 0.6–1.2 of the circular speed) — prior-2's gate corpus; prior-1's corpus
+    /// (periods 60–240, 0.75–1.15) stays as it was, its weights reproducible.
+    static func video(_ k: Int, options o: Options, wide: Bool = false) -> (frames: [[UInt8]], accel: (Double, Double, Double, Double) -> (Double, Double)) {
         var random = SplitMix64(seed: o.seed &* 0x9E37_79B9 &+ UInt64(k))
         func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * random.nextHalfOpenUnit() }
         let n = Double(o.size), frames = o.frames
-        let period = uniform(60, 240), omega = 2 * Double.pi / period
+        let period = wide ? 15 * pow(16, uniform(0, 1)) : uniform(60, 240), omega = 2 * Double.pi / period
         // the force (px/frame², y up, origin at the frame centre) and the start
         var accel: (Double, Double, Double, Double) -> (Double, Double)
         var star = false
@@ -79,7 +85,7 @@ public enum TrainJob {
                 return (a * x, a * y)
             }
             star = true
-            let v = omega * r0 * uniform(0.75, 1.15), tilt = uniform(-0.3, 0.3)
+            let v = omega * r0 * (wide ? uniform(0.6, 1.2) : uniform(0.75, 1.15)), tilt = uniform(-0.3, 0.3)
             (x, y) = (r0 * cos(angle), r0 * sin(angle))
             (vx, vy) = (-v * sin(angle + tilt), v * cos(angle + tilt))
         case 1:   // anisotropic harmonic well
@@ -179,6 +185,41 @@ public enum TrainJob {
         progress.finish()
         if let e = slots.error { throw LabError("occam train: \(e)") }
         return slots.tasks.compactMap { $0 }
+    }
+
+    /// prior-2's sample gate (`SampleGate`), fitted on the corpus's videos coded as streams
+    /// are coded today (the default appearance, online start): each sample's window measured,
+    /// against the true acceleration at the sample's state. Also the samples per bin of the
+    /// gate's statistic.
+    public static func gate(_ o: Options) throws -> (gate: SampleGate, counts: [Int]) {
+        final class Slots: @unchecked Sendable {
+            var samples: [[SampleGate.Sample]]
+            var truth: [[(Double, Double)]]
+            var error: Error?
+            let lock = NSLock()
+            init(_ n: Int) { samples = Array(repeating: [], count: n); truth = samples.map { _ in [] } }
+        }
+        let slots = Slots(o.videos)
+        let progress = Progress(label: "measuring \(o.videos) videos' samples", total: o.videos, enabled: o.showProgress && isatty(2) != 0)
+        DispatchQueue.concurrentPerform(iterations: o.videos) { k in
+            do {
+                let v = video(k, options: o, wide: true)
+                let s = try SampleGate.samples(frames: v.frames, geometry: Geometry(width: o.size, height: o.size, channels: 1))
+                let t = s.map { v.accel($0.state[0], $0.state[1], $0.state[2], $0.state[3]) }
+                slots.lock.lock(); slots.samples[k] = s; slots.truth[k] = t; slots.lock.unlock()
+            } catch {
+                slots.lock.lock(); slots.error = error; slots.lock.unlock()
+            }
+            progress.advance()
+        }
+        progress.finish()
+        if let e = slots.error { throw LabError("occam train: \(e)") }
+        // each video weighs the same: its samples by 1/(its mean squared acceleration)
+        let weights = slots.truth.flatMap { t -> [Double] in
+            let mean = t.reduce(0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 } / Double(max(1, t.count))
+            return [Double](repeating: mean > 0 ? 1 / mean : 0, count: t.count)
+        }
+        return SampleGate.fit(slots.samples.flatMap { $0 }, truth: slots.truth.flatMap { $0 }, weights: weights)
     }
 
     public struct ScalingRow: Sendable {
@@ -334,8 +375,11 @@ public enum TrainJob {
         let training = Progress(label: "training", total: o.steps, enabled: o.showProgress && isatty(2) != 0)
         let result = NeuralPretraining.train(tasks, steps: o.steps, seed: o.seed) { training.set(done: $0) }
         training.finish()
+        let trained = Date().timeIntervalSince(start)
+        let gate = try self.gate(o)
         let outcome = Outcome(tasks: tasks.count, samples: tasks.reduce(0) { $0 + $1.states.count }, result: result,
-                              seconds: (corpus, Date().timeIntervalSince(start) - corpus))
+                              gate: gate.gate, gateCounts: gate.counts,
+                              seconds: (corpus, trained - corpus, Date().timeIntervalSince(start) - trained))
         try AtomicFile.write(o.output, try json(outcome, options: o))
         if let path = o.swiftSource { try AtomicFile.write(path, Data(swiftSource(outcome, options: o).utf8)) }
         return outcome
@@ -359,13 +403,25 @@ public enum TrainJob {
                 + "own least-squares readout; every tenth video held out"
             var videos: Int, samples: Int
             var history: [Point]
-            var seconds_corpus: Double, seconds_training: Double
+            var gate_bounds: [Double]
+            var gate_weights_base64: String
+            var gate_weights: [Double]
+            var gate_samples: [Int]
+            var gate_note = "prior-2's sample gate: a sample's acceleration is a4 + w(F)*(a6 - a4), the degree-4 and degree-6 "
+                + "Savitzky-Golay fits of its 11 positions, F = (RSS4 - RSS6)/(the object's decayed RSS6), one weight per bin of F "
+                + "(gate_bounds: the bins' upper bounds, the last bin open); fitted against the true accelerations of the "
+                + "corpus's videos drawn wide (periods 15-240 frames, orbits started at 0.6-1.2 of the circular speed), "
+                + "each video weighted equally; gate_samples: samples per bin"
+            var seconds_corpus: Double, seconds_training: Double, seconds_gate: Double
         }
         let r = outcome.result
         let d = Document(command: command(o), sizes: r.sizes, parameters_base64: NeuralPretraining.encode(r.parameters),
                          videos: outcome.tasks, samples: outcome.samples,
                          history: r.history.map { Point(step: $0.step, train_misfit: $0.train, held_out_misfit: $0.heldOut) },
-                         seconds_corpus: outcome.seconds.corpus, seconds_training: outcome.seconds.training)
+                         gate_bounds: SampleGate.bounds, gate_weights_base64: NeuralPretraining.encode(outcome.gate.weights),
+                         gate_weights: outcome.gate.weights, gate_samples: outcome.gateCounts,
+                         seconds_corpus: outcome.seconds.corpus, seconds_training: outcome.seconds.training,
+                         seconds_gate: outcome.seconds.gate)
         return try EquationsDocument.encoder.encode(d)
     }
 
@@ -386,6 +442,8 @@ public enum TrainJob {
                 static let prior1Base64 = \"\"\"
             \(lines.map { "        " + $0 }.joined(separator: "\n"))
                     \"\"\"
+                /// (NeuralStart.prior2: prior-1 and this sample gate, weights \(outcome.gate.weights.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+                static let prior2GateBase64 = "\(NeuralPretraining.encode(outcome.gate.weights))"
             }
 
             """

@@ -11,10 +11,15 @@ struct Train: ParsableCommand {
             fields; exact discs or Gaussian point sources; clean or σ = 2), codes each with the \
             neural level in memory to gather the states its network learns at (each with the true \
             acceleration there), and trains the network's hidden layers on all of them (each \
-            video with its own least-squares readout). Writes the weights as JSON, and with --swift as the source file the codec \
-            embeds (Sources/Codec/Predictors/NeuralPriorWeights.swift: the prior-1 start).
+            video with its own least-squares readout): the prior-1 start. Then draws the same \
+            family faster and more eccentric (periods 15–240 frames), codes each video as streams are \
+            coded today, and fits prior-2's sample gate: how far to trust a degree-6 fit of a sample's \
+            11 positions over the degree-4 one, by how much the extra degrees explain beyond the \
+            object's noise, against the true accelerations (prior-2 = prior-1's network and this gate). \
+            Writes both as JSON, and with --swift as the source file the codec embeds \
+            (Sources/Codec/Predictors/NeuralPriorWeights.swift).
 
-            The defaults make the shipped prior-1 weights (about two minutes on two cores).
+            The defaults make the shipped prior-1 and prior-2 weights (about two and a half minutes on two cores).
 
             Examples:
               occam train --out weights.json
@@ -121,6 +126,9 @@ struct Train: ParsableCommand {
             print(String(format: "trained on %d videos (%d samples): misfit with each video's own readout %.3f → %.3f (training), %.3f → %.3f (held out); corpus %.1f s, training %.1f s",
                          r.tasks, r.samples, r.result.history.first?.train ?? .nan, last?.train ?? .nan,
                          r.result.history.first?.heldOut ?? .nan, last?.heldOut ?? .nan, r.seconds.corpus, r.seconds.training))
+            print("prior-2's sample gate (weight of the degree-6 fit per bin of F, F ≤ 0.25 … F > 16384): "
+                  + r.gate.weights.map { String(format: "%.2f", $0) }.joined(separator: " ")
+                  + String(format: " from %d samples; %.1f s", r.gateCounts.reduce(0, +), r.seconds.gate))
             print("wrote \(out)" + (swift.map { " and \($0)" } ?? ""))
         } catch {
             fail(error)

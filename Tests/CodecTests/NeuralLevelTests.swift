@@ -219,6 +219,37 @@ import Testing
         // the start matters: from the seed the same frames code differently
         #expect(try encode(.online) != golden)
     }
+
+    /// prior-2 (prior-1's network and the sample gate, `SampleGate`): its golden stream, written
+    /// when the start was released, decodes to its frames and today's encoder writes its bytes;
+    /// the gate acts on these frames (prior-1's stream differs beyond the start's number).
+    @Test func thePriorTwoGoldenStreamDecodesAndReencodes() throws {
+        let path = "\(GoldenStreamTests.folder)/clean-grey-neural-prior-2-v7.occ"
+        let clip = try #require(GoldenStreamTests.clips.first { $0.name == "clean-grey" })
+        let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
+        let frames = try (0..<clip.frames).map { try PNGFile.read(GoldenStreamTests.framePath(clip, $0)).pixels }
+        func encode(_ start: NeuralStart) throws -> [UInt8] {
+            var writer = try StreamWriter(sink: .memory([]), geometry: g, frameCount: frames.count, model: .neural,
+                                          scene: GoldenStreamTests.scene, law: nil, start: start, appearance: .default, formatVersion: 7)
+            for f in frames { try writer.append(f) }
+            _ = try writer.finish()
+            return writer.bytes
+        }
+        let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"]
+        if w == "1" || w == "neural-prior-2-v7" { try Data(try encode(.prior2)).write(to: URL(fileURLWithPath: path)) }
+        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        var reader = try StreamReader(bytes: golden)
+        #expect(reader.model == .neural && reader.frameCount == frames.count && reader.version == 7)
+        for (k, f) in frames.enumerated() {
+            let same = try reader.next() == f
+            #expect(same, "frame \(k) differs")
+            if !same { break }
+        }
+        let today = try encode(.prior2)
+        #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
+        let one = try encode(.prior1)
+        #expect(one.count != golden.count || zip(one, golden).filter { $0 != $1 }.count > 1, "the gate changed nothing here")
+    }
 }
 /// The two networks of stream version 6 learn from the same samples but need not be ready
 /// together: the central one drops a sample taken exactly at the reference body (r = 0 has no

@@ -201,7 +201,7 @@ func encodeStream(_ frames: [[UInt8]], geometry: Geometry, model: ModelKind, sce
         }
         try expectError(try withByte(.motion, 12, 9), "appearance number 9, which this Occam does not know (known: 0 disc, 1 profiles-1")
         try expectError(try withByte(.intra, 12, 2), "appearance number 2")
-        try expectError(try withByte(.neural, 13, 7), "weights number 7, which this Occam does not have (known: 0 online-1, 1 prior-1)")
+        try expectError(try withByte(.neural, 13, 7), "weights number 7, which this Occam does not have (known: 0 online-1, 1 prior-1, 2 prior-2)")
         try expectError(try withByte(.law, 13, 1), "weights number 1")
     }
 

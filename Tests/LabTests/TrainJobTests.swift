@@ -33,6 +33,11 @@ import Testing
         let literal = try #require(source.components(separatedBy: "\"\"\"").dropFirst().first)
         #expect(NeuralPretraining.decode(literal) == r.result.parameters)
         #expect(source.contains("static let prior1Sizes = \(NeuralDynamics.sizes)"))
+        // prior-2's gate: a weight in [0, 1] per bin, the same bits in the JSON and the source
+        #expect(r.gate.weights.count == SampleGate.bounds.count + 1 && r.gate.weights.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(r.gateCounts.reduce(0, +) > 100, "\(r.gateCounts)")
+        #expect((json["gate_weights_base64"] as? String).flatMap { NeuralPretraining.decode($0) } == r.gate.weights)
+        #expect(source.contains("static let prior2GateBase64 = \"\(NeuralPretraining.encode(r.gate.weights))\""))
         // the readout is not part of a prior
         let readout = Perceptron(sizes: r.result.sizes, parameters: r.result.parameters).offset(r.result.sizes.count - 1)
         #expect(r.result.parameters[readout...].allSatisfy { $0 == 0 })

@@ -22,7 +22,9 @@ import Tracking
 /// the general network's, so a field that is not central (crossed fields) keeps the general
 /// one; both networks' readouts are solved every frame. From stream version 7 a third, the pair
 /// network (`PairField`), learns each object's acceleration from the other moving objects'
-/// positions, graph-style, and its steps are candidates too, judged the same way.
+/// positions, graph-style, and its steps are candidates too, judged the same way. The `prior-2`
+/// start (any version from 5) measures the samples' accelerations through a gate learned on
+/// simulated videos (`SampleGate`).
 struct NeuralPredictor: MotionPredictor {
     var dynamics: NeuralDynamics
     /// The central-field network (stream version 6 with trajectories; nil before).
@@ -43,11 +45,20 @@ struct NeuralPredictor: MotionPredictor {
     /// acceleration's, then each window's), found again next frame as the object within 2 px of
     /// that prediction (as `MotionModel` finds its sprites); `predicted` collects this frame's.
     var objects: [(u: Double, v: Double, errors: [Double])] = []
+    /// The `prior-2` start's estimator of the samples' accelerations (nil: degree-4 fits only).
+    let gate: SampleGate?
+    /// When not nil, every sample's window measure is collected here (`SampleGate.samples`).
+    var gateSamples: [SampleGate.Sample]? = nil
+    /// With the gate: per object, the windows' degree-6 residual sum of squares, decayed (the
+    /// gate's noise), found as `objects` are; `notedNoises` collects this frame's.
+    var noises: [(u: Double, v: Double, rss: Double)] = []
+    var notedNoises: [(u: Double, v: Double, rss: Double)] = []
     var predicted: [(u: Double, v: Double, errors: [Double])] = []
 
     init(start: NeuralStart, followsTrajectories: Bool = false, centralField: Bool = false, pairs: Bool = false) {
         dynamics = NeuralDynamics(start: start, solvesEveryFrame: centralField)
         self.followsTrajectories = followsTrajectories
+        gate = start == .prior2 ? NeuralPrior.gate2 : nil
         if followsTrajectories && centralField { central = NeuralDynamics(centralSeed: 0x0CCA_0002) }
         if followsTrajectories && pairs { self.pairs = PairField() }
     }
@@ -61,6 +72,7 @@ struct NeuralPredictor: MotionPredictor {
     init(network: Perceptron, rate: Double) {
         dynamics = NeuralDynamics(network: network, rate: rate)
         followsTrajectories = false
+        gate = nil
     }
 
     mutating func smooth(over frames: Int, correctedVelocities: Bool) {
@@ -107,7 +119,9 @@ struct NeuralPredictor: MotionPredictor {
         var body = pairs == nil ? nil : judgePairs(track, decoded: decoded, origin: origin)
         // The sample: from the last 11 positions where the track has them (see `record`), else
         // the stepper's five-point differences.
-        let own = record(track, decoded: decoded, origin: origin, body: &body)
+        var noise = gate == nil && gateSamples == nil ? nil
+            : noises.first(where: { ($0.u - last.u) * ($0.u - last.u) + ($0.v - last.v) * ($0.v - last.v) < 4 })?.rss
+        let own = record(track, decoded: decoded, origin: origin, body: &body, noise: &noise)
         let stepped = stepper.step(track, decoded: decoded, origin: origin, model: &dynamics, record: !own)
         if !own, central != nil { _ = stepper.step(track, decoded: decoded, origin: origin, model: &central!, record: true) }
         // Ties (before any comparison) go to constant acceleration, then to the general network;
@@ -146,6 +160,7 @@ struct NeuralPredictor: MotionPredictor {
             pairs!.seen.append(b)
         }
         predicted.append((position.u, position.v, errors))
+        if let noise { notedNoises.append((position.u, position.v, noise)) }
         return position
     }
 
@@ -190,19 +205,8 @@ struct NeuralPredictor: MotionPredictor {
 
     /// Savitzky–Golay weights (degree 4 over 11 consecutive positions) of the first and second
     /// derivative at the middle position, computed once by least squares (+, −, ×, ÷ only).
-    static let derivativeWeights: (first: [Double], second: [Double]) = {
-        let half = 5, degree = 4, m = degree + 1
-        let ts = (-half...half).map(Double.init)
-        var normal = [Double](repeating: 0, count: m * m)
-        for t in ts { for a in 0..<m { for b in 0..<m { normal[a * m + b] += power(t, a + b) } } }
-        var first: [Double] = [], second: [Double] = []
-        for t in ts {
-            let c = solveLinear(normal, (0..<m).map { power(t, $0) }, size: m, minimumPivot: 1e-12)!
-            first.append(c[1])
-            second.append(2 * c[2])
-        }
-        return (first, second)
-    }()
+    static let derivativeWeights: (first: [Double], second: [Double]) =
+        (SampleGate.fourth.map { $0[1] }, SampleGate.fourth.map { 2 * $0[2] })
 
     static func power(_ t: Double, _ k: Int) -> Double { (0..<k).reduce(1.0) { p, _ in p * t } }
 
@@ -216,8 +220,11 @@ struct NeuralPredictor: MotionPredictor {
     /// level coded no shorter than `motion` (the law level, one constant over thousands of
     /// samples, averages the noise out). Chosen among 5 to 15 positions and degrees 2 and 4 by
     /// the bytes of five 300-frame streams and the distilled GM of `DistillationTests` (README,
-    /// "The neural level"). False when nothing was recorded.
-    mutating func record(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), body: inout PairField.Body?) -> Bool {
+    /// "The neural level"). From the `prior-2` start the acceleration is the learned gate's
+    /// blend of this fit and a degree-6 one (`SampleGate`; `noise` is the object's decayed
+    /// degree-6 residual, updated). False when nothing was recorded.
+    mutating func record(_ track: PixelTrack, decoded: Int, origin: (u: Double, v: Double), body: inout PairField.Body?,
+                         noise: inout Double?) -> Bool {
         guard followsTrajectories else { return false }
         let p = track.points, n = p.count
         let (w1, w2) = Self.derivativeWeights
@@ -234,6 +241,12 @@ struct NeuralPredictor: MotionPredictor {
         let c = stepper.calibration, s = c.pxPerUnit, dt = c.dt
         let (x, y) = stepper.physical(p[n - 1 - h].u, p[n - 1 - h].v, origin)
         let t = c.startTime + (Double(decoded) - Double(h)) * dt
+        if gate != nil || gateSamples != nil {
+            // prior-2: the learned gate between the degree-4 and degree-6 fits (`SampleGate`)
+            let m = SampleGate.measure(u: p[(n - L)...].map(\.u), v: p[(n - L)...].map(\.v), noise: &noise)
+            gateSamples?.append(SampleGate.Sample(measure: m, state: [x, y, du / (s * dt), -dv / (s * dt)]))
+            if let gate { (au, av) = gate.acceleration(m) }
+        }
         let (vx, vy, ax, ay) = (du / (s * dt), -dv / (s * dt), au / (s * dt * dt), -av / (s * dt * dt))
         dynamics.add(t: t, x: x, y: y, vx: vx, vy: vy, ax: ax, ay: ay)
         central?.add(t: t, x: x, y: y, vx: vx, vy: vy, ax: ax, ay: ay)
@@ -282,6 +295,8 @@ struct NeuralPredictor: MotionPredictor {
         }
         objects = predicted
         predicted = []
+        noises = notedNoises
+        notedNoises = []
     }
 }
 
@@ -292,12 +307,16 @@ public enum NeuralStart: String, Sendable, CaseIterable, HeaderNumbered {
     case online = "online-1"
     /// Hidden layers pretrained on simulated videos (`occam train`, `NeuralPrior`).
     case prior1 = "prior-1"
+    /// prior-1's hidden layers, and samples measured by a gate learned on simulated videos
+    /// (`occam train`, `SampleGate`).
+    case prior2 = "prior-2"
 
     /// The start's number in a version-5 stream header (never reuse one).
     var id: UInt8 {
         switch self {
         case .online: 0
         case .prior1: 1
+        case .prior2: 2
         }
     }
 }
@@ -350,7 +369,7 @@ struct NeuralDynamics: AccelerationModel, Sendable {
     init(start: NeuralStart, solvesEveryFrame: Bool = false) {
         switch start {
         case .online: network = Perceptron(sizes: Self.sizes, seed: 0x0CCA_0001)
-        case .prior1: network = NeuralPrior.prior1
+        case .prior1, .prior2: network = NeuralPrior.prior1
         }
         adam = Adam(count: network.parameters.count, rate: start == .online ? Self.rate : Self.fineTuningRate)
         self.solvesEveryFrame = solvesEveryFrame
