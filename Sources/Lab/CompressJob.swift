@@ -48,7 +48,7 @@ public enum CompressJob {
     /// `scene` replaces the folder's scene.json in the stream (frames calibrated by flags).
     public static func compress(frames path: String, output: String, model: ModelKind, force: Bool,
                                 law: Law? = nil, scene sceneOverride: Data? = nil, showProgress: Bool = true,
-                                reduced: Bool = false, start networkStart: NeuralStart = .online,
+                                reduced: Bool = false, start networkStart: NeuralStart = .default,
                                 appearance: ObjectAppearance = .default) throws -> Result {
         if model == .law && law == nil { throw LabError("--model law needs --law 'ax = …; ay = …'") }
         let folder: FrameFolder

@@ -45,8 +45,8 @@ struct Compress: ParsableCommand {
     @Option(help: "With --ladder: write the ladder (bits per frame, per level) as JSON here.")
     var json: String?
 
-    @Option(help: "For --model neural: where the network starts, \(NeuralStart.allCases.map(\.rawValue).joined(separator: " or ")) (online-1: weights from a fixed seed; prior-1: pretrained by occam train). The stream names it.")
-    var start: String = NeuralStart.online.rawValue
+    @Option(help: "For --model neural: where the network starts, \(NeuralStart.allCases.map(\.rawValue).joined(separator: " or ")) (online-1: weights from a fixed seed; prior-1: hidden layers pretrained by occam train; prior-2, the default: prior-1 and a gate, learned by occam train, that measures the network's samples). The stream names it.")
+    var start: String = NeuralStart.default.rawValue
 
     @Option(help: "For the object levels: the profiles moving objects may take, \(ObjectAppearance.allCases.map(\.rawValue).joined(separator: " or ")) (disc: exact-coverage discs; profiles-1: per object an exact disc, a disc sampled 2x2 to 8x8 per pixel or a pixel-integrated Gaussian PSF, whichever fits its decoded pixels best; profiles-2: the same profiles measured as clean frames allow — a sampled disc's position coded as its cell of centres, x.5 rounded as the frames round it, the law's step from its trajectory through up to 32 positions; profiles-3, the default: profiles-2 with that trajectory's velocities corrected by its accelerations). The stream names it.")
     var appearance: String = ObjectAppearance.default.rawValue

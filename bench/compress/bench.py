@@ -11,8 +11,10 @@ scene.json (the law level works in pixels and frames; its law is a = -k r). Ever
 on the same frames in the same run:
 
   occam intra / temporal / motion /  occam compress --model M, then occam decompress; pixels
-    learned / neural                compared with the originals (a mismatch aborts the bench)
-  occam neural prior-1              the neural level from the pretrained start (--start prior-1)
+    learned / neural                compared with the originals (a mismatch aborts the bench);
+                                    neural from its default start, prior-2
+  occam neural online-1, prior-1    the neural level from the seed (--start online-1) and from
+                                    prior-1's pretrained hidden layers without prior-2's gate
   occam motion disc, law disc       the object levels with every object drawn as a disc
                                     (--appearance disc, stream version 3; profiles-1 and the
                                     default, profiles-2, let each object be a disc, a sampled
@@ -142,7 +144,7 @@ def draw(folder, look, frames, noise, seed=3):
 
 def occam_levels(occam, folder, frames, work, repeats, law):
     res = {}
-    for level in ["intra", "temporal", "motion", "motion disc", "motion profiles-1", "learned", "neural", "neural prior-1",
+    for level in ["intra", "temporal", "motion", "motion disc", "motion profiles-1", "learned", "neural", "neural online-1", "neural prior-1",
                   "law", "law disc", "law profiles-1"]:
         model, _, variant = level.partition(" ")
         if model == "law" and not law:
@@ -188,6 +190,35 @@ def measure(args, work, stream, folder, frames, bound, law, rows):
     shutil.rmtree(sub, ignore_errors=True)
 
 
+def render(occam, work, stream, nframes):
+    """The frames of one stream: (folder, frames, noise bound in bits or None, folders to delete).
+    `stream` is a scenario of simulations/ or drawn-discs / drawn-psf, with +noise for sigma = 2."""
+    scenario, _, noisy = stream.partition("+")
+    if scenario.startswith("drawn-"):
+        folder = os.path.join(work, stream)
+        clean = draw(folder, scenario[len("drawn-"):], nframes, 2.0 if noisy else 0.0)
+        return folder, load(folder), (noise_bound_bits(clean, 2.0) if noisy else None), [folder]
+    text = open(os.path.join(ROOT, "simulations", scenario + ".yaml")).read()
+    text = text.replace("frames: 600", f"frames: {nframes}")
+    folders = {}
+    for label, sigma in (("clean", 0), ("noisy", 2)):
+        if label == "noisy" and not noisy:
+            continue
+        t = text
+        if sigma:
+            if "noise_sigma" in t:
+                t = t.replace("noise_sigma: 0", f"noise_sigma: {sigma}")
+            else:
+                t = t.replace("camera:", f"render: {{noise_sigma: {sigma}, seed: 3}}\ncamera:", 1)
+        y = os.path.join(work, f"{scenario}-{label}.yaml")
+        open(y, "w").write(t)
+        folders[label] = os.path.join(work, f"{scenario}-{label}")
+        subprocess.run([occam, "simulate", y, "--out", folders[label], "--force"], check=True, capture_output=True)
+    folder = folders["noisy" if noisy else "clean"]
+    bound = noise_bound_bits(load(folders["clean"]), 2.0) if noisy else None
+    return folder, load(folder), bound, list(folders.values())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=3)
@@ -199,36 +230,9 @@ def main():
     rows = []
     try:
         for stream in args.streams.split(","):
-            scenario, _, noisy = stream.partition("+")
-            if scenario.startswith("drawn-"):
-                folder = os.path.join(work, stream)
-                clean = draw(folder, scenario[len("drawn-"):], args.frames, 2.0 if noisy else 0.0)
-                frames = load(folder)
-                bound = noise_bound_bits(clean, 2.0) if noisy else None
-                measure(args, work, stream, folder, frames, bound, LAWS.get(scenario), rows)
-                shutil.rmtree(folder, ignore_errors=True)
-                continue
-            text = open(os.path.join(ROOT, "simulations", scenario + ".yaml")).read()
-            text = text.replace("frames: 600", f"frames: {args.frames}")
-            folders = {}
-            for label, sigma in (("clean", 0), ("noisy", 2)):
-                if label == "noisy" and not noisy:
-                    continue
-                t = text
-                if sigma:
-                    if "noise_sigma" in t:
-                        t = t.replace("noise_sigma: 0", f"noise_sigma: {sigma}")
-                    else:
-                        t = t.replace("camera:", f"render: {{noise_sigma: {sigma}, seed: 3}}\ncamera:", 1)
-                y = os.path.join(work, f"{scenario}-{label}.yaml")
-                open(y, "w").write(t)
-                folders[label] = os.path.join(work, f"{scenario}-{label}")
-                subprocess.run([args.occam, "simulate", y, "--out", folders[label], "--force"], check=True, capture_output=True)
-            folder = folders["noisy" if noisy else "clean"]
-            frames = load(folder)
-            bound = noise_bound_bits(load(folders["clean"]), 2.0) if noisy else None
-            measure(args, work, stream, folder, frames, bound, LAWS.get(scenario), rows)
-            for f in folders.values():
+            folder, frames, bound, made = render(args.occam, work, stream, args.frames)
+            measure(args, work, stream, folder, frames, bound, LAWS.get(stream.partition("+")[0]), rows)
+            for f in made:
                 shutil.rmtree(f, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

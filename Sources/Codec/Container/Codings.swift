@@ -17,16 +17,19 @@ import Foundation
 /// block) run first, so the bound comes early. Exact: an abandoned request's finished stream
 /// would have been longer than one that finished, by more than that margin.
 public enum Codings {
-    /// What to code: a level, the law for levels that carry one, and, for requests that race,
-    /// their rank (lower is better; a request is only beaten by one of its rank or lower).
+    /// What to code: a level, the law for levels that carry one, for requests that race, their
+    /// rank (lower is better; a request is only beaten by one of its rank or lower), and where
+    /// the neural level's network starts.
     public struct Request: Sendable {
         public var model: ModelKind
         public var law: Law?
         public var rank: Int?
-        public init(model: ModelKind, law: Law? = nil, rank: Int? = nil) {
+        public var start: NeuralStart
+        public init(model: ModelKind, law: Law? = nil, rank: Int? = nil, start: NeuralStart = .default) {
             self.model = model
             self.law = law
             self.rank = rank
+            self.start = start
         }
     }
 
@@ -88,7 +91,7 @@ public enum Codings {
                             frame: @Sendable (Int) throws -> [UInt8],
                             progress: @Sendable (Int) -> Void = { _ in }) throws -> [Coded] {
         let slots = try requests.map { r in
-            Slot(try StreamWriter(geometry: geometry, frameCount: frameCount, model: r.model, scene: scene, law: r.law))
+            Slot(try StreamWriter(geometry: geometry, frameCount: frameCount, model: r.model, scene: scene, law: r.law, start: r.start))
         }
         let bound = Bound()
         let firstBlock = min(frameCount, StreamFormat.blockSize)

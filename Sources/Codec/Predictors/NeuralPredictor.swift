@@ -311,6 +311,11 @@ public enum NeuralStart: String, Sendable, CaseIterable, HeaderNumbered {
     /// (`occam train`, `SampleGate`).
     case prior2 = "prior-2"
 
+    /// Where the jobs' neural level starts unless told (`occam compress`, the ladder of `occam
+    /// run` and `occam discover`): prior-2, which codes bench/compress's held-out streams shorter
+    /// than online-1 (README, "prior-2"). `StreamWriter` itself starts from the seed unless told.
+    public static let `default` = NeuralStart.prior2
+
     /// The start's number in a version-5 stream header (never reuse one).
     var id: UInt8 {
         switch self {
