@@ -5,7 +5,7 @@ import Testing
 @testable import Lab
 
 /// One object, one orbit or arc, drawn here (`Film`: RK4, supersampled discs or Gaussian PSFs
-/// integrated over pixels, clean and σ = 2), calibration by flags. The law found must be the
+/// integrated over pixels; discs clean, PSFs clean and σ = 2), calibration by flags. The law found must be the
 /// law that made the motion, not one that only reproduces it: each component depends on exactly
 /// the true law's variables, the constants are right, and off the filmed orbit — positions in the
 /// observed range, velocities of observed speeds in random directions — the accelerations are
@@ -78,8 +78,10 @@ import Testing
         return (try FrameDiscoverJob.run(o), states, dir)
     }
 
+    // Three looks: noisy discs went in session 32 to keep `swift test` within ten minutes (noise
+    // is the noisy PSFs' here, and both looks' under noise in the frame and distillation suites).
     @Test(arguments: cases(look: .discs(samples: 4), noise: 0) + cases(look: .psf(sigma: 1.3), noise: 0)
-                     + cases(look: .discs(samples: 4), noise: 2) + cases(look: .psf(sigma: 1.3), noise: 2))
+                     + cases(look: .psf(sigma: 1.3), noise: 2))
     func singleObjectLaw(_ c: Case) throws {
         let noisy = c.film.noise > 0
         let label = "\(c.name), \(c.film.look), noise \(c.film.noise)"
