@@ -179,18 +179,19 @@ import Testing
     }
 }
 
-/// The pretrained start (`prior-1`, `NeuralPriorWeights.swift`): a stream that names it is an
-/// archive like any other — this one was written when the start was released and must keep
+/// The pretrained starts (`prior-1`, `prior-2`, `NeuralPriorWeights.swift`): a stream that names
+/// one is an archive like any other — each was written when its start was released and must keep
 /// decoding to its frames, and today's encoder must still write its bytes.
 @Suite struct NeuralPriorGoldenTests {
-    /// Version 3 as written when the start was released; version 5, the compact container;
-    /// version 6, with the central-field network beside the pretrained one.
-    static func path(_ version: UInt16) -> String {
-        "\(GoldenStreamTests.folder)/clean-grey-neural-prior-1\(version >= 5 ? "-v\(version)" : "").occ"
+    /// prior-1: version 3 as written when the start was released; version 5, the compact
+    /// container; version 6, with the central-field network beside the pretrained one. prior-2
+    /// (prior-1's network and the sample gate, `SampleGate`): version 7.
+    static func path(_ start: NeuralStart, _ version: UInt16) -> String {
+        "\(GoldenStreamTests.folder)/clean-grey-neural-\(start.rawValue)\(version >= 5 ? "-v\(version)" : "").occ"
     }
 
-    @Test(arguments: [UInt16(3), 5, 6])
-    func thePretrainedStartsGoldenStreamDecodesAndReencodes(version: UInt16) throws {
+    @Test(arguments: [(NeuralStart.prior1, UInt16(3)), (.prior1, 5), (.prior1, 6), (.prior2, 7)])
+    func thePretrainedStartsGoldenStreamDecodesAndReencodes(start: NeuralStart, version: UInt16) throws {
         let clip = try #require(GoldenStreamTests.clips.first { $0.name == "clean-grey" })
         let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
         let frames = try (0..<clip.frames).map { try PNGFile.read(GoldenStreamTests.framePath(clip, $0)).pixels }
@@ -202,11 +203,12 @@ import Testing
             _ = try writer.finish()
             return writer.bytes
         }
+        let path = Self.path(start, version)
         let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"]
-        if w == "1" || w == "neural-prior-1-v\(version)" {
-            try Data(try encode(.prior1)).write(to: URL(fileURLWithPath: Self.path(version)))
+        if w == "1" || w == "neural-\(start.rawValue)-v\(version)" {
+            try Data(try encode(start)).write(to: URL(fileURLWithPath: path))
         }
-        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.path(version))))
+        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         var reader = try StreamReader(bytes: golden)
         #expect(reader.model == .neural && reader.frameCount == frames.count && reader.version == version)
         for (k, f) in frames.enumerated() {
@@ -214,41 +216,12 @@ import Testing
             #expect(same, "frame \(k) differs")
             if !same { break }
         }
-        let today = try encode(.prior1)
+        let today = try encode(start)
         #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
-        // the start matters: from the seed the same frames code differently
-        #expect(try encode(.online) != golden)
-    }
-
-    /// prior-2 (prior-1's network and the sample gate, `SampleGate`): its golden stream, written
-    /// when the start was released, decodes to its frames and today's encoder writes its bytes;
-    /// the gate acts on these frames (prior-1's stream differs beyond the start's number).
-    @Test func thePriorTwoGoldenStreamDecodesAndReencodes() throws {
-        let path = "\(GoldenStreamTests.folder)/clean-grey-neural-prior-2-v7.occ"
-        let clip = try #require(GoldenStreamTests.clips.first { $0.name == "clean-grey" })
-        let g = Geometry(width: clip.width, height: clip.height, channels: clip.channels)
-        let frames = try (0..<clip.frames).map { try PNGFile.read(GoldenStreamTests.framePath(clip, $0)).pixels }
-        func encode(_ start: NeuralStart) throws -> [UInt8] {
-            var writer = try StreamWriter(sink: .memory([]), geometry: g, frameCount: frames.count, model: .neural,
-                                          scene: GoldenStreamTests.scene, law: nil, start: start, appearance: .default, formatVersion: 7)
-            for f in frames { try writer.append(f) }
-            _ = try writer.finish()
-            return writer.bytes
-        }
-        let w = ProcessInfo.processInfo.environment["OCCAM_WRITE_GOLDEN"]
-        if w == "1" || w == "neural-prior-2-v7" { try Data(try encode(.prior2)).write(to: URL(fileURLWithPath: path)) }
-        let golden = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        var reader = try StreamReader(bytes: golden)
-        #expect(reader.model == .neural && reader.frameCount == frames.count && reader.version == 7)
-        for (k, f) in frames.enumerated() {
-            let same = try reader.next() == f
-            #expect(same, "frame \(k) differs")
-            if !same { break }
-        }
-        let today = try encode(.prior2)
-        #expect(today == golden, "\(today.count) bytes, golden \(golden.count)")
-        let one = try encode(.prior1)
-        #expect(one.count != golden.count || zip(one, golden).filter { $0 != $1 }.count > 1, "the gate changed nothing here")
+        // the start matters: from the one before it (the seed; prior-1, without the gate) the
+        // same frames code differently, beyond the start's number in the header
+        let before = try encode(start == .prior2 ? .prior1 : .online)
+        #expect(before.count != golden.count || zip(before, golden).filter { $0 != $1 }.count > 1, "the start changed nothing here")
     }
 }
 /// The two networks of stream version 6 learn from the same samples but need not be ready
