@@ -97,7 +97,7 @@ struct Compress: ParsableCommand {
             if kind == .learned {
                 print("learned \(r.lawConstants.count) weights of the dynamics model while coding (none stored)")
             } else if kind == .neural {
-                print("trained a \(ModelKind.neuralNetworkSummary) while coding (none stored)")
+                print("trained a \(ModelKind.neuralNetworkSummary) from the \(start.rawValue) start while coding (none stored; the stream names the start)")
             } else if !r.lawConstants.isEmpty {
                 print("law constants fitted while coding: " + r.lawConstants.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))
             }
