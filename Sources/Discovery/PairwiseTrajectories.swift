@@ -277,27 +277,6 @@ public enum PairwiseTrajectories {
         }
         let dt = (times[0][1] - times[0][0])
         let substeps = max(4, min(200, Int((50 * dt / max(quickest, 1e-12)).rounded(.up))))
-        // The start states of segments after a gap, and of segments whose start leaves more
-        // than 3 times the median segment's RMS residual under the candidate law, are settled
-        // before the joint fit, over the segment's first 10, 20, 40 frames and then all
-        // (`settle`): from a start a close encounter has made poor, a fit over the whole
-        // segment at once finds a wrong minimum. (Settling every segment gave the same laws on
-        // the tests' films for 8 % more of their time.)
-        let startRMS = parts.indices.map { s -> Double in
-            guard let pred = propagate(states[s], times: times[s], theta: theta, law: law, substeps: substeps) else { return .infinity }
-            var sum = 0.0
-            for (k, f) in parts[s].enumerated() {
-                for i in 0..<n {
-                    let w = 1 / max(f.sigma[i], 1e-12)
-                    sum += pow((pred[2 * n * k + 2 * i] - f.x[i]) * w, 2) + pow((pred[2 * n * k + 2 * i + 1] - f.y[i]) * w, 2)
-                }
-            }
-            return (sum / Double(2 * n * parts[s].count)).squareRoot()
-        }
-        let medianRMS = startRMS.sorted()[startRMS.count / 2]
-        for s in parts.indices where afterGap[s] || startRMS[s] > 3 * medianRMS {
-            states[s] = settle(states[s], segment: parts[s], times: times[s], theta: theta, law: law, substeps: substeps)
-        }
         // measurement weights per object: the tracker's σ times a per-object scale, estimated
         var scale = [Double](repeating: 1, count: n)
         // Positions left out (1 − keep), by part, frame and object, numbered in that order:
@@ -312,21 +291,41 @@ public enum PairwiseTrajectories {
         var outliers = fixedOutliers ?? []
         setOutliers(outliers)
 
+        // Segment s's weighted residuals (x, y per frame and object) from `state` under
+        // `theta`; `all`: every position, the measurement weights alone (the settling's test).
+        func segmentResiduals(_ s: Int, _ state: [Double], _ theta: [Double], all: Bool = false) -> [Double]? {
+            guard let pred = propagate(state, times: times[s], theta: theta, law: law, substeps: substeps) else { return nil }
+            var r = [Double](repeating: 0, count: pred.count)
+            for (k, f) in parts[s].enumerated() {
+                for i in 0..<n {
+                    let w = (all ? 1 : keep[s][k][i]) / (max(f.sigma[i], 1e-12) * (all ? 1 : scale[i]))
+                    r[2 * n * k + 2 * i] = (pred[2 * n * k + 2 * i] - f.x[i]) * w
+                    r[2 * n * k + 2 * i + 1] = (pred[2 * n * k + 2 * i + 1] - f.y[i]) * w
+                }
+            }
+            return r
+        }
         func residuals(_ theta: [Double], _ states: [[Double]]) -> [[Double]]? {
             var out: [[Double]] = []
-            for (s, seg) in parts.enumerated() {
-                guard let pred = propagate(states[s], times: times[s], theta: theta, law: law, substeps: substeps) else { return nil }
-                var r = [Double](repeating: 0, count: pred.count)
-                for (k, f) in seg.enumerated() {
-                    for i in 0..<n {
-                        let w = keep[s][k][i] / (max(f.sigma[i], 1e-12) * scale[i])
-                        r[2 * n * k + 2 * i] = (pred[2 * n * k + 2 * i] - f.x[i]) * w
-                        r[2 * n * k + 2 * i + 1] = (pred[2 * n * k + 2 * i + 1] - f.y[i]) * w
-                    }
-                }
+            for s in parts.indices {
+                guard let r = segmentResiduals(s, states[s], theta) else { return nil }
                 out.append(r)
             }
             return out
+        }
+        // The start states of segments after a gap, and of segments whose start leaves more
+        // than 3 times the median segment's RMS residual under the candidate law, are settled
+        // before the joint fit, over the segment's first 10, 20, 40 frames and then all
+        // (`settle`): from a start a close encounter has made poor, a fit over the whole
+        // segment at once finds a wrong minimum. (Settling every segment gave the same laws on
+        // the tests' films for 8 % more of their time.)
+        let startRMS = parts.indices.map { s -> Double in
+            guard let r = segmentResiduals(s, states[s], theta, all: true) else { return .infinity }
+            return (r.reduce(0) { $0 + $1 * $1 } / Double(r.count)).squareRoot()
+        }
+        let medianRMS = startRMS.sorted()[startRMS.count / 2]
+        for s in parts.indices where afterGap[s] || startRMS[s] > 3 * medianRMS {
+            states[s] = settle(states[s], segment: parts[s], times: times[s], theta: theta, law: law, substeps: substeps)
         }
         func cost(_ r: [[Double]]) -> Double { r.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } } }
 
