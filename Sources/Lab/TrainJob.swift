@@ -162,29 +162,27 @@ public enum TrainJob {
         })
     }
 
-    /// The corpus's tasks, videos drawn and coded on all cores.
-    static func corpus(_ o: Options) throws -> [NeuralPretraining.Task] {
-        final class Slots: @unchecked Sendable {
-            var tasks: [NeuralPretraining.Task?]
-            var error: Error?
-            let lock = NSLock()
-            init(_ n: Int) { tasks = Array(repeating: nil, count: n) }
-        }
-        let slots = Slots(o.videos)
-        let progress = Progress(label: "drawing and coding \(o.videos) videos", total: o.videos, enabled: o.showProgress && isatty(2) != 0)
+    /// `work(k)` for each of the corpus's videos, on all cores, in order; the first error ends
+    /// the job.
+    static func perVideo<T>(_ o: Options, label: String, _ work: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+        let slots = SharedSlots([Result<T, Error>?](repeating: nil, count: o.videos))
+        let progress = Progress(label: label, total: o.videos, enabled: o.showProgress && isatty(2) != 0)
         DispatchQueue.concurrentPerform(iterations: o.videos) { k in
-            do {
-                let v = video(k, options: o)
-                let t = try task(v.frames, size: o.size, accel: v.accel)
-                slots.lock.lock(); slots.tasks[k] = t; slots.lock.unlock()
-            } catch {
-                slots.lock.lock(); slots.error = error; slots.lock.unlock()
-            }
+            slots[k] = Result { try work(k) }
             progress.advance()
         }
         progress.finish()
-        if let e = slots.error { throw LabError("occam train: \(e)") }
-        return slots.tasks.compactMap { $0 }
+        return try slots.all.map { r in
+            do { return try r!.get() } catch { throw LabError("occam train: \(error)") }
+        }
+    }
+
+    /// The corpus's tasks, videos drawn and coded on all cores.
+    static func corpus(_ o: Options) throws -> [NeuralPretraining.Task] {
+        try perVideo(o, label: "drawing and coding \(o.videos) videos") { k -> NeuralPretraining.Task? in
+            let v = video(k, options: o)
+            return try task(v.frames, size: o.size, accel: v.accel)
+        }.compactMap { $0 }
     }
 
     /// prior-2's sample gate (`SampleGate`), fitted on the corpus's videos coded as streams
@@ -192,34 +190,20 @@ public enum TrainJob {
     /// against the true acceleration at the sample's state. Also the samples per bin of the
     /// gate's statistic.
     public static func gate(_ o: Options) throws -> (gate: SampleGate, counts: [Int]) {
-        final class Slots: @unchecked Sendable {
-            var samples: [[SampleGate.Sample]]
-            var truth: [[(Double, Double)]]
-            var error: Error?
-            let lock = NSLock()
-            init(_ n: Int) { samples = Array(repeating: [], count: n); truth = samples.map { _ in [] } }
+        let videos = try perVideo(o, label: "measuring \(o.videos) videos' samples") { k -> (samples: [SampleGate.Sample], truth: [[Double]]) in
+            let v = video(k, options: o, wide: true)
+            let s = try SampleGate.samples(frames: v.frames, geometry: Geometry(width: o.size, height: o.size, channels: 1))
+            return (s, s.map { q in
+                let a = v.accel(q.state[0], q.state[1], q.state[2], q.state[3])
+                return [a.0, a.1]
+            })
         }
-        let slots = Slots(o.videos)
-        let progress = Progress(label: "measuring \(o.videos) videos' samples", total: o.videos, enabled: o.showProgress && isatty(2) != 0)
-        DispatchQueue.concurrentPerform(iterations: o.videos) { k in
-            do {
-                let v = video(k, options: o, wide: true)
-                let s = try SampleGate.samples(frames: v.frames, geometry: Geometry(width: o.size, height: o.size, channels: 1))
-                let t = s.map { v.accel($0.state[0], $0.state[1], $0.state[2], $0.state[3]) }
-                slots.lock.lock(); slots.samples[k] = s; slots.truth[k] = t; slots.lock.unlock()
-            } catch {
-                slots.lock.lock(); slots.error = error; slots.lock.unlock()
-            }
-            progress.advance()
-        }
-        progress.finish()
-        if let e = slots.error { throw LabError("occam train: \(e)") }
         // each video weighs the same: its samples by 1/(its mean squared acceleration)
-        let weights = slots.truth.flatMap { t -> [Double] in
-            let mean = t.reduce(0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 } / Double(max(1, t.count))
-            return [Double](repeating: mean > 0 ? 1 / mean : 0, count: t.count)
+        let weights = videos.flatMap { v -> [Double] in
+            let mean = v.truth.reduce(0) { $0 + $1[0] * $1[0] + $1[1] * $1[1] } / Double(max(1, v.truth.count))
+            return [Double](repeating: mean > 0 ? 1 / mean : 0, count: v.truth.count)
         }
-        return SampleGate.fit(slots.samples.flatMap { $0 }, truth: slots.truth.flatMap { $0 }, weights: weights)
+        return SampleGate.fit(videos.flatMap(\.samples), truth: videos.flatMap(\.truth).map { ($0[0], $0[1]) }, weights: weights)
     }
 
     public struct ScalingRow: Sendable {

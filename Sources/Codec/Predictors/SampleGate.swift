@@ -9,8 +9,10 @@ import Render
 /// acceleration noise but is biased where the acceleration changes fast within the window (an
 /// eccentric orbit's periapsis); the degree-6 one is nearly unbiased there and several times
 /// noisier. Which is better depends on the window: the gate measures how much of the window
-/// the two extra degrees explain beyond its noise, F = (RSS₄ − RSS₆)/RSS₆ (residual sums of
-/// squares of the two fits, both axes), and the sample's acceleration is a₄ + w(F)·(a₆ − a₄)
+/// the two extra degrees explain beyond the object's noise, F = (RSS₄ − RSS₆)/N (residual
+/// sums of squares of the two fits, both axes; N the object's RSS₆, decayed over its windows —
+/// one window's own RSS₆, with 4 degrees of freedom, was too noisy a yardstick), and the
+/// sample's acceleration is a₄ + w(F)·(a₆ − a₄)
 /// with one weight per bin of F. `occam train` fits the weights by least squares against the
 /// true accelerations of the coder's own samples of its corpus (`fit`). Only +, −, ×, ÷ and
 /// comparisons: a decoder on any machine makes the same samples.
